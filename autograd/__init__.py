@@ -1,0 +1,27 @@
+"""gradstep's engine: scalar reverse-mode automatic differentiation you can watch.
+
+>>> from autograd import Value
+>>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+>>> e = (a * b + 10).tanh(); e.backward()
+>>> round(a.grad, 6)
+-0.004023
+"""
+
+from .backward import backward, topological_order, zero_grad
+from .check import GradcheckError, gradcheck
+from .ops import OPS, DomainError, Op
+from .value import Value, no_grad
+
+__all__ = [
+    "OPS",
+    "DomainError",
+    "GradcheckError",
+    "Op",
+    "Value",
+    "backward",
+    "gradcheck",
+    "no_grad",
+    "topological_order",
+    "zero_grad",
+]
+__version__ = "0.1.0"
