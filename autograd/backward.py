@@ -14,7 +14,7 @@ Python's default recursion limit.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from .value import Value
 
@@ -111,6 +111,8 @@ def local_value_grads(node: Value) -> tuple:
         return (op.value_local(node, parents[0]),)
     if op.kind == "constant":
         return (op.value_local(node, parents[0], node.local_grads[0], op.constant),)
+    if op.kind == "nary":
+        return tuple(op.value_local(node, list(parents), node.local_grads))
     return op.value_local(node, *parents)
 
 

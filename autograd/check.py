@@ -9,8 +9,8 @@ at 0, a rule that is wrong, or a step size too large for the curvature there).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence
 
 from . import value as _value
 from .backward import topological_order
@@ -104,6 +104,8 @@ def _first_bad_op(out: Value, eps: float, atol: float, rtol: float) -> str:
 
 def _forward(op, parents: list[float], j: int, shift: float) -> float:
     moved = [d + shift if k == j else d for k, d in enumerate(parents)]
+    if op.kind == "nary":
+        return op.forward(moved)
     return op.forward(*moved, op.constant) if op.kind == "constant" else op.forward(*moved)
 
 

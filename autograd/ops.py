@@ -10,12 +10,15 @@ There are three kinds of rows, by the inputs they take:
 - ``unary``:    one Value ``x``.                          forward(x), local(out, x)
 - ``constant``: one Value ``x`` and a plain number ``c``.  forward(x, c), local(out, x, c)
 - ``binary``:   two Values ``a`` and ``b``.                forward(a, b), local(out, a, b) -> (d/da, d/db)
+- ``nary``:     many parents (a neuron's weighted sum as one node).  forward(datas) and
+  local(out, datas) take lists; value_local(out, parents, locals) returns one entry per parent.
 
 Plain numbers never become graph nodes: ``x * 3`` is the ``constant`` row ``mul_c`` with c = 3.
-``value_local`` receives ``(out, x)`` for unary rows, ``(out, x, local, c)`` for constant rows and
-``(out, a, b)`` for binary rows, where ``out`` is the output node, ``local`` the float recorded in
-the forward pass, and ``c`` is only known for rows with ``keeps_constant`` (for the others the
-recorded local derivative already carries everything the second derivative needs).
+``value_local`` receives ``(out, x)`` for unary rows, ``(out, x, local, c)`` for constant rows,
+``(out, a, b)`` for binary rows and ``(out, parents, locals)`` for n-ary rows, where ``out`` is the
+output node, ``local`` the float recorded in the forward pass, and ``c`` is only known for rows
+with ``keeps_constant`` (for the others the recorded local derivative already carries everything
+the second derivative needs).
 
 Adding an operation means adding a row here and one method on ``Value`` that names it.
 
@@ -26,7 +29,8 @@ Adding an operation means adding a row here and one method on ``Value`` that nam
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 
 class Op(NamedTuple):
@@ -128,6 +132,25 @@ def _exponent_local(out: float, base: float) -> float:
             "pow", "its derivative with respect to the exponent needs log(base), and base < 0", base
         )
     return out * math.log(base)
+
+
+def _dot(datas: list[float]) -> float:
+    """w0*x0 + w1*x1 + ... (+ bias): ``datas`` is [w0, x0, w1, x1, ...], the bias last if odd."""
+    total = datas[-1] if len(datas) % 2 else 0.0
+    for i in range(0, len(datas) - 1, 2):
+        total += datas[i] * datas[i + 1]
+    return total
+
+
+def _partners(items: list) -> list:
+    """d/dw_i = x_i and d/dx_i = w_i: each factor's partner in place, and 1.0 for the bias."""
+    swapped = list(items)
+    pairs_end = len(items) - len(items) % 2
+    swapped[0:pairs_end:2] = items[1:pairs_end:2]
+    swapped[1:pairs_end:2] = items[0:pairs_end:2]
+    if pairs_end < len(items):
+        swapped[-1] = 1.0
+    return swapped
 
 
 def _relu_local(out: float, x: float) -> float:
@@ -244,6 +267,11 @@ _ROWS = [
        _softplus,
        lambda out, x: _sigmoid(x),
        lambda out, x: x.sigmoid()),
+    # A neuron's weighted sum as one node (Value.weighted_sum): parents [w0, x0, w1, x1, ..., bias].
+    Op("dot", "Σw·x", "nary",
+       _dot,
+       lambda out, datas: _partners(datas),
+       lambda out, parents, locals: _partners(parents)),
 ]  # fmt: skip
 
 OPS: dict[str, Op] = {row.name: row for row in _ROWS}

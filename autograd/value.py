@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from .ops import OPS, Op
 
@@ -188,6 +188,28 @@ class Value:
         """log(1 + e**x), computed without overflow. ``round(Value(0.0).softplus().data, 4) == 0.6931``."""
         return _unary(_SOFTPLUS, self)
 
+    @staticmethod
+    def weighted_sum(weights: list[Value], inputs: list[Value | float], bias: Value | None = None) -> Value:
+        """``w0*x0 + w1*x1 + ... + bias`` as one node with all of them as parents.
+
+        The same numbers as building it op by op, with one node instead of 2n: the fast path
+        for a neuron. Plain-number inputs become leaves.
+
+        >>> w = [Value(2.0), Value(-1.0)]; b = Value(0.5)
+        >>> s = Value.weighted_sum(w, [3.0, 4.0], b); s.backward()
+        >>> s.data, w[0].grad, b.grad
+        (2.5, 3.0, 1.0)
+        """
+        if len(weights) != len(inputs):
+            raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
+        parents: list[Value] = []
+        for w, x in zip(weights, inputs):
+            parents.append(w if type(w) is Value else _as_value(w, "weight"))
+            parents.append(x if type(x) is Value else _as_value(x, "input"))
+        if bias is not None:
+            parents.append(bias if type(bias) is Value else _as_value(bias, "bias"))
+        return _nary(_DOT, parents)
+
     # -- comparisons and conversions use the data and build no node ------------------------
 
     def __float__(self) -> float:
@@ -225,6 +247,7 @@ _NEG, _ABS, _EXP, _LOG, _SQRT, _TANH, _SIGMOID, _RELU, _SOFTPLUS = (
     OPS[n] for n in ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus")
 )
 
+_DOT = OPS["dot"]
 _new = object.__new__
 
 
@@ -280,6 +303,25 @@ def _binary(op: Op, a: Value, b: Value) -> Value:
         return _node(out, op, (a, local_a, b, local_b))
     except (ArithmeticError, ValueError) as error:
         raise _naming(error, a, b) from None
+
+
+def _nary(op: Op, parents: list[Value]) -> Value:
+    datas = [p.data for p in parents]
+    try:
+        out = op.forward(datas)
+        locals_ = op.local(out, datas)
+    except (ArithmeticError, ValueError) as error:
+        raise _naming(error, *parents) from None
+    edges: list = [None] * (2 * len(parents))
+    edges[0::2] = parents
+    edges[1::2] = locals_
+    return _node(out, op, tuple(edges))
+
+
+def _as_value(x: object, role: str) -> Value:
+    if _number(x) is None:
+        raise TypeError(f"weighted_sum: each {role} must be a Value or a number, got {type(x).__name__}")
+    return Value(x)  # type: ignore[arg-type]
 
 
 _bound_rows: dict[tuple[str, float], Op] = {}
