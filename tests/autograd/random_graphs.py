@@ -1,0 +1,134 @@
+"""Random expression graphs for property tests, replayable on gradstep and on PyTorch.
+
+A program is a list of leaf values and a list of instructions ``(op, i, j, constant)`` over a
+growing pool of nodes, so nodes get reused (fan-out, shared subexpressions). Each instruction is
+only applied where it is well away from kinks, domain edges and overflow, decided from gradstep's
+forward values; the accepted instruction list is then replayed identically elsewhere.
+"""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import strategies as st
+
+from autograd import Value
+
+BINARY = ["add", "sub", "mul", "div", "pow", "dot"]
+UNARY = ["neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "leaky_relu"]
+WITH_CONSTANT = ["add_c", "sub_c", "rsub_c", "mul_c", "div_c", "rdiv_c", "pow_c", "rpow_c"]
+OPS = BINARY + UNARY + WITH_CONSTANT
+
+leaf_values = st.floats(min_value=0.3, max_value=2.0) | st.floats(
+    min_value=-2.0, max_value=-0.3
+)
+instructions = st.tuples(
+    st.sampled_from(OPS),
+    st.integers(min_value=0, max_value=10**6),
+    st.integers(min_value=0, max_value=10**6),
+    st.sampled_from([0.5, 1.5, 2.0, 3.0, -0.7]),
+)
+programs = st.tuples(
+    st.lists(leaf_values, min_size=1, max_size=4),
+    st.lists(instructions, min_size=1, max_size=25),
+)
+
+
+def _allowed(op: str, a: float, b: float, c: float) -> bool:
+    """Keep inputs away from kinks, domain edges and values large enough to lose precision."""
+    if op in ("abs", "relu", "leaky_relu"):
+        return abs(a) > 1e-3
+    if op in ("log", "sqrt"):
+        return a > 0.1
+    if op == "div":
+        return abs(b) > 0.2
+    if op == "rdiv_c":
+        return abs(a) > 0.2
+    if op == "pow":
+        return 0.2 < a < 5 and abs(b) < 3
+    if op == "pow_c":
+        return 0.2 < a < 5
+    if op in ("exp", "rpow_c"):
+        return a < 5
+    return True
+
+
+def _apply(op: str, a, b, c: float):
+    """One instruction on gradstep Values or torch tensors (both support these spellings)."""
+    if op == "add":
+        return a + b
+    if op == "sub":
+        return a - b
+    if op == "mul":
+        return a * b
+    if op == "div":
+        return a / b
+    if op == "pow":
+        return a**b
+    if op == "dot":  # on Values: one n-ary node; on tensors: the same sum
+        if isinstance(a, Value):
+            return Value.weighted_sum([a, b], [b, a], a)
+        return a * b + b * a + a
+    if op == "add_c":
+        return a + c
+    if op == "sub_c":
+        return a - c
+    if op == "rsub_c":
+        return c - a
+    if op == "mul_c":
+        return a * c
+    if op == "div_c":
+        return a / c
+    if op == "rdiv_c":
+        return c / a
+    if op == "pow_c":
+        return a**c
+    if op == "rpow_c":
+        return abs(c) ** a
+    if op == "neg":
+        return -a
+    if op == "abs":
+        return abs(a)
+    if isinstance(a, Value):
+        return a.leaky_relu(0.1) if op == "leaky_relu" else getattr(a, op)()
+    import torch
+
+    functional = torch.nn.functional
+    return {
+        "exp": torch.exp,
+        "log": torch.log,
+        "sqrt": torch.sqrt,
+        "tanh": torch.tanh,
+        "sigmoid": torch.sigmoid,
+        "relu": torch.relu,
+        "softplus": functional.softplus,
+        "leaky_relu": lambda t: functional.leaky_relu(t, 0.1),
+    }[op](a)
+
+
+def build(program, leaves: list | None = None):
+    """Run ``program`` on gradstep; return (leaves, output, accepted instructions)."""
+    values, steps = program
+    leaves = leaves if leaves is not None else [Value(v) for v in values]
+    pool = list(leaves)
+    accepted = []
+    for op, i, j, c in steps:
+        a, b = pool[i % len(pool)], pool[j % len(pool)]
+        if not _allowed(op, a.data, b.data, c):
+            continue
+        out = _apply(op, a, b, c)
+        if not math.isfinite(out.data) or abs(out.data) > 1e4:
+            continue
+        pool.append(out)
+        accepted.append((op, i % (len(pool) - 1), j % (len(pool) - 1), c))
+    # Sum the last few nodes so that several branches reach the output.
+    output = pool[-1] + (pool[-2] if len(pool) > 1 else 0.0) * 0.5
+    return leaves, output, accepted
+
+
+def replay(accepted, leaves):
+    """Replay accepted instructions on other leaves (e.g. torch tensors); return the output."""
+    pool = list(leaves)
+    for op, i, j, c in accepted:
+        pool.append(_apply(op, pool[i], pool[j], c))
+    return pool[-1] + (pool[-2] if len(pool) > 1 else 0.0) * 0.5

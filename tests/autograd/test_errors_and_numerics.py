@@ -1,0 +1,165 @@
+"""Bad input raises errors that name the problem; edge values follow the documented policy."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd import DomainError, Value
+from tests.conftest import import_or_fail
+
+# ---- type errors name the type ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bad", "named"),
+    [("1.0", "str"), (None, "NoneType"), ([1.0], "list"), (True, "bool"), (1 + 2j, "complex")],
+)
+def test_value_rejects_non_numbers(bad, named):
+    with pytest.raises(TypeError, match=named):
+        Value(bad)
+
+
+def test_value_of_a_value_says_what_to_do():
+    with pytest.raises(TypeError, match="detach"):
+        Value(Value(1.0))
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_value_rejects_non_finite_data(bad):
+    with pytest.raises(ValueError, match="finite"):
+        Value(bad)
+
+
+def test_label_must_be_a_string():
+    with pytest.raises(TypeError, match="label.*int"):
+        Value(1.0, label=3)
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        lambda v: v + "a",
+        lambda v: "a" + v,
+        lambda v: v * None,
+        lambda v: v - [1],
+        lambda v: v / "2",
+        lambda v: v ** "2",
+        lambda v: "2" ** v,
+        lambda v: v * True,
+    ],
+)
+def test_operators_reject_non_numbers_naming_the_type(expression):
+    with pytest.raises(TypeError, match="unsupported operand|can't multiply|Value"):
+        expression(Value(2.0))
+
+
+def test_ints_and_other_real_numbers_are_accepted():
+    from fractions import Fraction
+
+    assert (Value(2) * Fraction(1, 2)).data == 1.0
+    assert isinstance(Value(3).data, float)
+
+
+# ---- domain errors name the op and the input ---------------------------------------------
+
+DOMAIN_CASES = [
+    ("log(0)", lambda: Value(0.0).log(), DomainError, r"log\(0\.0\)"),
+    ("log(-1)", lambda: Value(-1.0).log(), DomainError, r"log\(-1\.0\)"),
+    ("sqrt(-1)", lambda: Value(-1.0).sqrt(), DomainError, r"sqrt\(-1\.0\)"),
+    ("0 ** -1", lambda: Value(0.0) ** -1, ZeroDivisionError, r"pow\(0\.0, -1\.0\)"),
+    ("(-8) ** 0.5", lambda: Value(-8.0) ** 0.5, DomainError, r"pow\(-8\.0, 0\.5\)"),
+    ("1 / 0", lambda: Value(1.0) / 0, ZeroDivisionError, r"div\(1\.0, 0\.0\)"),
+    ("1 / Value(0)", lambda: 1 / Value(0.0), ZeroDivisionError, r"div\(1\.0, 0\.0\)"),
+    ("V / V(0)", lambda: Value(2.0) / Value(0.0), ZeroDivisionError, r"div\(2\.0, 0\.0\)"),
+    ("(-2) ** V", lambda: Value(-2.0) ** Value(2.0), DomainError, r"pow\(-2\.0\).*exponent"),
+    ("2 ** V(-1) base", lambda: (-2.0) ** Value(2.0), DomainError, r"pow\(-2\.0\)"),
+    ("exp(1000)", lambda: Value(1000.0).exp(), OverflowError, r"exp\(1000\.0\)"),
+    ("10 ** 400", lambda: Value(10.0) ** 400, OverflowError, r"pow\(10\.0, 400\.0\)"),
+    ("1e200 * 1e200", lambda: Value(1e200) * Value(1e200), OverflowError, r"mul.*not a finite"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "error", "message"), DOMAIN_CASES, ids=[c[0] for c in DOMAIN_CASES])
+def test_domain_errors_name_the_op_and_value(name, make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
+def test_domain_errors_are_value_errors():
+    assert issubclass(DomainError, ValueError)
+
+
+def test_errors_name_the_labelled_input_node():
+    with pytest.raises(DomainError, match="'loss'"):
+        Value(-1.0, label="loss").log()
+
+
+# ---- stable forms ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("x", [-1e4, -1000.0, -50.0, 0.0, 50.0, 1000.0, 1e4])
+def test_sigmoid_and_softplus_are_stable(x):
+    s = Value(x).sigmoid()
+    p = Value(x).softplus()
+    s.backward()
+    assert 0.0 <= s.data <= 1.0
+    assert p.data == pytest.approx(max(x, 0.0) + math.log1p(math.exp(-abs(x))), rel=1e-15)
+    assert math.isfinite(p.data) and math.isfinite(s.data)
+
+
+# ---- edge values: the same numbers PyTorch (float64) gives --------------------------------
+
+EDGES = [
+    ("relu at 0", lambda v: v.relu(), 0.0, "relu"),
+    ("abs at 0", lambda v: abs(v), 0.0, "abs"),
+    ("leaky_relu at 0", lambda v: v.leaky_relu(0.1), 0.0, "leaky"),
+    ("sqrt at 0", lambda v: v.sqrt(), 0.0, "sqrt"),
+    ("x**0.5 at 0", lambda v: v**0.5, 0.0, "pow0.5"),
+    ("x**2 at 0", lambda v: v**2, 0.0, "pow2"),
+    ("x**0 at 0", lambda v: v**0, 0.0, "pow0"),
+    ("x**1 at 0", lambda v: v**1, 0.0, "pow1"),
+    ("sigmoid(-1000)", lambda v: v.sigmoid(), -1000.0, "sigmoid"),
+    ("tanh(1000)", lambda v: v.tanh(), 1000.0, "tanh"),
+    ("softplus(-1000)", lambda v: v.softplus(), -1000.0, "softplus"),
+    ("0 ** V(2)", lambda v: 0.0**v, 2.0, "rpow0"),
+]
+
+
+def _torch_edge(torch, kind, x):
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    out = {
+        "relu": lambda: torch.relu(t),
+        "abs": lambda: torch.abs(t),
+        "leaky": lambda: torch.nn.functional.leaky_relu(t, 0.1),
+        "sqrt": lambda: torch.sqrt(t),
+        "pow0.5": lambda: t**0.5,
+        "pow2": lambda: t**2,
+        "pow0": lambda: t**0,
+        "pow1": lambda: t**1,
+        "sigmoid": lambda: torch.sigmoid(t),
+        "tanh": lambda: torch.tanh(t),
+        "softplus": lambda: torch.nn.functional.softplus(t),
+        "rpow0": lambda: torch.pow(torch.tensor(0.0, dtype=torch.float64), t),
+    }[kind]()
+    out.backward()
+    return out.item(), t.grad.item()
+
+
+@pytest.mark.parametrize(("name", "make", "x", "kind"), EDGES, ids=[e[0] for e in EDGES])
+def test_edge_values_agree_with_pytorch(name, make, x, kind):
+    torch = import_or_fail("torch")
+    v = Value(x)
+    out = make(v)
+    out.backward()
+    expected_data, expected_grad = _torch_edge(torch, kind, x)
+    assert out.data == expected_data
+    assert v.grad == expected_grad or (math.isinf(v.grad) and v.grad == expected_grad)
+
+
+def test_zero_to_the_zero_is_one_and_flat():
+    v = Value(0.0)
+    out = v**0
+    out.backward()
+    assert out.data == 1.0 and v.grad == 0.0
