@@ -7,13 +7,21 @@
 -0.004023
 """
 
-from .backward import backward, topological_order, zero_grad
+from .backward import backward, grad, hessian, hvp, local_value_grads, topological_order, zero_grad
 from .check import GradcheckError, gradcheck
+from .hooks import AnomalyError, RemovableHandle, detect_anomaly
 from .ops import OPS, DomainError, Op
 from .value import Value, no_grad
 
 __all__ = [
     "OPS",
+    "AnomalyError",
+    "RemovableHandle",
+    "detect_anomaly",
+    "grad",
+    "hessian",
+    "hvp",
+    "local_value_grads",
     "DomainError",
     "GradcheckError",
     "Op",

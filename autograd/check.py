@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from . import value as _value
-from .backward import topological_order
+from .backward import hessian, topological_order
 from .value import Value, no_grad
 
 
@@ -28,16 +28,23 @@ def gradcheck(
     atol: float = 1e-6,
     rtol: float = 1e-4,
     raise_exception: bool = True,
+    order: int = 1,
 ) -> bool:
     """Check ``f``'s gradient with respect to each input against central differences.
 
     The step for input x is ``eps * max(1, |x|)``; a pair passes when
     ``|analytic - numeric| <= atol + rtol * |numeric|``. Returns True, or raises
-    ``GradcheckError`` (or returns False with ``raise_exception=False``).
+    ``GradcheckError`` (or returns False with ``raise_exception=False``). With ``order=2`` it
+    also checks every second derivative (``create_graph``) against central differences of the
+    first derivatives.
 
     >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp(), [0.3, -1.2])
     True
+    >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp(), [0.3, -1.2], order=2)
+    True
     """
+    if order not in (1, 2):
+        raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
     leaves = [x if isinstance(x, Value) else Value(x, f"input {i}") for i, x in enumerate(inputs)]
     start = [x.data for x in leaves]
     analytic, out = _analytic(f, start)
@@ -52,6 +59,27 @@ def gradcheck(
                 f"central differences give {n!r} (|diff| {abs(a - n):.3g} > "
                 f"atol {atol:g} + rtol {rtol:g} * |numeric|)." + _first_bad_op(out, eps, atol, rtol)
             )
+    if order == 2:
+        return _check_second_order(f, leaves, start, eps, atol, rtol, raise_exception)
+    return True
+
+
+def _check_second_order(f, leaves, start, eps, atol, rtol, raise_exception) -> bool:
+    analytic = hessian(f, start)
+    for j in range(len(start)):
+        h = eps * max(1.0, abs(start[j]))
+        up = _analytic(f, [d + h if k == j else d for k, d in enumerate(start)])[0]
+        down = _analytic(f, [d - h if k == j else d for k, d in enumerate(start)])[0]
+        for i in range(len(start)):
+            numeric = (up[i] - down[i]) / (2.0 * h)
+            if not _close(analytic[i][j], numeric, atol, rtol):
+                if not raise_exception:
+                    return False
+                names = [leaves[k].label or f"input {k}" for k in (i, j)]
+                raise GradcheckError(
+                    f"second derivative d²/d({names[0]})d({names[1]}) disagrees: create_graph gives "
+                    f"{analytic[i][j]!r}, central differences of the first derivative give {numeric!r}"
+                )
     return True
 
 

@@ -24,6 +24,7 @@ from .ops import OPS, Op
 _INF = math.inf
 _recording = True  # False inside `no_grad()`
 _keep_constants = False  # gradcheck sets it to re-run each op on its own
+_on_create = None  # detect_anomaly() sets it to remember where each node is built
 
 
 class Value:
@@ -103,6 +104,17 @@ class Value:
         from .backward import backward
 
         backward(self, gradient, create_graph=create_graph)
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` whenever a backward pass completes this node's gradient; a
+        returned number replaces it. Returns a handle with ``.remove()``.
+
+        >>> x = Value(1.0); h = x.register_hook(print); (x * 3).backward()
+        3.0
+        """
+        from .hooks import register_hook
+
+        return register_hook(self, hook)
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut from this node's history."""
@@ -268,6 +280,8 @@ def _node(data: float, op: Op | None, edges: tuple) -> Value:
     else:
         node.op = None
         node._edges = ()
+    if _on_create is not None:
+        _on_create(node)
     return node
 
 
