@@ -33,26 +33,27 @@ def topological_order(root: Value) -> list[Value]:
     ['+', '*', 'a']
     """
     consumers: dict[Value, int] = {root: 0}
+    count = consumers.get
     stack = [root]
     while stack:
-        edges = stack.pop()._edges
-        for parent in edges[::2]:
-            if parent in consumers:
-                consumers[parent] += 1
-            else:
+        for parent in stack.pop()._edges[::2]:
+            seen = count(parent)
+            if seen is None:
                 consumers[parent] = 1
                 stack.append(parent)
+            else:
+                consumers[parent] = seen + 1
 
     order = []
     ready = [root]
     while ready:
         node = ready.pop()
         order.append(node)
-        # reversed, so that the first parent is popped (and visited) first
-        for parent in reversed(node._edges[::2]):
+        # parents from last to first, so that the first parent is popped (visited) first
+        for parent in node._edges[-2::-2]:
             remaining = consumers[parent] - 1
             consumers[parent] = remaining
-            if remaining == 0:
+            if not remaining:
                 ready.append(parent)
     return order
 

@@ -295,7 +295,7 @@ def _unary(op: Op, x: Value) -> Value:
 
 
 def _with_constant(op: Op, x: Value, c: object) -> Value:
-    number = _number(c)
+    number = c if type(c) is float else _number(c)
     if number is None:
         return NotImplemented  # Python then raises TypeError naming both types
     data = x.data
