@@ -87,7 +87,12 @@ def value_texts(node: Value, name: str, grads_known: bool) -> tuple[str, str, st
     >>> value_texts(Value(3e-7), "x", True), value_texts(Value(2.0), "w", False)
     (('x', 'data 3e-07', 'grad 0'), ('w', 'data 2', 'grad —'))
     """
-    return name, f"data {format_number(node.data, 4)}", grad_text(node.grad if grads_known else None)
+    return name, data_text(node.data), grad_text(node.grad if grads_known else None)
+
+
+def data_text(data: float) -> str:
+    """``data 0.25``: the middle cell of a value's box."""
+    return f"data {format_number(data, 4)}"
 
 
 def grad_text(grad: float | None) -> str:
