@@ -1,0 +1,188 @@
+"""The main job: ``python -m nn.demo`` (what ``make demo`` runs).
+
+Trains a small MLP on a toy dataset (two moons by default) with a progress bar, prints the final
+training and validation accuracy, and writes to the output folder:
+
+- ``loss.png``: loss and accuracy per epoch, training and validation;
+- ``decision_boundary.png``: what the trained network predicts over the plane;
+- ``neuron.svg``: the computation graph of one trained neuron on one input, after backward;
+- ``model.json``: the trained weights (``nn.io.load`` reads them back).
+
+Run ``python -m nn.demo --help`` for the options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from autograd import Value
+
+from . import data, io, optim
+from .module import ACTIVATIONS, MLP, Neuron
+from .train import evaluate, fit
+
+# For each dataset: the loss, how many outputs the network needs, and its default noise.
+DATASETS = {
+    "moons": {"loss": "bce", "noise": 0.1},
+    "circles": {"loss": "bce", "noise": 0.05},
+    "xor": {"loss": "bce", "noise": 0.0},
+    "spiral": {"loss": "cross_entropy", "noise": 0.2},
+}
+SPIRAL_CLASSES = 3
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive finite number, got {text}")
+    return value
+
+
+def _noise(text: str) -> float:
+    value = _positive_float(text) if text.strip() not in ("0", "0.0") else 0.0
+    return value
+
+
+def _layers(text: str) -> list[int]:
+    parts = [p.strip() for p in text.split(",")]
+    if not text.strip() or any(not p for p in parts):
+        raise argparse.ArgumentTypeError(f"expected hidden layer sizes like 16,16, got {text!r}")
+    try:
+        return [_positive_int(p) for p in parts]
+    except argparse.ArgumentTypeError as error:
+        raise argparse.ArgumentTypeError(f"in {text!r}: {error}") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line of ``python -m nn.demo``."""
+    p = argparse.ArgumentParser(
+        prog="python -m nn.demo",
+        description="Train a small neural network with gradstep and draw what it learned.",
+        epilog="Writes loss.png, decision_boundary.png, neuron.svg and model.json into --out.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="toy dataset to learn")
+    p.add_argument(
+        "--samples", type=_positive_int, default=300, help="number of points (20%% for validation)"
+    )
+    p.add_argument("--noise", type=_noise, default=None, help="dataset noise (default: per dataset)")
+    p.add_argument("--layers", type=_layers, default=[16, 16], help="hidden layer sizes, comma-separated")
+    p.add_argument("--activation", choices=[a for a in ACTIVATIONS if a != "linear"], default="relu",
+                   help="activation of the hidden layers")  # fmt: skip
+    p.add_argument("--epochs", type=_positive_int, default=60, help="passes over the training set")
+    p.add_argument("--batch-size", type=_positive_int, default=32, help="samples per gradient step")
+    p.add_argument("--lr", type=_positive_float, default=0.02, help="Adam's learning rate")
+    p.add_argument("--seed", type=int, default=0, help="seed for data, weights and shuffling")
+    p.add_argument("--out", default="out", help="folder for the pictures and the weights")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return p
+
+
+def draw_neuron(model: MLP, x: Sequence[float], path: str) -> str:
+    """Draw the first hidden neuron of ``model`` on input ``x``, op by op, after backward.
+
+    Returns the path written: ``path`` (SVG), or a ``.dot`` text file next to it when Graphviz's
+    ``dot`` program is missing.
+    """
+    trained = model.layers[0].neurons[0]
+    neuron = Neuron(len(trained.w), activation=trained.activation, bias=trained.b is not None,
+                    fused=False, seed=0)  # fmt: skip
+    neuron.load_state_dict(trained.state_dict())
+    for mine, theirs in zip(neuron.parameters(), trained.parameters()):
+        mine.label = theirs.label
+    inputs = [Value(v, label=f"x[{i}]") for i, v in enumerate(x)]
+    out = neuron(inputs)
+    out.label = "out"
+    out.backward()
+
+    from autograd.draw import draw_dot
+
+    drawing = draw_dot(out, rankdir="LR", format="svg", show_local=True)
+    try:
+        svg = drawing.pipe(format="svg")
+    except RuntimeError as error:  # Graphviz's dot program is missing: keep the DOT text
+        dot_path = os.path.splitext(path)[0] + ".dot"
+        with open(dot_path, "w", encoding="utf-8") as f:
+            f.write(drawing.source)
+        print(f"note: {error}\nwrote the DOT text to {dot_path} instead", file=sys.stderr)
+        return dot_path
+    with open(path, "wb") as f:
+        f.write(svg)
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; returns the exit status."""
+    args = parser().parse_args(argv)
+    if args.samples < 10:
+        parser().error(
+            f"argument --samples: at least 10 are needed to leave a validation set, got {args.samples}"
+        )
+    started = time.perf_counter()
+    spec = DATASETS[args.dataset]
+    noise = spec["noise"] if args.noise is None else args.noise
+    options = {"k": SPIRAL_CLASSES} if args.dataset == "spiral" else {}
+    X, y = data.make(args.dataset, args.samples, seed=args.seed, noise=noise, **options)
+    X_train, y_train, X_val, y_val = data.train_val_split(X, y, 0.2, seed=args.seed)
+
+    outputs = SPIRAL_CLASSES if spec["loss"] == "cross_entropy" else 1
+    # He initialisation suits ReLU-like layers, Glorot the saturating ones.
+    init = "he_uniform" if args.activation in ("relu", "leaky_relu") else "xavier_uniform"
+    model = MLP(2, [*args.layers, outputs], activation=args.activation, init=init, seed=args.seed)
+    print(
+        f"{args.dataset}: {len(X_train)} training and {len(X_val)} validation points; model {model._header()}"
+    )
+    optimizer = optim.Adam(model.parameters(), lr=args.lr)
+    history = fit(
+        model,
+        (X_train, y_train),
+        spec["loss"],
+        optimizer,
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        val_data=(X_val, y_val),
+        seed=args.seed,
+        progress=not args.no_progress,
+    )
+    train_loss, train_acc = evaluate(model, (X_train, y_train), spec["loss"])
+    val_loss, val_acc = evaluate(model, (X_val, y_val), spec["loss"])
+    trained_for = time.perf_counter() - started
+    print(f"train accuracy {train_acc:.1%} (loss {train_loss:.4f}), "
+          f"validation accuracy {val_acc:.1%} (loss {val_loss:.4f}) after {history.epochs} epochs, "
+          f"{trained_for:.1f} s")  # fmt: skip
+
+    from .plot import plot_decision_boundary, plot_history
+
+    os.makedirs(args.out, exist_ok=True)
+    curves = os.path.join(args.out, "loss.png")
+    plot_history(history, curves)
+    boundary = os.path.join(args.out, "decision_boundary.png")
+    plot_decision_boundary(model, X, y, boundary, title=f"{args.dataset}: validation accuracy {val_acc:.1%}")
+    written = [curves, boundary]
+    written.append(draw_neuron(model, X_train[0], os.path.join(args.out, "neuron.svg")))
+    weights = os.path.join(args.out, "model.json")
+    io.save(model, weights)
+    written.append(weights)
+    print("wrote " + ", ".join(written) + f" in {time.perf_counter() - started:.1f} s total")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,268 @@
+"""``fit()``: the training loop, with a progress bar, a history, early stopping and callbacks.
+
+One epoch shuffles the training set (seeded), and for each mini-batch runs the model on every
+sample, computes the loss (plus an optional L2 penalty), ``zero_grad()``, ``backward()`` and
+``optimizer.step()``. After each epoch the validation set, if any, is evaluated under ``no_grad``.
+
+>>> from nn import MLP, data, optim
+>>> X, y = data.moons(60, noise=0.1, seed=0)
+>>> model = MLP(2, [8, 1], seed=0)
+>>> history = fit(model, (X, y), "bce", optim.Adam(model.parameters(), lr=0.05), epochs=5,
+...               batch_size=20, seed=0, progress=False)
+>>> len(history.train_loss), history.train_loss[-1] < history.train_loss[0]
+(5, True)
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from autograd import Value, no_grad
+
+from . import losses as _losses
+from .data import batches
+from .module import Module
+from .optim import Optimizer
+
+__all__ = ["History", "accuracy", "evaluate", "fit", "predict_class"]
+
+Callback = Callable[[int, dict[str, Any], Module], Any]
+
+
+@dataclass
+class History:
+    """Per-epoch numbers from ``fit``: losses, accuracies (None for regression) and learning rates."""
+
+    train_loss: list[float] = field(default_factory=list)
+    train_acc: list[float | None] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_acc: list[float | None] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    best_epoch: int | None = None  # 0-based epoch with the lowest monitored loss
+    stopped_early: bool = False
+
+    @property
+    def epochs(self) -> int:
+        """How many epochs ran."""
+        return len(self.train_loss)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (for JSON or a pandas DataFrame)."""
+        return {
+            "train_loss": list(self.train_loss),
+            "train_acc": list(self.train_acc),
+            "val_loss": list(self.val_loss),
+            "val_acc": list(self.val_acc),
+            "lr": list(self.lr),
+            "best_epoch": self.best_epoch,
+            "stopped_early": self.stopped_early,
+        }
+
+
+def _as_list(output: Value | list[Value]) -> list[Value]:
+    return output if isinstance(output, list) else [output]
+
+
+def predict_class(output: Value | Sequence[Value], kind: str | None) -> int | None:
+    """The class a model output stands for under a loss of this ``kind``: argmax of several
+    outputs; for one score, 1 if it is above 0 (logit) and -1/+1 by sign for the hinge ("margin").
+
+    >>> from autograd import Value
+    >>> predict_class([Value(0.1), Value(2.0)], "classes"), predict_class(Value(-0.3), "margin")
+    (1, -1)
+    """
+    outs = _as_list(output)  # type: ignore[arg-type]
+    if kind == "regression":
+        return None
+    if len(outs) > 1:
+        return max(range(len(outs)), key=lambda i: outs[i].data)
+    positive = outs[0].data > 0.0
+    if kind == "margin":
+        return 1 if positive else -1
+    return 1 if positive else 0
+
+
+def accuracy(outputs: Sequence[Value | Sequence[Value]], targets: Sequence, kind: str | None) -> float | None:
+    """Fraction of samples whose predicted class equals the target (None for regression or an
+    unknown ``kind``).
+
+    >>> from autograd import Value
+    >>> accuracy([Value(1.0), Value(-1.0)], [1, 1], "logit")
+    0.5
+    """
+    if kind in (None, "regression") or not outputs:
+        return None
+    hits = sum(predict_class(o, kind) == t for o, t in zip(outputs, targets))  # type: ignore[arg-type]
+    return hits / len(outputs)
+
+
+def _loss_inputs(outputs: list, kind: str | None) -> list:
+    """What the loss takes: lists of class scores for cross-entropy, one Value per sample else."""
+    if kind == "classes":
+        return [_as_list(o) for o in outputs]
+    return outputs
+
+
+def evaluate(
+    model: Module, data: tuple[Sequence, Sequence], loss: str | Callable[..., Value]
+) -> tuple[float, float | None]:
+    """``(loss, accuracy)`` of ``model`` on ``data = (X, y)``, computed under ``no_grad``.
+
+    >>> from nn import MLP, data
+    >>> X, y = data.xor(20, seed=0)
+    >>> loss, acc = evaluate(MLP(2, [4, 1], seed=0), (X, y), "bce"); 0.0 <= acc <= 1.0
+    True
+    """
+    fn, kind = _losses.get(loss)
+    X, y = _pair(data, "data")
+    with no_grad():
+        outputs = [model(x) for x in X]
+        value = fn(_loss_inputs(outputs, kind), y)
+    return value.data, accuracy(outputs, y, kind)
+
+
+def _pair(data: object, name: str) -> tuple[Sequence, Sequence]:
+    if not isinstance(data, tuple | list) or len(data) != 2:
+        raise TypeError(f"{name} must be a pair (X, y), got {type(data).__name__}")
+    X, y = data
+    if len(X) != len(y):
+        raise ValueError(f"{name}: X has {len(X)} rows but y has {len(y)} targets")
+    if not X:
+        raise ValueError(f"{name} is empty")
+    return X, y
+
+
+def fit(
+    model: Module,
+    data: tuple[Sequence, Sequence],
+    loss: str | Callable[..., Value],
+    optimizer: Optimizer,
+    epochs: int = 100,
+    batch_size: int | None = None,
+    *,
+    val_data: tuple[Sequence, Sequence] | None = None,
+    l2: float = 0.0,
+    schedule: Callable[[int], float] | None = None,
+    early_stopping: int | None = None,
+    min_delta: float = 0.0,
+    restore_best: bool = True,
+    callbacks: Sequence[Callback] = (),
+    seed: int | None = None,
+    progress: bool = True,
+    desc: str = "train",
+) -> History:
+    """Train ``model`` on ``data = (X, y)`` and return the :class:`History`.
+
+    - ``loss``: ``"mse"``, ``"bce"``, ``"cross_entropy"``, ``"hinge"`` or a function
+      ``loss(outputs, targets) -> Value`` (then no accuracy is computed).
+    - ``batch_size=None``: full batch. ``l2``: adds ``l2 * sum(p * p)`` to each batch's loss.
+    - ``schedule(epoch) -> lr`` sets the learning rate at the start of each epoch.
+    - ``early_stopping=k``: stop after k epochs without the monitored loss (validation loss if
+      there is validation data, else training loss) improving by more than ``min_delta``; with
+      ``restore_best`` the best epoch's weights are put back.
+    - ``callbacks``: each is called as ``callback(epoch, logs, model)`` after every epoch, with
+      ``logs`` holding that epoch's numbers; returning ``True`` stops training.
+    - ``seed``: the shuffling order (the same seed gives the same run).
+    - ``progress``: a tqdm bar showing epoch, loss and accuracy.
+
+    Python's cyclic garbage collector is paused while training (gradstep graphs hold no
+    reference cycles, so reference counting frees them) and restored afterwards.
+    """
+    fn, kind = _losses.get(loss)
+    X, y = _pair(data, "data")
+    val = _pair(val_data, "val_data") if val_data is not None else None
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an nn.optim optimizer, got {type(optimizer).__name__}")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
+    if early_stopping is not None and (
+        isinstance(early_stopping, bool) or not isinstance(early_stopping, int) or early_stopping < 1
+    ):
+        raise ValueError(f"early_stopping is a patience in epochs (an int >= 1), got {early_stopping!r}")
+    rng = random.Random(seed)
+    params = model.parameters()
+    history = History()
+    best_loss, best_state, waited = math.inf, None, 0
+
+    bar = _progress(epochs, progress, desc)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for epoch in range(epochs):
+            if schedule is not None:
+                optimizer.lr = float(schedule(epoch))
+            total, hits, seen = 0.0, 0, 0
+            for xb, yb in batches(X, y, batch_size, rng=rng):
+                outputs = [model(x) for x in xb]
+                batch_loss = fn(_loss_inputs(outputs, kind), yb)
+                objective = batch_loss + _losses.l2(params, l2) if l2 else batch_loss
+                optimizer.zero_grad()
+                objective.backward()
+                optimizer.step()
+                total += batch_loss.data * len(xb)
+                seen += len(xb)
+                if kind not in (None, "regression"):
+                    hits += sum(predict_class(o, kind) == t for o, t in zip(outputs, yb))
+            logs: dict[str, Any] = {
+                "epoch": epoch,
+                "loss": total / seen,
+                "acc": hits / seen if kind not in (None, "regression") else None,
+                "lr": optimizer.lr,
+            }
+            history.train_loss.append(logs["loss"])
+            history.train_acc.append(logs["acc"])
+            history.lr.append(optimizer.lr)
+            if val is not None:
+                logs["val_loss"], logs["val_acc"] = evaluate(model, val, fn)
+                history.val_loss.append(logs["val_loss"])
+                history.val_acc.append(logs["val_acc"])
+
+            monitored = logs.get("val_loss", logs["loss"])
+            if monitored < best_loss - min_delta:
+                best_loss, waited, history.best_epoch = monitored, 0, epoch
+                if early_stopping is not None and restore_best:
+                    best_state = model.state_dict()
+            else:
+                waited += 1
+            _show(bar, logs)
+            stop = any([cb(epoch, dict(logs), model) is True for cb in callbacks])
+            if early_stopping is not None and waited >= early_stopping:
+                history.stopped_early = True
+                stop = True
+            if stop:
+                break
+        if best_state is not None and history.stopped_early:
+            model.load_state_dict(best_state)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def _progress(epochs: int, enabled: bool, desc: str) -> Any:
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=epochs, desc=desc, unit="epoch", dynamic_ncols=True)
+
+
+def _show(bar: Any, logs: dict[str, Any]) -> None:
+    if bar is None:
+        return
+    shown = {"loss": f"{logs['loss']:.4f}"}
+    if logs.get("acc") is not None:
+        shown["acc"] = f"{logs['acc']:.1%}"
+    if logs.get("val_loss") is not None:
+        shown["val_loss"] = f"{logs['val_loss']:.4f}"
+    if logs.get("val_acc") is not None:
+        shown["val_acc"] = f"{logs['val_acc']:.1%}"
+    bar.set_postfix(shown, refresh=False)
+    bar.update(1)
