@@ -387,30 +387,53 @@ def _seed_frame(steps: Steps) -> Frame:
 def _update_frames(
     steps: Steps, names: dict[Value, str], lr: float | None, optimizer: Any, params: Iterable[Value] | None
 ) -> list[Frame]:
-    leaves = [node for node in steps.order if node.is_leaf]
-    chosen = list(params) if params is not None else _optimizer_params(optimizer) or leaves
-    drawn = [p for p in chosen if p in steps.numbers]
-    if lr is not None:
-        lr = float(lr)
-        moves = [(p, p.data, p.data - lr * p.grad) for p in drawn]
-    else:
-        before = [p.data for p in drawn]
-        optimizer.step()
-        moves = [(p, old, p.data) for p, old in zip(drawn, before)]
+    chosen = list(params) if params is not None else _optimizer_params(optimizer) or steps.order
+    drawn = [p for p in chosen if p in steps.numbers and p.is_leaf]
     frames = []
-    f = format_number
-    for p, old, new in moves:
-        i, name = steps.numbers[p], names[p]
-        if lr is not None:
-            text = f"{name} ← {name} − lr × grad = {f(old)} − {f(lr)} × {f(p.grad)} = {f(new)}"
-        else:
-            text = (
-                f"{name}: {f(old)} → {f(new)}   (change {f(new - old)} by {type(optimizer).__name__}.step(); "
-                f"grad {f(p.grad)})"
-            )
+    for p, old, new, text in parameter_updates(drawn, names, lr=lr, optimizer=optimizer):
+        i = steps.numbers[p]
         cells = ((f"v{i}", -2, data_text(new)),)
         frames.append(Frame("update", text, (f"v{i}",), set=cells, numbers=(("before", old), ("after", new))))
     return frames
+
+
+def parameter_updates(
+    params: list[Value],
+    names: dict[Value, str],
+    *,
+    lr: float | None = None,
+    optimizer: Any = None,
+    apply: bool = False,
+) -> list[tuple[Value, float, float, str]]:
+    """(parameter, before, after, explanation) for each parameter: the SGD step ``w − lr × grad``
+    (made only if ``apply``), or the step ``optimizer.step()`` really takes (it updates the
+    parameters it holds; ``params`` says which of them to report).
+
+    >>> w = Value(2.0); w.grad = 0.5
+    >>> parameter_updates([w], {w: "w"}, lr=0.1)[0][1:]
+    (2.0, 1.95, 'w ← w − lr × grad = 2 − 0.1 × 0.5 = 1.95')
+    """
+    f = format_number
+    if optimizer is None:
+        if lr is None:
+            raise ValueError("parameter_updates needs lr or optimizer")
+        lr = float(lr)
+        moves = [(p, p.data, p.data - lr * p.grad) for p in params]
+        if apply:
+            for p, _old, new in moves:
+                p.data = new
+        sgd = "{0} ← {0} − lr × grad = {1} − {2} × {3} = {4}"
+        return [
+            (p, old, new, sgd.format(names[p], f(old), f(lr), f(p.grad), f(new))) for p, old, new in moves
+        ]
+    before = [p.data for p in params]
+    optimizer.step()
+    by = f"{type(optimizer).__name__}.step()"
+    taken = "{0}: {1} → {2}   (change {3} by {4}; grad {5})"
+    return [
+        (p, old, p.data, taken.format(names[p], f(old), f(p.data), f(p.data - old), by, f(p.grad)))
+        for p, old in zip(params, before)
+    ]
 
 
 def _optimizer_params(optimizer: Any) -> list[Value]:
