@@ -116,6 +116,7 @@ style-src 'unsafe-inline'; img-src data:">
 <button id="gs-play" type="button" title="play / pause (space)">▶ play</button>
 <button id="gs-step" type="button" title="one step (→)">step ▶</button>
 <button id="gs-end" type="button" title="to the end (End)">end ▶|</button>
+<button id="gs-zoom" type="button" title="fit the drawing, or full size (z)">zoom</button>
 <label>speed <input id="gs-speed" type="range" min="25" max="3000" step="100" value="{speed}"></label>
 <span id="gs-speed-value">{speed} ms</span>
 <span id="gs-phase">ready</span>
@@ -124,7 +125,7 @@ style-src 'unsafe-inline'; img-src data:">
 <div id="gs-panel">
 <div id="gs-text"></div>
 <ul id="gs-log"></ul>
-<div id="gs-help">keys: space play/pause · → step · ← back · Home reset · End end. \
+<div id="gs-help">keys: space play/pause · → step · ← back · Home reset · End end · z zoom. \
 Orange: the node being visited and the edge being multiplied; green: the value receiving gradient.</div>
 </div>
 <div id="gs-graph">

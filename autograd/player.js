@@ -91,7 +91,8 @@
     "gs-step": function () { pause(); go(position + 1); },
     "gs-back": function () { pause(); go(position - 1); },
     "gs-reset": function () { pause(); go(-1); },
-    "gs-end": function () { pause(); go(frames.length - 1); }
+    "gs-end": function () { pause(); go(frames.length - 1); },
+    "gs-zoom": function () { $("gs-graph").classList.toggle("gs-natural"); }
   };
   Object.keys(actions).forEach(function (id) {
     var button = $(id);
@@ -106,7 +107,7 @@
     if (tag === "INPUT" || tag === "BUTTON" || tag === "SELECT" || event.altKey || event.ctrlKey || event.metaKey) return;
     var keys = {
       " ": toggle, "ArrowRight": actions["gs-step"], "ArrowLeft": actions["gs-back"],
-      "Home": actions["gs-reset"], "End": actions["gs-end"]
+      "Home": actions["gs-reset"], "End": actions["gs-end"], "z": actions["gs-zoom"]
     };
     if (keys[event.key]) { event.preventDefault(); keys[event.key](); }
   });

@@ -231,6 +231,10 @@ def test_stepping_shows_the_python_steps(browser, dot_program, tmp_path):
     last = steps[-1]
     assert page.text_content("#gs-text") == str(steps[-2])
     assert svg_text(page, f"v{last.parent_number}", -1) == grad_text(last.before)
+    page.keyboard.press("z")  # zoom: the drawing at its natural size, and back to fitting
+    assert page.get_attribute("#gs-graph", "class") == "gs-natural"
+    page.click("#gs-zoom")
+    assert page.get_attribute("#gs-graph", "class") == ""
     page.keyboard.press("Home")
     assert page.get_attribute("body", "data-frame") == "-1"
     assert svg_text(page, f"v{steps.numbers[o]}", -1) == "grad —"
