@@ -12,13 +12,27 @@
   var marks = ["gs-current", "gs-target", "gs-edge"];
 
   // A cell is [element id, index of its <text> (negative: from the end), new text].
-  function setCell(cell) {
+  function textOf(cell) {
     var group = document.getElementById(cell[0]);
-    if (!group) return;
+    if (!group) return null;
     var texts = group.querySelectorAll("text");
-    var index = cell[1] < 0 ? texts.length + cell[1] : cell[1];
-    if (texts[index]) texts[index].textContent = cell[2];
+    return texts[cell[1] < 0 ? texts.length + cell[1] : cell[1]] || null;
   }
+
+  function setCell(cell) {
+    var element = textOf(cell);
+    if (element) element.textContent = cell[2];
+  }
+
+  // What every cell that some frame changes showed in the drawing, so that going back restores it.
+  var originals = [];
+  var seen = {};
+  frames.forEach(function (frame) {
+    frame.set.forEach(function (cell) {
+      var key = cell[0] + "\u0000" + cell[1], element = textOf(cell);
+      if (!seen[key] && element) { seen[key] = true; originals.push([cell[0], cell[1], element.textContent]); }
+    });
+  });
 
   function mark(ids, name) {
     (ids || []).forEach(function (id) {
@@ -28,6 +42,7 @@
   }
 
   function render() {
+    originals.forEach(setCell);
     data.initial.forEach(setCell);
     for (var i = 0; i <= position; i++) frames[i].set.forEach(setCell);
     marks.forEach(function (name) {

@@ -138,6 +138,14 @@ def test_training_step_plays_in_chromium(browser, dot_program, tmp_path):
     page.keyboard.press("End")
     assert page.eval_on_selector("#w1_0_1", "g => g.querySelector('text').textContent") == f"{w.data:.3g}"
     assert page.text_content("#gs-text") == player.frames[-1].text
+    page.keyboard.press("Home")  # back to the start: the drawing's own texts again
+    assert (
+        page.eval_on_selector("#w1_0_1", "g => g.querySelector('text').textContent")
+        == f"{w.data + 0.5 * w.grad:.3g}"
+    )
+    assert (
+        page.eval_on_selector("#n1_0", "g => [...g.querySelectorAll('text')].at(-1).textContent") == "out —"
+    )
     assert errors == [] and requests == [url]
     page.close()
 
