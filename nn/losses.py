@@ -110,8 +110,8 @@ def binary_cross_entropy(
 ) -> Value:
     """Log loss on logits (scores before a sigmoid), targets in [0, 1] (usually 0 or 1).
 
-    Written as ``softplus(z) - t * z`` = ``-t log σ(z) - (1 - t) log(1 - σ(z))``, which never
-    overflows, however confident the model (PyTorch's ``binary_cross_entropy_with_logits``).
+    Written as ``(1 - t) softplus(z) + t softplus(-z)`` = ``-t log σ(z) - (1 - t) log(1 - σ(z))``,
+    which never overflows, however confident the model (PyTorch's ``binary_cross_entropy_with_logits``).
 
     >>> from autograd import Value
     >>> round(binary_cross_entropy([Value(1000.0)], [0]).data, 6)   # sigmoid(1000) is 1.0 in floats
@@ -124,11 +124,17 @@ def binary_cross_entropy(
             raise ValueError(
                 f"binary_cross_entropy: targets[{i}] = {t!r} is not in [0, 1] (labels are 0 or 1)"
             )
-    return _reduce(
-        [z.softplus() - z * t if t else z.softplus() for z, t in zip(scores, ts)],
-        reduction,
-        "binary_cross_entropy",
-    )
+    return _reduce([_log_loss(z, t) for z, t in zip(scores, ts)], reduction, "binary_cross_entropy")
+
+
+def _log_loss(z: Value, t: float) -> Value:
+    # softplus(z) - t*z = (1-t)*softplus(z) + t*softplus(-z); with a hard label only one term is
+    # left, and its gradient (sigmoid(z) - t) comes out without the cancellation of 1 - sigmoid(z).
+    if t == 0.0:
+        return z.softplus()
+    if t == 1.0:
+        return (-z).softplus()
+    return z.softplus() * (1.0 - t) + (-z).softplus() * t
 
 
 def log_softmax(logits: Sequence[Value]) -> list[Value]:

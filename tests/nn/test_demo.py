@@ -1,0 +1,104 @@
+"""The main job end to end (small), its flags, and the plots it is built from."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from nn import MLP, data, demo, io
+from nn.plot import plot_decision_boundary, plot_history, plot_regression
+from nn.train import History
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _check_outputs(out) -> None:
+    for name in ("loss.png", "decision_boundary.png"):
+        assert (out / name).read_bytes()[:8] == PNG_SIGNATURE, name
+    root = ET.fromstring((out / "neuron.svg").read_bytes())
+    assert root.tag.endswith("svg")
+    texts = " ".join(t for t in (e.text for e in root.iter()) if t)
+    for label in ("x[0]", "x[1]", "w[0,0,0]", "w[0,0,1]", "b[0,0]", "out"):
+        assert label in texts
+    assert io.load(out / "model.json").num_parameters() == 2 * 4 + 4 + 4 * 4 + 4 + 4 + 1
+
+
+def test_demo_end_to_end_small(tmp_path, capsys, dot_program):
+    out = tmp_path / "out"
+    status = demo.main(
+        ["--epochs", "3", "--samples", "60", "--layers", "4,4", "--out", str(out), "--no-progress"]
+    )
+    assert status == 0
+    printed = capsys.readouterr().out
+    assert "train accuracy" in printed and "validation accuracy" in printed
+    _check_outputs(out)
+
+
+def test_demo_as_a_module_with_progress_bar(tmp_path, dot_program):
+    out = tmp_path / "o"
+    result = subprocess.run(
+        [sys.executable, "-m", "nn.demo", "--dataset", "spiral", "--epochs", "2", "--samples", "30",
+         "--layers", "4,4", "--out", str(out)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "2/2" in result.stderr and "loss=" in result.stderr  # tqdm's bar
+    assert "validation accuracy" in result.stdout
+    for name in ("loss.png", "decision_boundary.png", "neuron.svg", "model.json"):
+        assert (out / name).exists()
+    assert io.load(out / "model.json").nouts == [4, 4, 3]
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--dataset", "mnist"], "invalid choice: 'mnist'"),
+        (["--layers", "16,x"], "argument --layers: in '16,x': expected a whole number"),
+        (["--layers", "16,,4"], "argument --layers: expected hidden layer sizes"),
+        (["--layers", "0"], "must be at least 1"),
+        (["--epochs", "-3"], "argument --epochs: must be at least 1"),
+        (["--batch-size", "1.5"], "argument --batch-size: expected a whole number"),
+        (["--lr", "nan"], "argument --lr: must be a positive finite number"),
+        (["--lr", "0"], "argument --lr: must be a positive finite number"),
+        (["--samples", "5"], "argument --samples: at least 10"),
+        (["--activation", "linear"], "invalid choice: 'linear'"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_bad_flags_give_clear_argparse_errors(argv, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        demo.main(argv)
+    assert info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_help_lists_the_flags(capsys):
+    with pytest.raises(SystemExit):
+        demo.main(["--help"])
+    text = capsys.readouterr().out
+    for flag in ("--dataset", "--layers", "--epochs", "--batch-size", "--lr", "--seed", "--out"):
+        assert flag in text
+
+
+def test_plots_return_figures_and_save(tmp_path):
+    history = History(train_loss=[1.0, 0.5, 0.2], train_acc=[0.5, 0.7, 0.9], val_loss=[1.1, 0.6, 0.3],
+                      val_acc=[0.4, 0.6, 0.8], lr=[0.1] * 3)  # fmt: skip
+    fig = plot_history(history, tmp_path / "sub" / "h.png")
+    assert [ax.get_title() for ax in fig.axes] == ["loss", "accuracy"]
+    assert (tmp_path / "sub" / "h.png").read_bytes()[:8] == PNG_SIGNATURE
+    regression = History(train_loss=[1.0, 0.5], train_acc=[None, None])
+    assert len(plot_history(regression).axes) == 1
+
+    X, y = data.spiral(30, k=3, seed=0)
+    fig = plot_decision_boundary(MLP(2, [4, 3], seed=0), X, y, tmp_path / "b.png", resolution=10)
+    assert (tmp_path / "b.png").read_bytes()[:8] == PNG_SIGNATURE
+    X, y = data.sine(20, seed=0)
+    fig = plot_regression(MLP(1, [4, 1], seed=0), X, y, tmp_path / "r.svg", points=20)
+    assert ET.parse(tmp_path / "r.svg").getroot().tag.endswith("svg")
+    with pytest.raises(ValueError, match="2-D inputs"):
+        plot_decision_boundary(MLP(1, [1], seed=0), X, [0] * len(X))
+    with pytest.raises(TypeError, match="History"):
+        plot_history({"train_loss": [1.0]})  # type: ignore[arg-type]
