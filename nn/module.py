@@ -179,8 +179,10 @@ def _index_label(kind: str, index: tuple[int, ...]) -> str:
 def _inputs(x: object, nin: int, who: str) -> Sequence[Value | float]:
     if isinstance(x, Value | int | float) and not isinstance(x, bool) and nin == 1:
         return [x]  # type: ignore[list-item]
-    if not isinstance(x, Sequence) or isinstance(x, str):
-        raise TypeError(f"{who} takes a list of {nin} numbers or Values, got {type(x).__name__}")
+    if not isinstance(x, list | tuple):
+        if isinstance(x, str | bytes | dict) or not hasattr(x, "__iter__"):
+            raise TypeError(f"{who} takes a list of {nin} numbers or Values, got {type(x).__name__}")
+        x = list(x)  # a numpy row or any other iterable, as micrograd's zip() accepts
     if len(x) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(x)}")
     return x
