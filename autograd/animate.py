@@ -24,7 +24,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -219,6 +219,7 @@ def animate(
     rankdir: str = "LR",
     show_local: bool = True,
     color_by_grad: bool = False,
+    cluster: str | Callable[[Value], str | None] | None = None,
     title: str | None = None,
     speed_ms: int = 900,
     max_nodes: int = 300,
@@ -234,6 +235,7 @@ def animate(
     - ``optimizer``: call ``optimizer.step()`` (the real update, so the weights do change) and
       show each leaf's data before → after.
 
+    ``show_local``, ``color_by_grad``, ``cluster`` and ``max_nodes`` are ``draw_dot``'s.
     Raises ``GraphvizNotFound`` (saying how to install it) when Graphviz's ``dot`` is missing.
 
     >>> from autograd import Value
@@ -247,7 +249,13 @@ def animate(
         raise ValueError("animate: give lr (show an SGD step) or optimizer (take its step), not both")
     steps = backward_steps(root)
     drawing = draw_dot(
-        root, rankdir, show_local=show_local, color_by_grad=color_by_grad, max_nodes=max_nodes, show_grad=True
+        root,
+        rankdir,
+        show_local=show_local,
+        color_by_grad=color_by_grad,
+        cluster=cluster,
+        max_nodes=max_nodes,
+        show_grad=True,
     )
     picture = svg(drawing)  # before any update: the drawing shows the data the pass used
     frames = animation_frames(steps, lr=lr, optimizer=optimizer, params=params)

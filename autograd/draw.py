@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .steps import format_number, forward_order, node_name
@@ -191,6 +191,7 @@ def draw_dot(
     color_by_grad: bool = False,
     cluster: str | Callable[[Value], str | None] | None = None,
     only_path_to: Value | None = None,
+    collapse: bool | Iterable[str] = False,
     max_nodes: int = 500,
     show_grad: bool | None = None,
 ) -> graphviz.Digraph:
@@ -201,6 +202,8 @@ def draw_dot(
       ``|grad|``; colour and thicken edges by the gradient flowing through them.
     - ``cluster``: ``"neuron"`` or ``"layer"`` groups nodes by the labels of nn's parameters
       (``w[l,j,i]``, ``b[l,j]``); or a function from a node to a group name (None: no group).
+    - ``collapse``: with ``cluster``, draw every group (True) or the named groups as one box
+      showing the value that leaves the group (a neuron's output), so a whole MLP fits.
     - ``only_path_to``: draw only the nodes on paths from this node (e.g. one weight) to
       ``root``, plus the other inputs of their ops (dashed) so that each product is readable.
     - ``max_nodes``: more value nodes than this raises ``ValueError`` (a picture of thousands
@@ -222,11 +225,16 @@ def draw_dot(
     order = forward_order(root)
     numbers = {node: i for i, node in enumerate(order)}
     shown, context = _selection(order, numbers, only_path_to)
-    if len(shown) > max_nodes:
+    groups = _groups(shown, cluster)
+    collapsed = _collapsed(groups, collapse)
+    # a node inside a collapsed group is drawn as its group's box, g<k>
+    stand_in = {node: f"g{collapsed[groups[node]]}" for node in shown if groups.get(node) in collapsed}
+    drawn = len(shown) - len(stand_in) + len(collapsed)
+    if drawn > max_nodes:
         raise ValueError(
-            f"the graph has {len(shown)} values, more than max_nodes={max_nodes}: draw part of it "
-            "with only_path_to=<a parameter>, group it with cluster='neuron', draw the network "
-            "with nn.draw_network(model), or pass a larger max_nodes"
+            f"the graph has {drawn} values, more than max_nodes={max_nodes}: draw part of it "
+            "with only_path_to=<a parameter>, group it with cluster='neuron', collapse=True, draw "
+            "the network with nn.draw_network(model), or pass a larger max_nodes"
         )
     grads_known = backward_has_run(order) if show_grad is None else show_grad
     colour = color_by_grad and grads_known
@@ -234,42 +242,44 @@ def draw_dot(
     flows = {n: [local * n.grad for local in n.local_grads] for n in context}
     largest_flow = largest_magnitude([f for fs in flows.values() for f in fs])
 
+    def box(node: Value, name: str, dashed: bool = False) -> str:
+        fill = grad_colour(node.grad, largest, lightest=0.55) if colour else "white"
+        return _box(value_texts(node, name, grads_known), fill, dashed)
+
     dot = new_digraph(rankdir, format)
     if colour:
         dot.attr(label="blue: gradient > 0, red: gradient < 0; stronger = larger |gradient|", fontsize="10")
-    groups = _groups(shown, cluster)
-    subgraphs: dict[str, Any] = {}
+    subgraphs: dict[str, list] = {
+        group: [] for group in dict.fromkeys(groups.values()) if group not in collapsed
+    }
     for node in shown:
+        if node in stand_in:
+            continue
         i = numbers[node]
-        group = groups.get(node)
-        target = dot
-        if group is not None:
-            if group not in subgraphs:
-                subgraphs[group] = (
-                    f"cluster_{len(subgraphs)}",
-                    dict(label=f"<{escape_label_text(group)}>", style="rounded", color="gray60"),
-                    [],
-                )
-            target = None
-        texts = value_texts(node, node_name(node, i), grads_known)
-        fill = grad_colour(node.grad, largest, lightest=0.55) if colour else "white"
         dashed = node not in context
-        box = _box(texts, fill, dashed)
-        entries = [("node", f"v{i}", dict(label=box, shape="plaintext", margin="0", id=f"v{i}"))]
+        entries = [("node", f"v{i}", dict(label=box(node, node_name(node, i), dashed), **_PLAIN, id=f"v{i}"))]
         if node.op is not None and not dashed:
             symbol = f"<{escape_label_text(node._op)}>"
             entries.append(("node", f"v{i}_op", dict(label=symbol, shape="ellipse", id=f"op{i}")))
             entries.append(("edge", (f"v{i}_op", f"v{i}"), dict(id=f"o{i}")))
-        if target is None:
-            subgraphs[group][2].extend(entries)
-        else:
-            _add(dot, entries)
-    for _name, attrs, entries in subgraphs.values():
-        with dot.subgraph(name=_name) as sub:
-            sub.attr(**attrs)
+        _add(subgraphs[groups[node]] if node in groups else dot, entries)
+    for k, (group, entries) in enumerate(subgraphs.items()):
+        with dot.subgraph(name=f"cluster_{k}") as sub:
+            sub.attr(label=f"<{escape_label_text(group)}>", style="rounded", color="gray60")
             _add(sub, entries)
+    for group, k in collapsed.items():
+        output = _group_output([n for n in shown if stand_in.get(n) == f"g{k}"], shown, stand_in)
+        name = f"{group} ▸ {node_name(output, numbers[output])}"
+        dot.node(f"g{k}", label=box(output, name), **_PLAIN, id=f"g{k}", style="rounded")
+
+    into_groups: dict[tuple[str, str], None] = {}  # (source, group): one edge each, in order
     for node in shown:
         if node.op is None or node not in context:
+            continue
+        if node in stand_in:
+            for parent in node.parents:
+                if parent in shown and stand_in.get(parent) != stand_in[node]:
+                    into_groups[(stand_in.get(parent, f"v{numbers[parent]}"), stand_in[node])] = None
             continue
         i = numbers[node]
         for k, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
@@ -282,11 +292,46 @@ def draw_dot(
                 flow = flows[node][k]
                 attrs["color"] = grad_colour(flow, largest_flow, floor=0.3)
                 attrs["penwidth"] = f"{1 + 3 * _share(flow, largest_flow):.2f}"
-            dot.edge(f"v{numbers[parent]}", f"v{i}_op", **attrs)
+            dot.edge(stand_in.get(parent, f"v{numbers[parent]}"), f"v{i}_op", **attrs)
+    for m, (source, group_id) in enumerate(into_groups):
+        dot.edge(source, group_id, id=f"{group_id}_in{m}", style="dashed")
     return dot
 
 
+_PLAIN = {"shape": "plaintext", "margin": "0"}
+
+
+def _collapsed(groups: dict[Value, str], collapse: bool | Iterable[str]) -> dict[str, int]:
+    """The groups to draw as one box each, numbered in order of appearance."""
+    if collapse is False:
+        return {}
+    names = list(dict.fromkeys(groups.values()))
+    if collapse is True:
+        if not names:
+            raise ValueError("collapse=True needs groups: pass cluster='neuron', 'layer' or a function")
+        return {name: k for k, name in enumerate(names)}
+    wanted = set(collapse)
+    unknown = sorted(wanted - set(names))
+    if unknown:
+        raise ValueError(f"collapse: no group named {', '.join(map(repr, unknown))}; the groups are {names}")
+    return {name: k for k, name in enumerate(n for n in names if n in wanted)}
+
+
+def _group_output(members: list[Value], shown: list[Value], stand_in: dict[Value, str]) -> Value:
+    """The member whose value leaves the group (the last one, in forward order), e.g. a neuron's
+    activation: that is the value the collapsed box shows."""
+    group = stand_in[members[0]]
+    leaving = {
+        p for node in shown if stand_in.get(node) != group for p in node.parents if stand_in.get(p) == group
+    }
+    return next((m for m in reversed(members) if m in leaving), members[-1])
+
+
 def _add(target: Any, entries: list) -> None:
+    """Draw (kind, name, attrs) entries into a graph, or keep them in a list for a subgraph."""
+    if isinstance(target, list):
+        target.extend(entries)
+        return
     for kind, name, attrs in entries:
         if kind == "node":
             target.node(name, **attrs)
@@ -338,13 +383,14 @@ def _groups(nodes: list[Value], cluster: str | Callable[[Value], str | None] | N
 def _neuron_keys(nodes: list[Value]) -> dict[Value, tuple[int, int]]:
     """(layer, neuron) for each node that belongs to one neuron, from nn's parameter labels.
 
-    A parameter ``w[l,j,i]``/``b[l,j]`` belongs to neuron (l, j); an op joins the neuron of its
-    parameters and of its "open" parents (the latest layer wins: a weight beats the input it
-    multiplies). A neuron closes at its bias or weighted sum (then only an activation may join)
-    and at its activation, so the loss and the next layer do not join it by accident.
+    A parameter ``w[l,j,i]``/``b[l,j]`` belongs to neuron (l, j). An op joins a neuron when a
+    parameter of it is a direct input (``w*x``, a weighted sum), when it adds up parts of it
+    (``+`` of open parts: micrograd's op-by-op sum), or when it is the activation of it, which
+    closes the neuron. Nothing else joins: not the next layer's products (their own weight
+    decides) and not the loss (``out - y`` is not a sum of a neuron's parts).
     """
     keys: dict[Value, tuple[int, int]] = {}
-    state: dict[Value, str] = {}  # "open", "pre" (only an activation may follow), "closed"
+    state: dict[Value, str] = {}  # "param", "open" (a part of the weighted sum), "closed"
     for node in nodes:
         if node.op is None:
             match = _PARAMETER.match(node.label)
@@ -353,23 +399,10 @@ def _neuron_keys(nodes: list[Value]) -> dict[Value, tuple[int, int]]:
                 state[node] = "param"
             continue
         activation = node.op.name in _ACTIVATIONS
-        candidates = []
-        for parent in node.parents:
-            kind = state.get(parent)
-            if kind in ("param", "open") or (kind == "pre" and activation):
-                candidates.append(keys[parent])
-        if not candidates:
+        joins = ("param", "open") if activation or node.op.name == "add" else ("param",)
+        candidates = {keys[p] for p in node.parents if state.get(p) in joins}
+        if len(candidates) != 1:
             continue
-        latest = max(key[0] for key in candidates)
-        chosen = {key for key in candidates if key[0] == latest}
-        if len(chosen) != 1:
-            continue
-        keys[node] = chosen.pop()
-        has_bias = any(state.get(p) == "param" and p.label.startswith("b") for p in node.parents)
-        if activation:
-            state[node] = "closed"
-        elif has_bias or node.op.name == "dot":
-            state[node] = "pre"
-        else:
-            state[node] = "open"
+        keys[node] = candidates.pop()
+        state[node] = "closed" if activation else "open"
     return keys

@@ -285,3 +285,13 @@ def test_in_a_notebook_iframe_it_plays_too(browser, dot_program):
     frame.locator("#gs-step").click()
     assert frame.locator("#gs-text").text_content() == player.frames[0].text
     watched.clean()
+
+
+def test_a_small_network_animates_in_neuron_clusters(dot_program):
+    import nn
+
+    model = nn.MLP(2, [2, 1], seed=0, activation="tanh")
+    loss = nn.losses.mse(model([1.0, -1.0]), 0.5)
+    player = animate(loss, cluster="neuron", lr=0.1, params=model.parameters())
+    assert "layer 0 · neuron 1" in player.html and "layer 1 · neuron 0" in player.html
+    assert len([f for f in player.frames if f.phase == "update"]) == len(model.parameters())

@@ -136,6 +136,44 @@ def test_clusters_group_each_neuron_and_leave_the_loss_out():
     assert custom.count("subgraph cluster_") == 1
 
 
+def test_collapse_draws_each_neuron_as_one_box_showing_its_output():
+    loss = small_mlp()
+    loss.backward()
+    source = draw_dot(loss, cluster="neuron", collapse=True).source
+    boxes = re.findall(r"<TD>(layer [^<]*)</TD><TD>data ([^<]*)</TD>", source)
+    assert sorted(name.split(" ▸ ")[0] for name, _ in boxes) == [
+        "layer 0 · neuron 0", "layer 0 · neuron 1", "layer 1 · neuron 0",
+    ]  # fmt: skip
+    assert all(name.endswith("(tanh)") for name, _ in boxes if name.startswith("layer 0"))
+    assert "w[" not in source and "b[" not in source and "subgraph" not in source
+    assert "<TD>L</TD>" in source and "<TD>x0</TD>" in source  # outside every neuron: still drawn
+    into_output = re.findall(r"\t(g\d) -> (g\d) \[id=(g\d_in\d+)", source)
+    assert len(into_output) == 2 and len({edge[0] for edge in into_output}) == 2  # one edge per neuron
+    only_one = draw_dot(loss, cluster="neuron", collapse=["layer 1 · neuron 0"]).source
+    assert only_one.count("subgraph cluster_") == 2 and "w[0,0,0]" in only_one and "w[1,0,0]" not in only_one
+    with pytest.raises(ValueError, match="no group named 'layer 9'.*the groups are"):
+        draw_dot(loss, cluster="neuron", collapse=["layer 9"])
+    with pytest.raises(ValueError, match="collapse=True needs groups"):
+        draw_dot(loss, collapse=True)
+
+
+def test_a_big_op_by_op_mlp_fits_once_collapsed(dot_program):
+    import nn
+
+    model = nn.MLP(2, [16, 16, 1], seed=0, fused=False)
+    loss = nn.losses.mse(model([1.0, -2.0]), 0.5)
+    loss.backward()
+    with pytest.raises(ValueError, match="max_nodes"):
+        draw_dot(loss)
+    dot = draw_dot(loss, cluster="neuron", collapse=True, color_by_grad=True)
+    names = re.findall(r"<TD>(layer [^<]*) ▸ ", dot.source)
+    assert len(names) == 16 + 16 + 1 and len(set(names)) == 33
+    # the loss (out - y)**2 stays outside the output neuron, whose box shows its weighted sum
+    output = next(n for n in re.findall(r"<TD>(layer 2 [^<]*)</TD>", dot.source))
+    assert output.endswith("(+)")
+    assert "<svg" in dot.pipe(format="svg", encoding="utf-8")
+
+
 def test_only_path_to_one_weight_draws_its_path_and_the_other_factors():
     loss = small_mlp()
     all_nodes = draw_dot(loss).source.count("shape=plaintext")
