@@ -282,3 +282,17 @@ def test_missing_dot_is_one_clear_error_while_source_works(monkeypatch, tmp_path
         with pytest.raises(GraphvizNotFound, match="apt-get install graphviz.*brew.*choco") as info:
             attempt()
         assert isinstance(info.value, RuntimeError)
+
+
+def test_missing_graphviz_package_says_what_to_install(monkeypatch):
+    import sys
+
+    from autograd import draw
+
+    monkeypatch.setitem(sys.modules, "graphviz", None)  # import graphviz now raises ImportError
+    draw._drawing_class.cache_clear()
+    try:
+        with pytest.raises(ImportError, match=r"pip install 'gradstep\[viz\]'"):
+            draw_dot(Value(1.0))
+    finally:
+        draw._drawing_class.cache_clear()

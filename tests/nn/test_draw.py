@@ -9,6 +9,7 @@ import pytest
 import nn
 from autograd import Value
 from nn.draw import animate_training_step, draw_network, weight_style
+from tests.autograd.test_animate import BROWSER_ARGS
 from tests.conftest import import_or_fail
 
 
@@ -106,11 +107,7 @@ def test_training_step_with_an_optimizer(dot_program):
 def browser(chromium_path):
     playwright = import_or_fail("playwright.sync_api")
     with playwright.sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(
-            executable_path=chromium_path,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-sync"],
-        )  # fmt: skip
+        launched = p.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
         yield launched
         launched.close()
 
