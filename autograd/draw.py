@@ -87,7 +87,7 @@ def value_texts(node: Value, name: str, grads_known: bool) -> tuple[str, str, st
     >>> value_texts(Value(3e-7), "x", True), value_texts(Value(2.0), "w", False)
     (('x', 'data 3e-07', 'grad 0'), ('w', 'data 2', 'grad —'))
     """
-    return name, data_text(node.data), grad_text(node.grad if grads_known else None)
+    return name, data_text(node.data), grad_text(float(node.grad) if grads_known else None)
 
 
 def data_text(data: float) -> str:
@@ -103,7 +103,7 @@ def grad_text(grad: float | None) -> str:
 def backward_has_run(nodes: list[Value]) -> bool:
     """Whether the gradients mean anything: after backward() at least the root's is non-zero
     (it is seeded with 1.0), while a fresh or zero_grad()-ed graph has only zeros."""
-    return any(node.grad != 0.0 for node in nodes)
+    return any(float(node.grad) != 0.0 for node in nodes)  # float(): create_graph gives Values
 
 
 def grad_colour(grad: float, largest: float, lightest: float = 0.0, floor: float = 0.0) -> str:
@@ -238,12 +238,13 @@ def draw_dot(
         )
     grads_known = backward_has_run(order) if show_grad is None else show_grad
     colour = color_by_grad and grads_known
-    largest = largest_magnitude([n.grad for n in shown])
-    flows = {n: [local * n.grad for local in n.local_grads] for n in context}
+    grads = {n: float(n.grad) for n in shown}  # float(): after create_graph a gradient is a Value
+    largest = largest_magnitude(list(grads.values()))
+    flows = {n: [local * grads[n] for local in n.local_grads] for n in context}
     largest_flow = largest_magnitude([f for fs in flows.values() for f in fs])
 
     def box(node: Value, name: str, dashed: bool = False) -> str:
-        fill = grad_colour(node.grad, largest, lightest=0.55) if colour else "white"
+        fill = grad_colour(grads[node], largest, lightest=0.55) if colour else "white"
         return _box(value_texts(node, name, grads_known), fill, dashed)
 
     dot = new_digraph(rankdir, format)

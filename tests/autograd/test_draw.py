@@ -296,3 +296,11 @@ def test_missing_graphviz_package_says_what_to_install(monkeypatch):
             draw_dot(Value(1.0))
     finally:
         draw._drawing_class.cache_clear()
+
+
+def test_gradients_that_are_values_after_create_graph_are_drawn_as_numbers():
+    x = Value(2.0, label="x")
+    y = x**3
+    y.backward(create_graph=True)  # x.grad is now a Value (3x² = 12), differentiable again
+    source = draw_dot(y, color_by_grad=True, show_local=True).source
+    assert "<TD>x</TD><TD>data 2</TD><TD>grad 12</TD>" in source
