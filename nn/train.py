@@ -36,7 +36,12 @@ Callback = Callable[[int, dict[str, Any], Module], Any]
 
 @dataclass
 class History:
-    """Per-epoch numbers from ``fit``: losses, accuracies (None for regression) and learning rates."""
+    """Per-epoch numbers from ``fit``: losses, accuracies (None for regression) and learning rates.
+
+    ``train_loss``/``train_acc`` average the epoch's batches as they were trained (the weights
+    change between batches, as in Keras); ``val_loss``/``val_acc`` evaluate the validation set
+    with the weights at the end of the epoch.
+    """
 
     train_loss: list[float] = field(default_factory=list)
     train_acc: list[float | None] = field(default_factory=list)

@@ -7,6 +7,8 @@ import math
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nn import MLP, losses, optim
 from nn.torch_bridge import from_torch, to_torch
@@ -186,3 +188,30 @@ def test_bridge_round_trip_and_errors():
         from_torch(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Linear(3, 1)))
     with pytest.raises(TypeError, match="nn.MLP"):
         to_torch(object())
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    nin=st.integers(1, 4),
+    nouts=st.lists(st.integers(1, 4), min_size=1, max_size=3),
+    activation=st.sampled_from(ACTIVATIONS),
+    output_activation=st.sampled_from(ACTIVATIONS),
+    bias=st.booleans(),
+    seed=st.integers(0, 10_000),
+)
+def test_random_networks_match_pytorch(nin, nouts, activation, output_activation, bias, seed):
+    """Random architectures: the gradient of the mean squared output, parameter by parameter."""
+    model = MLP(nin, nouts, activation=activation, output_activation=output_activation, bias=bias,
+                bias_init="uniform", seed=seed)  # fmt: skip
+    X = _inputs(3, nin, seed=seed + 1)
+    outputs = [model.forward_list(x) for x in X]
+    total = sum(o * o for row in outputs for o in row) * (1.0 / (3 * nouts[-1]))
+    model.zero_grad()
+    total.backward()
+    seq = to_torch(model)
+    expected = (seq(torch.tensor(X, dtype=torch.float64)) ** 2).mean()
+    expected.backward()
+    assert total.data == pytest.approx(expected.item(), rel=REL, abs=1e-300)
+    _assert_close(
+        {n: p.grad for n, p in model.named_parameters()}, _torch_grads(seq, model.named_parameters())
+    )

@@ -188,6 +188,11 @@ def test_fit_history_seed_and_gc_restored():
     assert h1 == h2 and s1 == s2  # same seed, same run
     assert h1.epochs == 4 and len(h1.val_loss) == len(h1.val_acc) == 4
     assert all(0.0 <= a <= 1.0 for a in h1.train_acc + h1.val_acc)
+    during = []
+    model = MLP(2, [2, 1], seed=0)
+    fit(model, (X_tr, y_tr), "bce", optim.SGD(model.parameters(), lr=0.1), epochs=1, progress=False,
+        callbacks=[lambda e, logs, m: during.append(gc.isenabled())])  # fmt: skip
+    assert during == [False] and gc.isenabled()  # paused while training, then restored
     gc.disable()
     try:
         run()
