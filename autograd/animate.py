@@ -30,7 +30,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .draw import data_text, draw_dot, grad_text, svg
+from .draw import data_text, draw_dot, grad_text, require_dot, svg
 from .steps import Steps, backward_steps, format_number
 from .value import Value
 
@@ -247,6 +247,7 @@ def animate(
     """
     if lr is not None and optimizer is not None:
         raise ValueError("animate: give lr (show an SGD step) or optimizer (take its step), not both")
+    require_dot()  # before the backward pass: a failed call must not have changed any gradient
     steps = backward_steps(root)
     drawing = draw_dot(
         root,

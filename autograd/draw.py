@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import shutil
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -129,6 +130,14 @@ def _share(x: float, largest: float) -> float:
 def largest_magnitude(numbers: list[float]) -> float:
     """The largest finite |x|, 0.0 if there is none."""
     return max((abs(x) for x in numbers if math.isfinite(x)), default=0.0)
+
+
+def require_dot() -> None:
+    """Raise ``GraphvizNotFound`` now if ``dot`` is missing: for callers that would otherwise
+    change something (run a backward pass, take an optimiser step) before finding out."""
+    _drawing_class()  # the Python package first: its error names the pip extra
+    if shutil.which("dot") is None:
+        raise GraphvizNotFound(INSTALL_GRAPHVIZ)
 
 
 @functools.cache

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from autograd import Value
 from autograd.animate import Frame, Player, forward_formula, parameter_updates
-from autograd.draw import escape_label_text, grad_colour, largest_magnitude, new_digraph, svg
+from autograd.draw import escape_label_text, grad_colour, largest_magnitude, new_digraph, require_dot, svg
 from autograd.steps import backward_steps, format_number
 
 if TYPE_CHECKING:
@@ -150,6 +150,7 @@ def animate_training_step(
     from . import losses
 
     _check_model(model, "animate_training_step")
+    require_dot()  # before the step: a failed call must not have changed the model
     loss_fn = loss_fn or losses.mse
     params = model.parameters()
     for p in params:

@@ -146,10 +146,12 @@ def test_save_is_atomic_and_notebook_view_is_an_isolated_iframe(dot_program, tmp
     assert "<" not in srcdoc and html.unescape(srcdoc) == player.html
 
 
-def test_missing_dot_gives_the_same_clear_error(monkeypatch, tmp_path):
+def test_missing_dot_gives_the_same_clear_error_and_changes_nothing(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
-    with pytest.raises(GraphvizNotFound, match="install"):
-        animate(lecture_neuron()[0])
+    o, params = lecture_neuron()
+    with pytest.raises(GraphvizNotFound, match="apt-get install graphviz"):
+        animate(o, lr=0.1)
+    assert all(n.grad == 0.0 for n in topological_order(o))  # no backward pass was run
 
 
 def test_frame_phase_is_checked():

@@ -152,3 +152,14 @@ def test_a_plain_value_is_not_a_model():
         draw_network(Value(1.0))  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="animate_training_step needs an nn.MLP"):
         animate_training_step(Value(1.0), [1.0], 1.0)  # type: ignore[arg-type]
+
+
+def test_training_step_without_dot_leaves_the_model_alone(monkeypatch, tmp_path):
+    from autograd import GraphvizNotFound
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    model = nn.MLP(2, [2, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(GraphvizNotFound, match="brew install graphviz"):
+        animate_training_step(model, [1.0, 1.0], 0.0)
+    assert model.state_dict() == before and all(p.grad == 0.0 for p in model.parameters())
