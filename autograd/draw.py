@@ -280,7 +280,7 @@ def draw_dot(
     for group, k in collapsed.items():
         output = _group_output([n for n in shown if stand_in.get(n) == f"g{k}"], shown, stand_in)
         name = f"{group} ▸ {node_name(output, numbers[output])}"
-        dot.node(f"g{k}", label=box(output, name), **_PLAIN, id=f"g{k}", style="rounded")
+        dot.node(f"g{k}", label=box(output, name), **_PLAIN, id=f"g{k}")
 
     into_groups: dict[tuple[str, str], None] = {}  # (source, group): one edge each, in order
     for node in shown:
@@ -381,7 +381,7 @@ def _groups(nodes: list[Value], cluster: str | Callable[[Value], str | None] | N
         return {}
     if callable(cluster):
         named = {node: cluster(node) for node in nodes}
-        return {node: name for node, name in named.items() if name is not None}
+        return {node: str(name) for node, name in named.items() if name is not None}
     if cluster not in ("neuron", "layer"):
         raise ValueError(f"cluster must be 'neuron', 'layer', a function or None, got {cluster!r}")
     keys = _neuron_keys(nodes)
