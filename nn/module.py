@@ -257,8 +257,6 @@ class Neuron(Module):
             act = Value.weighted_sum(self.w, x, self.b)  # type: ignore[arg-type]
         else:  # micrograd's way: one node per multiply and per add
             act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b if self.b is not None else 0.0)
-            if not isinstance(act, Value):  # no bias and every input a plain 0: still return a Value
-                act = Value(float(act))
         activation = self.activation
         if activation == "linear":
             return act
