@@ -125,9 +125,12 @@ def plot_decision_boundary(
     colours = [_CLASS_COLOURS[i % len(_CLASS_COLOURS)] for i in range(len(labels))]
     cmap = ListedColormap(colours)
     fig, (ax,) = _figure(5.0, 4.4)
-    # filled contours between class indices draw smooth boundaries from a coarse grid
-    levels = [i - 0.5 for i in range(len(labels) + 1)]
-    ax.contourf(gx, gy, [[index[c] for c in row] for row in grid], levels=levels, cmap=cmap, alpha=0.25)
+    # One filled contour per class, of "is this class" at level 0.5: smooth boundaries from a
+    # coarse grid, and no band of a third class where two others meet (as contouring indices gives).
+    for i, colour in enumerate(colours):
+        mask = [[1.0 if index[c] == i else 0.0 for c in row] for row in grid]
+        if any(v for row in mask for v in row):
+            ax.contourf(gx, gy, mask, levels=[0.5, 1.5], colors=[colour], alpha=0.25)
     ax.scatter(xs, ys, c=[index[c] for c in y], cmap=cmap, vmin=-0.5, vmax=len(labels) - 0.5,
                s=18, edgecolors="black", linewidths=0.4)  # fmt: skip
     ax.set(title=title, xlim=(x0, x1), ylim=(y0, y1), xlabel="x[0]", ylabel="x[1]")
