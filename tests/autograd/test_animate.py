@@ -190,8 +190,10 @@ class Watched:
         return self
 
     def clean(self) -> None:
+        """Assert that nothing went wrong and nothing was fetched, then close the page."""
         assert self.errors == [] and self.dialogs == []
         assert all(url == self.url or url.startswith("data:") for url in self.requests), self.requests
+        self.page.close()
 
 
 def ids(page, css_class: str) -> set[str]:
