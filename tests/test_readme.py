@@ -1,0 +1,30 @@
+"""The README's code runs, and what it says a print shows (after `# →`) is what it shows."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).parents[1] / "README.md"
+BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+
+
+def test_readme_has_examples():
+    assert len(BLOCKS) >= 4
+
+
+@pytest.mark.parametrize("index", range(len(BLOCKS)))
+def test_readme_block_runs_and_prints_what_it_claims(index, tmp_path, monkeypatch, dot_program):
+    monkeypatch.chdir(tmp_path)  # examples write files (e.svg, neuron.html)
+    source = BLOCKS[index]
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(source, f"README block {index}", "exec"), {})
+    claims = [line.split("# →", 1)[1].strip() for line in source.splitlines() if "# →" in line]
+    lines = printed.getvalue().splitlines()
+    for claim in claims:
+        assert any(line.strip() == claim for line in lines), f"README says {claim!r}; printed {lines}"
