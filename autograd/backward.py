@@ -58,12 +58,19 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
-def backward(root: Value, gradient: float = 1.0, create_graph: bool = False) -> None:
+def backward(
+    root: Value,
+    gradient: float = 1.0,
+    create_graph: bool = False,
+    on_step: Callable[..., None] | None = None,
+) -> None:
     """Accumulate d(root)/d(node) into ``node.grad`` for every node ``root`` depends on.
 
     Inner nodes are reset to 0 first and then hold this pass's gradient (for drawings); leaves
     accumulate across calls, as in PyTorch. With ``create_graph=True`` the gradients are
     ``Value``s built from the op table's derivative rules, so they can be differentiated again.
+    ``on_step(node, parent, position, local, upstream, product, before, after)`` is called for
+    every ``parent.grad += local * upstream`` in order (``backward_steps`` records with it).
 
     >>> x = Value(0.5); y = x.tanh(); backward(y); round(x.grad, 6)
     0.786448
@@ -76,8 +83,8 @@ def backward(root: Value, gradient: float = 1.0, create_graph: bool = False) -> 
     before = {node: node.grad for node in order if node in hooks.hooks} if hooks.hooks else {}
     seed = Value(float(gradient)) if create_graph else float(gradient)
     root.grad = root.grad + seed if root.is_leaf else seed
-    if create_graph or before or hooks.anomaly_active():
-        _propagate_with_options(order, create_graph, before)
+    if create_graph or before or on_step or hooks.anomaly_active():
+        _propagate_with_options(order, create_graph, before, on_step)
         return
     for node in order:
         grad = node.grad
@@ -93,20 +100,26 @@ def _reset_inner(order: list[Value]) -> None:
 
 
 def _propagate_with_options(
-    order: list[Value], create_graph: bool, hooked: dict[Value, float | Value]
+    order: list[Value],
+    create_graph: bool,
+    hooked: dict[Value, float | Value],
+    on_step: Callable[..., None] | None,
 ) -> None:
-    """The same chain rule, plus hooks, anomaly checks and Value-valued gradients as asked."""
+    """The same chain rule, plus hooks, anomaly checks, recording and Value-valued gradients."""
     checking = hooks.anomaly_active()
     for node in order:
         if node in hooked:
             hooks.run_hooks(node, hooked[node])
         grad = node.grad
         locals_ = local_value_grads(node) if create_graph else node.local_grads
-        for index, (parent, local) in enumerate(zip(node.parents, locals_)):
+        for position, (parent, local) in enumerate(zip(node.parents, locals_)):
             product = _times(local, grad)
             if checking:
-                hooks.check_finite(node, index, local, grad, product)
-            parent.grad = product if _is_zero(parent.grad) else parent.grad + product
+                hooks.check_finite(node, position, local, grad, product)
+            before = parent.grad
+            parent.grad = product if _is_zero(before) else before + product
+            if on_step is not None:
+                on_step(node, parent, position, local, grad, product, before, parent.grad)
 
 
 def _times(local: float | Value, grad: float | Value) -> float | Value:

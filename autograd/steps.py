@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import overload
 
-from .backward import _reset_inner, topological_order
+from .backward import backward, topological_order
 from .value import Value
 
 
@@ -205,23 +205,16 @@ def backward_steps(root: Value, gradient: float = 1.0) -> Steps:
     numbers = {node: i for i, node in enumerate(forward)}
     names = {node: node_name(node, i) for node, i in numbers.items()}
     root_name = names[root]
-    # The engine's own rules (backward.backward): reset inner nodes, seed the root.
-    _reset_inner(order)
-    seed = float(gradient)
-    root.grad = root.grad + seed if root.is_leaf else seed
     steps: list[Step] = []
-    for node in order:
-        upstream = node.grad
-        edges = node._edges
-        for k in range(0, len(edges), 2):
-            parent, local = edges[k], edges[k + 1]
-            before = parent.grad
-            product = local * upstream
-            parent.grad += product
-            steps.append(
-                Step(
-                    len(steps), node, parent, k // 2, local, upstream, product, before, parent.grad,
-                    names[node], names[parent], root_name, numbers[node], numbers[parent],
-                )
-            )  # fmt: skip
+
+    def record(node, parent, position, local, upstream, product, before, after) -> None:
+        steps.append(
+            Step(
+                len(steps), node, parent, position, local, upstream, product, before, after,
+                names[node], names[parent], root_name, numbers[node], numbers[parent],
+            )
+        )  # fmt: skip
+
+    seed = float(gradient)
+    backward(root, seed, on_step=record)
     return Steps(root, seed, forward, steps)
