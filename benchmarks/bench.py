@@ -26,8 +26,8 @@ something else.
 5. **memory**: bytes per graph node for the wide-sum graph with 1e5 op nodes, after forward and
    after backward, and what is left after the graph is dropped (before and after gc.collect()).
    tracemalloc sees every allocation of gradstep and micrograd (pure Python); it does not see
-   PyTorch's C++ allocations, so PyTorch is measured by the growth of the process's resident set
-   (RSS) instead, which is coarser and does not shrink when glibc keeps freed memory.
+   PyTorch's C++ allocations, so for PyTorch glibc's count of bytes in use by malloc
+   (``mallinfo2``) is added (not RSS, which does not grow when freed memory is reused).
 
 Repeats are interleaved (floats, gradstep, micrograd, torch, floats, gradstep, ...) so that
 noise from other processes on the machine hits every engine alike, and the table shows medians
@@ -54,6 +54,7 @@ machine's other core is left to the operating system (and to other processes).
 from __future__ import annotations
 
 import argparse
+import ctypes
 import gc
 import json
 import os
@@ -552,14 +553,35 @@ def _check_wide(n: int) -> Callable[[dict[str, Any]], None]:
 # -- workload 5: memory ---------------------------------------------------------------------------
 
 
-def _rss() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in (
+        "arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+        "keepcost",
+    )]  # fmt: skip
+
+
+def _c_heap_function() -> Callable[[], int] | None:
+    """glibc's bytes in use by malloc (C and C++ allocations, which tracemalloc cannot see)."""
+    try:
+        libc = ctypes.CDLL(None)
+        mallinfo2 = libc.mallinfo2
+    except (OSError, AttributeError):
+        return None
+    mallinfo2.restype = _MallInfo2
+
+    def in_use() -> int:
+        info = mallinfo2()
+        return info.uordblks + info.hblkhd
+
+    return in_use
+
+
+_C_HEAP = _c_heap_function()
 
 
 @dataclass
 class Memory:
-    """Bytes per op node of a graph, while held and after it is dropped."""
+    """Bytes per op node of a graph while it is held, and bytes left once it is dropped."""
 
     engine: str
     nodes: int
@@ -573,46 +595,42 @@ class Memory:
 def measure_memory(engine: Engine, n_products: int) -> Memory:
     """The wide-sum graph (n products + n - 1 additions = 2n - 1 op nodes) over prebuilt leaves.
 
-    "After backward" adds the inner nodes' gradients; the leaves' gradients are already counted
-    in the baseline (a warm-up pass), so "left after drop" is what the dropped graph failed to free.
+    Counted: the Python heap (tracemalloc) for every engine, plus glibc's malloc heap for PyTorch,
+    whose graph lives in C++. "After backward" is the graph with its inner nodes' gradients: the
+    leaves' gradients are zeroed again before measuring, as they belong to the leaves.
     """
     a_data, b_data = wide_inputs(n_products)
     a = [engine.param(v) for v in a_data]
     b = [engine.param(v) for v in b_data]
     nodes = 2 * n_products - 1
-    use_rss = engine is TORCH  # tracemalloc cannot see torch's C++ allocations
+    c_heap = _C_HEAP if engine is TORCH else None
+    # Warm-up: every leaf takes part in one graph first. PyTorch keeps per-leaf state after that
+    # (the AccumulateGrad node's memory, held by a weak pointer): the leaf's, not the graph's.
+    engine.backward(pairwise_sum([x * y for x, y in zip(a, b)]))
+    engine.zero_grad(a)
+    engine.zero_grad(b)
     gc.collect()
-    if use_rss:
-        now: Callable[[], int] = _rss
-    else:
-        tracemalloc.start()
-        now = lambda: tracemalloc.get_traced_memory()[0]  # noqa: E731
+    tracemalloc.start()
+
+    def heap() -> int:
+        return tracemalloc.get_traced_memory()[0] + (c_heap() if c_heap else 0)
+
     try:
-        # Warm-up: the first backward gives every leaf its gradient (and the engine any one-off
-        # state), so that what is measured next is the graph's own memory, not the leaves'.
-        engine.backward(pairwise_sum([x * y for x, y in zip(a, b)]))
-        gc.collect()
-        base = now()
+        base = heap()
         total = pairwise_sum([x * y for x, y in zip(a, b)])
-        forward = now() - base
+        forward = heap() - base
         engine.backward(total)
-        backward = now() - base
-        del total  # the leaves still hold gradients, as they did at the baseline
-        dropped = now() - base
+        engine.zero_grad(a)
+        engine.zero_grad(b)
+        backward = heap() - base
+        del total
+        dropped = heap() - base
         gc.collect()
-        collected = now() - base
+        collected = heap() - base
     finally:
-        if not use_rss:
-            tracemalloc.stop()
-    return Memory(
-        engine.name,
-        nodes,
-        "RSS growth" if use_rss else "tracemalloc",
-        forward / nodes,
-        backward / nodes,
-        dropped,
-        collected,
-    )
+        tracemalloc.stop()
+    method = "tracemalloc + malloc heap" if c_heap else "tracemalloc"
+    return Memory(engine.name, nodes, method, forward / nodes, backward / nodes, dropped, collected)
 
 
 # -- the whole benchmark --------------------------------------------------------------------------
@@ -623,6 +641,7 @@ class Plan:
     """Sizes and repeats: the full run, or --quick."""
 
     moons_repeats: int
+    moons_points: int
     chain_sizes: tuple[int, ...]
     chain_repeats: int
     wide_n: int
@@ -632,15 +651,20 @@ class Plan:
     torch_chain_max: int  # torch is not run on longer chains (seconds per run)
 
 
+CHAIN_SIZES = (1_000, 10_000, 100_000, 1_000_000)
 FULL = Plan(
-    moons_repeats=15, chain_sizes=(1_000, 10_000, 100_000, 1_000_000), chain_repeats=7, wide_n=100_000,
-    wide_repeats=7, memory_n=50_000, slow_limits={"torch": 5}, torch_chain_max=100_000,
+    moons_repeats=15, moons_points=MOONS_POINTS, chain_sizes=CHAIN_SIZES, chain_repeats=7,
+    wide_n=100_000, wide_repeats=7, memory_n=50_000, slow_limits={"torch": 5}, torch_chain_max=100_000,
 )  # fmt: skip
 QUICK = Plan(
-    moons_repeats=5, chain_sizes=(1_000, 10_000, 100_000, 1_000_000), chain_repeats=3, wide_n=100_000,
-    wide_repeats=3, memory_n=50_000, slow_limits={"torch": 3, "micrograd": 3}, torch_chain_max=100_000,
+    moons_repeats=4, moons_points=MOONS_POINTS, chain_sizes=CHAIN_SIZES, chain_repeats=3,
+    wide_n=100_000, wide_repeats=3, memory_n=50_000, slow_limits={"torch": 2, "micrograd": 2},
+    torch_chain_max=100_000,
 )  # fmt: skip
-TINY = Plan(2, (10, 2_000), 2, 100, 2, 100, {}, 2_000)  # for the smoke test
+TINY = Plan(  # for the smoke test: every code path, small sizes, micrograd still fails at N = 2000
+    moons_repeats=2, moons_points=8, chain_sizes=(10, 2_000), chain_repeats=2, wide_n=100, wide_repeats=2,
+    memory_n=5_000, slow_limits={}, torch_chain_max=2_000,
+)  # fmt: skip
 
 
 @dataclass
@@ -655,10 +679,16 @@ class Row:
     ops: int = 1
 
 
+def _with_elapsed(log: Callable[[str], None], started: float) -> Callable[[str], None]:
+    return lambda message: log(f"[{time.perf_counter() - started:5.1f} s] {message}")
+
+
 def run_benchmark(plan: Plan, log: Callable[[str], None] = print) -> tuple[list[Row], list[Memory]]:
     """Every workload on every engine; returns the table's rows and the memory results."""
     rows: list[Row] = []
-    moons = make_moons()
+    started = time.perf_counter()
+    log = _with_elapsed(log, started)
+    moons = make_moons(plan.moons_points)
     models = {e.name: OpByOpModel(e, moons) for e in ENGINES}
     runs = {name: moons_step_op_by_op(m, moons) for name, m in models.items()}
     runs["gradstep nn (fused)"] = gradstep_nn_step(moons)
@@ -693,6 +723,7 @@ def run_benchmark(plan: Plan, log: Callable[[str], None] = print) -> tuple[list[
 
     log("memory ...")
     memory = [measure_memory(e, plan.memory_n) for e in (GRADSTEP, MICROGRAD, TORCH)]
+    log("done")
     return rows, memory
 
 
@@ -831,18 +862,20 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     plan = QUICK if args.quick else FULL
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     with gc_clock():
         rows, memory = run_benchmark(plan, log=lambda s: print(s, file=sys.stderr, flush=True))
     info = machine()
     print(f"gradstep benchmark ({'quick' if args.quick else 'full'}), "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")  # fmt: skip
+    info["load average (start, end)"] = f"{load_before:.1f}, {os.getloadavg()[0]:.1f}"
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
     print("all engines computed the same loss and gradients (to 1e-9) on every repeat\n")
     print(table(rows, memory))
     print(
         "\nspread = (max - min) / median over the interleaved repeats; in GC = share of the median spent\n"
-        "inside the cyclic garbage collector; ratios are of medians. torch memory is RSS growth\n"
-        "(tracemalloc does not see its C++ allocations).\n"
+        "inside the cyclic garbage collector; ratios are of medians. torch memory adds glibc's malloc\n"
+        "heap (mallinfo2) to tracemalloc, which does not see C++ allocations.\n"
     )
     checks = targets(rows, memory)
     for name, measured, ok in checks:

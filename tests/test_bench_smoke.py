@@ -1,0 +1,97 @@
+"""Smoke test of benchmarks/bench.py: every workload runs on tiny sizes and the cross-engine check
+bites. Timings are never asserted (speed lives only in the benchmark's own output)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("micrograd")
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench", BENCH)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench"] = module  # dataclasses look their module up by name
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop("bench", None)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(bench):
+    return bench.run_benchmark(bench.TINY, log=lambda message: None)
+
+
+def test_every_workload_runs_on_every_engine(bench, tiny_run):
+    rows, memory = tiny_run
+    pairs = {(r.workload, r.engine) for r in rows}
+    for workload in ("moons step, op by op", "chain N=1e+01", "chain N=2e+03", "wide sum n=1e+02"):
+        for engine in ("gradstep", "micrograd", "torch"):
+            assert (workload, engine) in pairs
+    assert ("moons step, gradstep nn default", "gradstep") in pairs
+    assert [m.engine for m in memory] == ["gradstep", "micrograd", "torch"]
+
+
+def test_micrograd_recursion_is_reported_not_raised(bench, tiny_run):
+    rows, _ = tiny_run
+    deep = {r.engine: r.samples for r in rows if r.workload == "chain N=2e+03"}
+    assert deep["micrograd"].error == "RecursionError" and not deep["micrograd"].seconds
+    assert not deep["gradstep"].error and deep["gradstep"].seconds
+
+
+def test_gradstep_graph_is_freed_without_the_collector(bench, tiny_run):
+    _, memory = tiny_run
+    gradstep = next(m for m in memory if m.engine == "gradstep")
+    assert gradstep.after_forward > 0
+    # nothing per node is left once the graph is dropped (CPython may keep a few freed tuples)
+    assert gradstep.left_after_drop < 0.5 * gradstep.after_forward * gradstep.nodes
+
+
+def test_table_and_targets_render(bench, tiny_run):
+    rows, memory = tiny_run
+    text = bench.table(rows, memory)
+    assert "RecursionError" in text and "| gradstep |" in text
+    assert all(isinstance(ok, bool) for _, _, ok in bench.targets(rows, memory))
+
+
+def test_agreement_check_catches_a_different_number(bench):
+    a = {"loss": 2.0, "grads": [1.0, 3.0]}
+    bench.agree({"a": a, "b": {"loss": 2.0 + 1e-12, "grads": [1.0, 3.0]}}, "x")
+    with pytest.raises(bench.Disagreement, match="b's grads\\[1\\]"):
+        bench.agree({"a": {"grads": [1.0, 3.0]}, "b": {"grads": [1.0, 3.0 + 1e-6]}}, "x")
+    with pytest.raises(bench.Disagreement, match="reports 1 grads"):
+        bench.agree({"a": {"grads": [1.0, 3.0]}, "b": {"grads": [1.0]}}, "x")
+    # keys an engine does not report (plain floats have no gradients) are not compared
+    bench.agree({"floats": {"loss": 1.0}, "b": {"loss": 1.0, "grads": [5.0]}}, "x")
+
+
+def test_step_check_compares_gradients_read_after_the_timer(bench):
+    check = bench._check_steps("moons")
+    same = {"loss": 1.0, "after": lambda: {"grads": [0.5]}}
+    check({"a": same, "b": dict(same)})
+    with pytest.raises(bench.Disagreement):
+        check({"a": same, "b": {"loss": 1.0, "after": lambda: {"grads": [0.25]}}})
+
+
+def test_engines_compute_the_same_moons_step(bench):
+    moons = bench.make_moons(points=4)
+    results = {}
+    for engine in (bench.FLOATS, bench.GRADSTEP, bench.MICROGRAD, bench.TORCH):
+        step = bench.moons_step_op_by_op(bench.OpByOpModel(engine, moons), moons)
+        results[engine.name] = step()
+    results["gradstep nn"] = bench.gradstep_nn_step(moons)()
+    bench._check_steps("moons")(results)
+    assert len(results["torch"]["after"]()["grads"]) == len(moons.flat) == 337
+
+
+def test_pairwise_sum_adds_everything(bench):
+    assert bench.pairwise_sum(list(range(1, 12))) == 66
+    assert bench.pairwise_sum([7]) == 7
