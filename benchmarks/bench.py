@@ -29,9 +29,10 @@ something else.
    PyTorch's C++ allocations, so for PyTorch glibc's count of bytes in use by malloc
    (``mallinfo2``) is added (not RSS, which does not grow when freed memory is reused).
 
-Repeats are interleaved (floats, gradstep, micrograd, torch, floats, gradstep, ...) so that
-noise from other processes on the machine hits every engine alike, and the table shows medians
-with the spread (max - min) / median of the samples.
+Repeats are interleaved (floats, gradstep, micrograd, torch, then gradstep, micrograd, torch,
+floats, ...: each round starts one engine later) so that noise from other processes, and the cost
+of faulting in pages that the previous engine's graph gave back, hit every engine alike; the
+table shows medians with the spread (max - min) / median of the samples.
 
 The garbage collector
 ---------------------
@@ -260,7 +261,12 @@ def _one_round(
     limits: dict[str, int],
 ) -> None:
     results: dict[str, Any] = {}
-    for name, run in runs.items():
+    names = list(runs)
+    # Each round starts one engine later, so that no engine always follows the same one (after a
+    # big graph is freed, the next run pays to fault fresh pages in: measured up to 5x on floats).
+    shift = round_index % len(names)
+    for name in names[shift:] + names[:shift]:
+        run = runs[name]
         s = samples[name]
         if s.error or round_index >= limits.get(name, repeats):
             continue
@@ -320,10 +326,11 @@ def close(a: float, b: float, tolerance: float = TOLERANCE) -> bool:
 
 
 def agree(results: dict[str, dict[str, float | list[float]]], what: str) -> None:
-    """Raise Disagreement unless every engine's numbers match the first engine's, key by key.
+    """Raise Disagreement unless every engine reports the same numbers, key by key.
 
-    Each result maps a name ("loss", "grads", ...) to a number or a list of numbers; keys that an
-    engine does not report (plain floats have no gradients) are skipped.
+    Each result maps a name ("loss", "grads", ...) to a number or a list of numbers. Each key is
+    compared across the engines that report it (plain floats have no gradients), against the
+    first engine that does.
 
     >>> agree({"a": {"loss": 1.0}, "b": {"loss": 1.0 + 1e-12}}, "demo")
     >>> agree({"a": {"loss": 1.0}, "b": {"loss": 1.1}}, "demo")
@@ -331,16 +338,14 @@ def agree(results: dict[str, dict[str, float | list[float]]], what: str) -> None
     ...
     bench.Disagreement: demo: b's loss[0] = 1.1 but a's is 1.0
     """
-    items = list(results.items())
-    if len(items) < 2:
-        return
-    ref_name, ref = items[0]
-    for name, result in items[1:]:
+    reference: dict[str, tuple[str, list[float]]] = {}  # key -> the first engine reporting it
+    for name, result in results.items():
         for key, numbers in result.items():
-            if key not in ref:
-                continue
             mine = numbers if isinstance(numbers, list) else [numbers]
-            theirs = ref[key] if isinstance(ref[key], list) else [ref[key]]
+            if key not in reference:
+                reference[key] = (name, mine)
+                continue
+            ref_name, theirs = reference[key]
             if len(mine) != len(theirs):
                 raise Disagreement(f"{what}: {name} reports {len(mine)} {key} but {ref_name} {len(theirs)}")
             for i, (x, y) in enumerate(zip(mine, theirs)):

@@ -69,8 +69,10 @@ def test_agreement_check_catches_a_different_number(bench):
         bench.agree({"a": {"grads": [1.0, 3.0]}, "b": {"grads": [1.0, 3.0 + 1e-6]}}, "x")
     with pytest.raises(bench.Disagreement, match="reports 1 grads"):
         bench.agree({"a": {"grads": [1.0, 3.0]}, "b": {"grads": [1.0]}}, "x")
-    # keys an engine does not report (plain floats have no gradients) are not compared
+    # a key is compared among the engines that report it, whichever engine comes first
     bench.agree({"floats": {"loss": 1.0}, "b": {"loss": 1.0, "grads": [5.0]}}, "x")
+    with pytest.raises(bench.Disagreement, match="c's grads"):
+        bench.agree({"floats": {"loss": 1.0}, "b": {"grads": [5.0]}, "c": {"grads": [6.0]}}, "x")
 
 
 def test_step_check_compares_gradients_read_after_the_timer(bench):
