@@ -222,3 +222,17 @@ def test_without_detect_anomaly_inf_flows_like_pytorch():
     x = Value(0.0)
     x.sqrt().backward()
     assert x.grad == math.inf
+
+
+def test_gradient_graphs_can_be_drawn_and_stepped_through():
+    from autograd import backward_steps, draw_dot
+
+    x = Value(0.7, label="x")
+    (dy_dx,) = grad(x.tanh() * x**3, [x], create_graph=True)
+    source = draw_dot(dy_dx).source
+    assert "tanh" in source and "x" in source
+    steps = backward_steps(dy_dx)  # backpropagating the gradient gives the second derivative
+    t = math.tanh(0.7)
+    s = 1 - t * t
+    exact = -2 * t * s * 0.7**3 + 6 * s * 0.7**2 + 6 * t * 0.7
+    assert dict((v.label, g) for v, g in steps.leaf_grads())["x"] == pytest.approx(exact, rel=1e-12)
