@@ -880,10 +880,9 @@ def main(argv: list[str] | None = None) -> int:
     print("all engines computed the same loss and gradients (to 1e-9) on every repeat\n")
     print(table(rows, memory))
     print(
-        "\nbest = fastest repeat; spread = (max - min) / median over the interleaved repeats; in GC = share\n"
-        "of the median spent"
-        " inside the cyclic garbage collector; ratios are of medians. torch memory adds glibc's malloc\n"
-        "heap (mallinfo2) to tracemalloc, which does not see C++ allocations.\n"
+        "\nbest = fastest repeat; spread = (max - min) / median over the interleaved repeats; in GC =\n"
+        "share of the median spent inside the cyclic garbage collector; ratios are of medians. torch\n"
+        "memory adds glibc's malloc heap (mallinfo2) to tracemalloc, which does not see C++ allocations.\n"
     )
     checks = targets(rows, memory)
     for name, measured, ok in checks:
