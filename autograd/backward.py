@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from . import hooks
-from .value import Value
+from .value import MANY, Value
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -36,7 +36,7 @@ def topological_order(root: Value) -> list[Value]:
     count = consumers.get
     stack = [root]
     while stack:
-        for parent in stack.pop()._edges[::2]:
+        for parent in _parents(stack.pop()):
             seen = count(parent)
             if seen is None:
                 consumers[parent] = 1
@@ -50,12 +50,21 @@ def topological_order(root: Value) -> list[Value]:
         node = ready.pop()
         order.append(node)
         # parents from last to first, so that the first parent is popped (visited) first
-        for parent in node._edges[-2::-2]:
+        for parent in _parents(node)[::-1]:
             remaining = consumers[parent] - 1
             consumers[parent] = remaining
             if not remaining:
                 ready.append(parent)
     return order
+
+
+def _parents(node: Value) -> tuple:
+    """``node.parents`` without the property's overhead: this runs twice per node per sort."""
+    first = node._p0
+    if first is None or first is MANY:
+        return node._l0[::2] if first is MANY else ()
+    second = node._p1
+    return (first,) if second is None else (first, second)
 
 
 def backward(
@@ -87,15 +96,24 @@ def backward(
         _propagate_with_options(order, create_graph, before, on_step)
         return
     for node in order:
+        p0 = node._p0
+        if p0 is None:  # a leaf
+            continue
         grad = node.grad
-        edges = iter(node._edges)
-        for parent, local in zip(edges, edges):  # pairs (parent, local derivative)
-            parent.grad += local * grad
+        if p0 is MANY:  # weighted_sum: pairs (parent, local derivative)
+            pairs = iter(node._l0)
+            for parent, local in zip(pairs, pairs):
+                parent.grad += local * grad
+            continue
+        p0.grad += node._l0 * grad
+        p1 = node._p1
+        if p1 is not None:
+            p1.grad += node._l1 * grad
 
 
 def _reset_inner(order: list[Value]) -> None:
     for node in order:
-        if node._edges:
+        if node._p0 is not None:
             node.grad = 0.0
 
 

@@ -29,6 +29,7 @@ Adding an operation means adding a row here and one method on ``Value`` that nam
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -135,11 +136,12 @@ def _exponent_local(out: float, base: float) -> float:
 
 
 def _dot(datas: list[float]) -> float:
-    """w0*x0 + w1*x1 + ... (+ bias): ``datas`` is [w0, x0, w1, x1, ...], the bias last if odd."""
-    total = datas[-1] if len(datas) % 2 else 0.0
-    for i in range(0, len(datas) - 1, 2):
-        total += datas[i] * datas[i + 1]
-    return total
+    """w0*x0 + w1*x1 + ... (+ bias): ``datas`` is [w0, x0, w1, x1, ...], the bias last if odd.
+
+    Summed from the bias in input order, exactly like ``sum((w * x ...), bias)`` op by op."""
+    pairs_end = len(datas) - len(datas) % 2
+    start = datas[-1] if pairs_end < len(datas) else 0.0
+    return sum(map(operator.mul, datas[0:pairs_end:2], datas[1:pairs_end:2]), start)
 
 
 def _partners(items: list) -> list:

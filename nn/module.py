@@ -461,7 +461,10 @@ class MLP(Module):
 
     def forward_list(self, x: Sequence[Value | float]) -> list[Value]:
         """The outputs of the last layer as a list, even when there is one."""
-        out: Sequence[Value | float] = x
+        # plain-number inputs become leaves once here, not once per neuron of the first layer
+        out: Sequence[Value | float] = [
+            v if type(v) is Value else Value(v) for v in _inputs(x, self.nin, "MLP")
+        ]
         for layer in self.layers:
             out = layer.forward_list(out)
         return out  # type: ignore[return-value]
