@@ -23,39 +23,32 @@ from .value import MANY, Value
 def topological_order(root: Value) -> list[Value]:
     """Every node that ``root`` depends on, ``root`` first and each node before its parents.
 
-    This is the order backward() visits nodes. It is Kahn's algorithm on the reversed graph: a
-    node is ready once every node that consumes it has been visited, so by the time a node is
-    visited its gradient is complete. Ties go to the most recently readied node (a stack), which
-    follows one branch down before the next and makes the order the same on every run.
+    This is the order backward() visits nodes, so by the time a node is visited every node that
+    uses it has been, and its gradient is complete. It is a depth-first search on an explicit
+    stack (no recursion, so no depth limit), reversed: a node is finished after all its parents,
+    so reversing the finishing order puts every node before its parents. Parents are explored
+    last to first, so that backward goes down the first parent's branch first, and the order is
+    the same on every run.
 
     >>> a = Value(1.0, label="a"); b = a * 2; c = b + a
     >>> [n.label or n._op for n in topological_order(c)]
     ['+', '*', 'a']
     """
-    consumers: dict[Value, int] = {root: 0}
-    count = consumers.get
-    stack = [root]
+    finished = []
+    seen = {root}
+    stack = [(root, reversed(_parents(root)))]
     while stack:
-        for parent in _parents(stack.pop()):
-            seen = count(parent)
-            if seen is None:
-                consumers[parent] = 1
-                stack.append(parent)
-            else:
-                consumers[parent] = seen + 1
-
-    order = []
-    ready = [root]
-    while ready:
-        node = ready.pop()
-        order.append(node)
-        # parents from last to first, so that the first parent is popped (visited) first
-        for parent in _parents(node)[::-1]:
-            remaining = consumers[parent] - 1
-            consumers[parent] = remaining
-            if not remaining:
-                ready.append(parent)
-    return order
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append((parent, reversed(_parents(parent))))
+                break
+        else:  # every parent is finished, so this node is
+            stack.pop()
+            finished.append(node)
+    finished.reverse()
+    return finished
 
 
 def _parents(node: Value) -> tuple:

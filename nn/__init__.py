@@ -20,6 +20,7 @@ from typing import Any
 from . import data, init, io, losses, optim, train
 from .io import load, save
 from .module import ACTIVATIONS, MLP, Layer, Module, Neuron
+from .optim import SGD, Adam
 from .train import History, evaluate, fit
 
 # Loaded on first use, so that `import nn` does not import matplotlib, graphviz or torch.
@@ -38,6 +39,8 @@ _LAZY = {
 
 __all__ = [
     "ACTIVATIONS",
+    "SGD",
+    "Adam",
     "MLP",
     "History",
     "Layer",
