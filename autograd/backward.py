@@ -14,6 +14,7 @@ Python's default recursion limit.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Sequence
 
 from . import hooks
@@ -37,16 +38,25 @@ def topological_order(root: Value) -> list[Value]:
     finished = []
     seen = {root}
     stack = [(root, reversed(_parents(root)))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent not in seen:
-                seen.add(parent)
-                stack.append((parent, reversed(_parents(parent))))
-                break
-        else:  # every parent is finished, so this node is
-            stack.pop()
-            finished.append(node)
+    # The stack's entries are new container objects, one per node along the deepest path, and
+    # each allocation counts toward a cyclic-GC pass that would rescan the whole graph; none of
+    # them can form a cycle, so the collector is paused while the stack exists.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        while stack:
+            node, parents = stack[-1]
+            for parent in parents:
+                if parent not in seen:
+                    seen.add(parent)
+                    stack.append((parent, reversed(_parents(parent))))
+                    break
+            else:  # every parent is finished, so this node is
+                stack.pop()
+                finished.append(node)
+    finally:
+        if collecting:
+            gc.enable()
     finished.reverse()
     return finished
 
