@@ -41,3 +41,25 @@ def import_or_fail(name: str):
         return __import__(name)
     except ImportError:
         require(False, f"python package {name}")
+
+
+# Debian's chromium, headless, as root, on a machine with no network: no sandbox, no GPU, and no
+# background connections (each would be refused and logged).
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path):
+    """One headless Chromium (through Playwright, with Debian's binary) for the whole session."""
+    playwright = import_or_fail("playwright.sync_api")
+    with playwright.sync_api.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
+        yield launched
+        launched.close()

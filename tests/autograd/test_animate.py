@@ -12,20 +12,11 @@ from autograd import Value, topological_order
 from autograd.animate import Frame, Player, animate, animation_frames, script_json
 from autograd.draw import GraphvizNotFound, grad_text
 from autograd.steps import backward_steps
-from tests.conftest import import_or_fail
 
 HOSTILE = (
     '</script><script>window.__pwned=1;alert(1)</script><img src=x onerror="window.__pwned=2">'
     "{a|b}<b>x</b> javascript:alert(1) \\N"
 )
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 
 
 def lecture_neuron() -> tuple[Value, list[Value]]:
@@ -160,15 +151,6 @@ def test_frame_phase_is_checked():
 
 
 # -- the page in a real browser ---------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    playwright = import_or_fail("playwright.sync_api")
-    with playwright.sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
-        yield launched
-        launched.close()
 
 
 class Watched:

@@ -9,26 +9,6 @@ import pytest
 from autograd import Value, backward, no_grad, topological_order, zero_grad
 
 
-def test_micrograd_readme_example_numbers():
-    # The example and the printed numbers from karpathy/micrograd's README, unchanged.
-    a = Value(-4.0)
-    b = Value(2.0)
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    assert f"{g.data:.4f}" == "24.7041"
-    g.backward()
-    assert f"{a.grad:.4f}" == "138.8338"
-    assert f"{b.grad:.4f}" == "645.5773"
-
-
 def _lecture_neuron(tanh_through_exp: bool = False):
     x1 = Value(2.0, label="x1")
     x2 = Value(0.0, label="x2")

@@ -9,8 +9,6 @@ import pytest
 import nn
 from autograd import Value
 from nn.draw import animate_training_step, draw_network, weight_style
-from tests.autograd.test_animate import BROWSER_ARGS
-from tests.conftest import import_or_fail
 
 
 def rgb(colour: str) -> tuple[int, int, int]:
@@ -101,15 +99,6 @@ def test_training_step_with_an_optimizer(dot_program):
     after = [p.data for p in model.parameters()]
     assert before != after and optimizer.steps == 1
     assert "Adam.step()" in player.frames[-1].text
-
-
-@pytest.fixture(scope="module")
-def browser(chromium_path):
-    playwright = import_or_fail("playwright.sync_api")
-    with playwright.sync_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=chromium_path, args=BROWSER_ARGS)
-        yield launched
-        launched.close()
 
 
 def test_training_step_plays_in_chromium(browser, dot_program, tmp_path):
