@@ -18,7 +18,7 @@ import gc
 from collections.abc import Callable, Iterable, Sequence
 
 from . import hooks
-from .value import MANY, Value
+from .value import MANY, Value, parents_of
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -37,7 +37,7 @@ def topological_order(root: Value) -> list[Value]:
     """
     finished = []
     seen = {root}
-    stack = [(root, reversed(_parents(root)))]
+    stack = [(root, reversed(parents_of(root)))]
     # The stack's entries are new container objects, one per node along the deepest path, and
     # each allocation counts toward a cyclic-GC pass that would rescan the whole graph; none of
     # them can form a cycle, so the collector is paused while the stack exists.
@@ -49,7 +49,7 @@ def topological_order(root: Value) -> list[Value]:
             for parent in parents:
                 if parent not in seen:
                     seen.add(parent)
-                    stack.append((parent, reversed(_parents(parent))))
+                    stack.append((parent, reversed(parents_of(parent))))
                     break
             else:  # every parent is finished, so this node is
                 stack.pop()
@@ -59,15 +59,6 @@ def topological_order(root: Value) -> list[Value]:
             gc.enable()
     finished.reverse()
     return finished
-
-
-def _parents(node: Value) -> tuple:
-    """``node.parents`` without the property's overhead: this runs twice per node per sort."""
-    first = node._p0
-    if first is None or first is MANY:
-        return node._l0[::2] if first is MANY else ()
-    second = node._p1
-    return (first,) if second is None else (first, second)
 
 
 def backward(

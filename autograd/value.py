@@ -73,7 +73,7 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The inputs of the op that made this node, in order (a + a lists ``a`` twice)."""
-        return self._edges[::2]
+        return parents_of(self)
 
     @property
     def local_grads(self) -> tuple[float, ...]:
@@ -88,7 +88,7 @@ class Value:
     @property
     def _prev(self) -> set[Value]:
         """micrograd's name: the set of parents (order lost; use ``parents`` for the tuple)."""
-        return set(self._edges[::2])
+        return set(parents_of(self))
 
     @property
     def _op(self) -> str:
@@ -278,13 +278,26 @@ _new = object.__new__
 MANY = object()  # `_p0` of a node with more than two parents (its edges tuple is in `_l0`)
 
 
+def parents_of(node: Value) -> tuple[Value, ...]:
+    """``node.parents``, read straight from the slots: the topological sort calls it per node.
+
+    >>> a = Value(1.0); parents_of(a * a) == (a, a), parents_of(a)
+    (True, ())
+    """
+    first = node._p0
+    if first is None or first is MANY:
+        return node._l0[::2] if first is MANY else ()
+    second = node._p1
+    return (first,) if second is None else (first, second)
+
+
 def _node(data: float, op: Op, p0: object, l0: object, p1: Value | None = None, l1: float = 0.0) -> Value:
     """Make a node without __init__'s input checks: the op has produced a float already."""
     if not -_INF < data < _INF:  # also catches nan, which fails every comparison
-        edges = l0 if p0 is MANY else (p0, l0, p1, l1)
+        inputs = l0[::2] if p0 is MANY else (p0,) if p1 is None else (p0, p1)
         raise OverflowError(
-            f"{op.name if op else 'value'}: the result {data!r} is not a finite number "
-            f"(inputs: {', '.join(repr(p) for p in edges[::2] if p is not None)})"
+            f"{op.name}: the result {data!r} is not a finite number "
+            f"(inputs: {', '.join(repr(p) for p in inputs)})"
         )
     node = _new(Value)
     node.data = data
