@@ -121,11 +121,8 @@ def save(model: MLP, path: str | os.PathLike[str]) -> None:
         )  # fmt: skip
     target = os.path.realpath(shown)  # through a symlink: replace the file, keep the link
     folder, name = os.path.split(target)
+    mode = _replaceable(target, shown)
     _remove_stale_temps(folder, name)
-    try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        mode = None
     fd, tmp = _create_temp(folder, name, shown)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -155,6 +152,29 @@ def save(model: MLP, path: str | os.PathLike[str]) -> None:
             pass
         raise
     _fsync_folder(folder)
+
+
+def _replaceable(target: str, shown: str) -> int | None:
+    """The permission bits of the file ``save`` is about to replace (None if there is none yet).
+
+    ``os.replace`` would as readily put a weights file in place of ``/dev/null``, a named pipe or a
+    file its owner made read-only; ``open(path, "w")`` would not, and neither does ``save``.
+    """
+    try:
+        info = os.stat(target)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(
+            errno.EEXIST, f"save: {shown!r} exists and is not a regular file (a device, pipe or "
+            "socket); nn.save only replaces files"
+        )  # fmt: skip
+    mode = stat.S_IMODE(info.st_mode)
+    if not mode & 0o222:
+        raise PermissionError(
+            errno.EACCES, f"save: {shown!r} is read-only; make it writable (chmod u+w) to overwrite it"
+        )
+    return mode
 
 
 def _path(path: object, who: str) -> str:
@@ -198,6 +218,8 @@ def _create_temp(folder: str, name: str, shown: str) -> tuple[int, str]:
             continue
         except OSError as error:
             why = "the folder does not exist" if isinstance(error, FileNotFoundError) else error.strerror
+            if shown.startswith("~"):
+                why += "; Python does not expand '~': use os.path.expanduser(path)"
             raise OSError(
                 error.errno, f"save: cannot write {shown!r}: cannot create a file in {folder!r} ({why})"
             ) from None
@@ -517,7 +539,7 @@ def _read(where: str, max_bytes: int) -> str:
         # the size was unknown (as in /proc) or the file grew after it was measured
         raise ModelFileError(_too_large(where, "holds", max_bytes, 2 * max_bytes))
     if not raw.strip():
-        raise ModelFileError(f"{where}: the file is empty; was its save interrupted?")
+        raise ModelFileError(f"{where}: the file is empty (or only blank); was its save interrupted?")
     try:
         return raw.decode("utf-8-sig")  # a byte order mark, as some editors write, is harmless
     except UnicodeDecodeError as error:

@@ -126,7 +126,8 @@ def evaluate(
     """
     fn, kind = _losses.get(loss)
     X, y = _pair(data, "data")
-    _check_model(model)
+    if not callable(model):
+        raise TypeError(f"model must be callable (a Module), got {type(model).__name__}")
     with no_grad():
         outputs = [model(x) for x in X]
         value = fn(_loss_inputs(outputs, kind), y)

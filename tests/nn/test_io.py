@@ -81,7 +81,7 @@ def _arch(change):
     "edit, message",
     [
         (lambda t: t[: len(t) // 2], r"not valid JSON .*line \d+, column \d+.*truncated"),
-        (lambda t: "", "the file is empty; was its save interrupted"),
+        (lambda t: "", r"the file is empty \(or only blank\); was its save interrupted"),
         (lambda t: " \n", "the file is empty"),
         (_weight("NaN"), P + r".*NaN \(not a finite number\)"),
         (_weight("Infinity"), P + ".*Infinity"),
@@ -369,6 +369,25 @@ def test_save_and_load_check_their_path(tmp_path, model):
         io.save(model, tmp_path / "file" / "m.json")
     io.save(model, os.fsencode(tmp_path / "bytes.json"))
     assert io.load(os.fsencode(tmp_path / "bytes.json")).state_dict() == model.state_dict()
+
+
+def test_save_replaces_only_writable_regular_files(tmp_path, model, monkeypatch):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)  # as /dev/null would be, for root: os.replace would put a file in its place
+    with pytest.raises(OSError, match=r"pipe.json' exists and is not a regular file"):
+        io.save(model, fifo)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    locked = tmp_path / "locked.json"
+    io.save(model, locked)
+    old = locked.read_bytes()
+    locked.chmod(0o444)
+    with pytest.raises(PermissionError, match=r"locked.json' is read-only; make it writable"):
+        io.save(MLP(2, [3, 2, 1], seed=3), locked)
+    assert locked.read_bytes() == old
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"does not expand '~': use os.path.expanduser"):
+        io.save(model, "~/no-such-folder/m.json")
+    assert sorted(os.listdir(tmp_path)) == ["locked.json", "pipe.json"]
 
 
 def test_unreadable_folder_is_named(tmp_path, model, monkeypatch):

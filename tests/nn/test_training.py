@@ -380,6 +380,14 @@ def test_fit_takes_numpy_arrays_and_refuses_iterators():
         fit(model, (numpy.zeros((0, 2)), numpy.zeros(0)), "bce", optim.SGD(model), progress=False)
 
 
+def test_evaluate_takes_any_callable_model():
+    X, y = data.xor(10, seed=0)
+    loss, acc = evaluate(lambda x: Value(x[0] - x[1]), (X, y), "bce")
+    assert loss > 0 and 0.0 <= acc <= 1.0
+    with pytest.raises(TypeError, match="model must be callable"):
+        evaluate(3, (X, y), "bce")  # type: ignore[arg-type]
+
+
 def test_fit_errors_name_the_data_rows():
     X, y = data.moons(20, noise=0.1, seed=0)
     model = MLP(2, [4, 1], seed=0)
