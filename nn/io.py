@@ -119,7 +119,7 @@ def save(model: MLP, path: str | os.PathLike[str]) -> None:
             errno.EISDIR, f"save: {shown!r} is a folder; give a file name such as "
             f"{os.path.join(shown, 'model.json')!r}"
         )  # fmt: skip
-    target = os.path.realpath(shown)  # through a symlink: replace the file, keep the link
+    target = _resolved(shown)
     folder, name = os.path.split(target)
     mode = _replaceable(target, shown)
     _remove_stale_temps(folder, name)
@@ -152,6 +152,16 @@ def save(model: MLP, path: str | os.PathLike[str]) -> None:
             pass
         raise
     _fsync_folder(folder)
+
+
+def _resolved(shown: str) -> str:
+    """The file a path names, through symlinks (so that saving replaces the file, not the link)."""
+    try:
+        return os.path.realpath(shown, strict=True)
+    except FileNotFoundError:
+        return os.path.realpath(shown)  # a new file, or a link to one
+    except OSError as error:  # a symlink loop: open(path, "w") would refuse it too
+        raise OSError(error.errno, f"save: cannot write {shown!r}: {error.strerror}") from None
 
 
 def _replaceable(target: str, shown: str) -> int | None:

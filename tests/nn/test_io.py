@@ -438,6 +438,13 @@ def test_unicode_long_names_symlinks_and_permissions(tmp_path, model):
     dangling.symlink_to("made-by-save.json")
     io.save(model, dangling)
     assert io.load(tmp_path / "made-by-save.json").state_dict() == model.state_dict()
+    (tmp_path / "loop-a.json").symlink_to("loop-b.json")
+    (tmp_path / "loop-b.json").symlink_to("loop-a.json")
+    with pytest.raises(OSError, match="cannot write .*loop-a.json': Too many levels of symbolic links"):
+        io.save(model, tmp_path / "loop-a.json")
+    assert (tmp_path / "loop-a.json").is_symlink()
+    for loop in ("loop-a.json", "loop-b.json"):
+        (tmp_path / loop).unlink()
 
     target.chmod(0o640)
     io.save(model, target)
