@@ -181,11 +181,20 @@ class Optimizer:
                 f"{who}: this step would make {place} {values[i]!r} (data {data[i]!r}, gradient "
                 f"{grads[i]!r}, lr {self.lr!r}); no parameter was changed. " + _DIVERGING
             )
-        for p, value in zip(self.params, new):
-            p.data = value
-        for what, values in buffers.items():
-            setattr(self, f"_{what}", values)
-        self.steps += 1
+        old_buffers, old_steps = {what: getattr(self, f"_{what}") for what in buffers}, self.steps
+        try:
+            for p, value in zip(self.params, new):
+                p.data = value
+            for what, values in buffers.items():
+                setattr(self, f"_{what}", values)
+            self.steps = old_steps + 1
+        except BaseException:  # Ctrl-C mid-write: put everything back, so a step is all or nothing
+            for p, value in zip(self.params, data):
+                p.data = value
+            for what, values in old_buffers.items():
+                setattr(self, f"_{what}", values)
+            self.steps = old_steps
+            raise
 
     def step(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import copy
+import linecache
 import math
+import sys
 
 import pytest
 
@@ -201,3 +203,35 @@ def test_load_state_dict_checks_everything_first():
     other = optim.Adam([Value(0.0), Value(0.0)], lr=0.5, betas=[0.5, 0.5])
     other.load_state_dict(good)
     assert other.state_dict() == good and other.betas == (0.9, 0.999)
+
+
+@pytest.mark.parametrize("name", OPTIMISERS)
+def test_ctrl_c_in_the_middle_of_writing_the_weights_undoes_the_step(name):
+    model, opt = _trained_once(OPTIMISERS[name])
+    before = _snapshot(model, opt)
+    writes = []
+
+    def interrupt_third_write(frame, event, arg):
+        # a line-level tracer on Optimizer._commit: Ctrl-C arrives after two weights were written
+        if frame.f_code is optim.Optimizer._commit.__code__:
+            if event == "line" and "p.data = value" in _source_line(frame) and len(writes) < 3:
+                writes.append(frame.f_lineno)
+                if len(writes) == 3:
+                    raise KeyboardInterrupt
+            return interrupt_third_write
+        return None
+
+    sys.settrace(interrupt_third_write)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            opt.step()
+    finally:
+        sys.settrace(None)
+    assert len(writes) == 3
+    assert _snapshot(model, opt) == before
+    opt.step()  # and the next step runs as if nothing happened
+    assert opt.steps == 2
+
+
+def _source_line(frame) -> str:
+    return linecache.getline(frame.f_code.co_filename, frame.f_lineno)
