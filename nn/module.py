@@ -124,8 +124,14 @@ class Module:
                 "load_state_dict: " + "; ".join(parts) + (f" (and {more} more)" if more > 0 else "") + sizes
             )
         values = [check_number(state[n], f"state[{n!r}]") for n in names]
-        for (_, p), v in zip(named, values):
-            p.data = v
+        old = [p.data for _, p in named]
+        try:
+            for (_, p), v in zip(named, values):
+                p.data = v
+        except BaseException:  # Ctrl-C mid-way: all the old weights, never a mix
+            for (_, p), v in zip(named, old):
+                p.data = v
+            raise
 
     def _repr_lines(self) -> list[str]:
         return [self._header()]

@@ -19,6 +19,7 @@ import pytest
 from autograd import Value
 from nn import MLP, io
 from tests.conftest import import_or_fail
+from tests.nn.interrupts import ctrl_c_at
 
 
 @pytest.fixture
@@ -565,3 +566,11 @@ def test_load_state_dict_of_another_architecture_says_so():
     small, big = MLP(2, [3, 1], seed=0), MLP(2, [4, 4, 1], seed=0)
     with pytest.raises(KeyError, match=r"the model has 13 parameters, the state 37"):
         small.load_state_dict(big.state_dict())
+
+
+def test_ctrl_c_while_load_state_dict_writes_leaves_the_old_weights():
+    model, other = MLP(2, [3, 1], seed=0), MLP(2, [3, 1], seed=1)
+    before = model.state_dict()
+    with ctrl_c_at(MLP.load_state_dict, "p.data = v", 5) as hits, pytest.raises(KeyboardInterrupt):
+        model.load_state_dict(other.state_dict())
+    assert len(hits) == 5 and model.state_dict() == before

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import copy
-import linecache
 import math
-import sys
 
 import pytest
 
 from autograd import Value
 from nn import MLP, optim
 from tests.conftest import import_or_fail
+from tests.nn.interrupts import ctrl_c_at
 
 OPTIMISERS = {
     "sgd": lambda params: optim.SGD(params, lr=0.1),
@@ -209,29 +208,9 @@ def test_load_state_dict_checks_everything_first():
 def test_ctrl_c_in_the_middle_of_writing_the_weights_undoes_the_step(name):
     model, opt = _trained_once(OPTIMISERS[name])
     before = _snapshot(model, opt)
-    writes = []
-
-    def interrupt_third_write(frame, event, arg):
-        # a line-level tracer on Optimizer._commit: Ctrl-C arrives after two weights were written
-        if frame.f_code is optim.Optimizer._commit.__code__:
-            if event == "line" and "p.data = value" in _source_line(frame) and len(writes) < 3:
-                writes.append(frame.f_lineno)
-                if len(writes) == 3:
-                    raise KeyboardInterrupt
-            return interrupt_third_write
-        return None
-
-    sys.settrace(interrupt_third_write)
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            opt.step()
-    finally:
-        sys.settrace(None)
-    assert len(writes) == 3
+    with ctrl_c_at(optim.Optimizer._commit, "p.data = value", 3) as hits, pytest.raises(KeyboardInterrupt):
+        opt.step()  # interrupted after two weights were written
+    assert len(hits) == 3
     assert _snapshot(model, opt) == before
     opt.step()  # and the next step runs as if nothing happened
     assert opt.steps == 2
-
-
-def _source_line(frame) -> str:
-    return linecache.getline(frame.f_code.co_filename, frame.f_lineno)
