@@ -510,6 +510,8 @@ def load(
     nn.io.ModelFileError: ...m.json: the file is 752 bytes, more than max_bytes=100 ...
     """
     where = _path(path, "load")
+    if not isinstance(fused, bool):
+        raise TypeError(f"load: fused must be True or False, got {type(fused).__name__}: {fused!r}")
     if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
         raise TypeError(f"load: max_bytes must be an int (a number of bytes), got {type(max_bytes).__name__}")
     if max_bytes < 1:

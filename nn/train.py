@@ -137,7 +137,8 @@ def evaluate(
 def _pair(data: object, name: str) -> tuple[Sequence, list]:
     """``(X, y)`` checked: sequences of one length, not empty; numpy numbers in y become Python's."""
     if not isinstance(data, tuple | list) or len(data) != 2:
-        raise TypeError(f"{name} must be a pair (X, y), got {type(data).__name__}")
+        size = f" of {len(data)}" if isinstance(data, tuple | list) else ""
+        raise TypeError(f"{name} must be a pair (X, y), got {type(data).__name__}{size}")
     X, y = data
     for part, value in (("X", X), ("y", y)):
         sized = hasattr(value, "__len__") and hasattr(value, "__getitem__")

@@ -251,6 +251,8 @@ def test_max_bytes_is_checked(tmp_path, model, max_bytes, error, message):
     io.save(model, tmp_path / "m.json")
     with pytest.raises(error, match=message):
         io.load(tmp_path / "m.json", max_bytes=max_bytes)
+    with pytest.raises(TypeError, match="fused must be True or False, got str: 'no'"):
+        io.load(tmp_path / "m.json", fused="no")  # type: ignore[arg-type]  (bool("no") is True)
 
 
 def test_not_a_regular_file(tmp_path):

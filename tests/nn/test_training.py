@@ -406,6 +406,8 @@ def test_fit_errors_name_the_data_rows():
     with pytest.raises(ValueError, match="MLP expects 2 inputs, got 3") as info:
         fit(model, (bad_X, y), "bce", opt, progress=False)
     assert info.value.__notes__ == ["fit(): while running the model on X[4] (epoch 0)"]
+    with pytest.raises(TypeError, match=r"data must be a pair \(X, y\), got tuple of 3"):
+        fit(model, (X, y, y), "bce", opt, progress=False)
     with pytest.raises(TypeError, match="the loss function returned float, not a Value"):
         fit(model, (X, y), lambda outputs, targets: 0.5, opt, progress=False)
 
