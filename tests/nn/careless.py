@@ -1,4 +1,5 @@
-"""Ctrl-C at an exact line, for testing that an interrupted operation changes nothing."""
+"""Helpers for tests of careless use: Ctrl-C at an exact line, and values put where they do not
+belong (which a stricter engine may already refuse at the assignment)."""
 
 from __future__ import annotations
 
@@ -32,3 +33,13 @@ def ctrl_c_at(function: Callable, line_text: str, nth: int) -> Iterator[list[int
         yield hits
     finally:
         sys.settrace(previous)
+
+
+def put(node: object, attribute: str, value: object) -> bool:
+    """Set ``node.data`` or ``node.grad`` to a bad ``value``, as careless code would; False when the
+    engine refuses the assignment itself (then the boundary under test is never reached with it)."""
+    try:
+        setattr(node, attribute, value)
+    except (TypeError, ValueError):
+        return False
+    return True
