@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .backward import topological_order
-from .text import data_text, format_number, grad_text, node_name
+from .text import data_text, format_number, grad_text, node_name, shorten
 from .value import Value
 
 if TYPE_CHECKING:
@@ -350,7 +350,7 @@ def render_plan(
         _add(subgraphs[groups[node]] if node in groups else dot, entries)
     for k, (group, entries) in enumerate(subgraphs.items()):
         with dot.subgraph(name=f"cluster_{k}") as sub:
-            sub.attr(label=f"<{escape_label_text(group)}>", style="rounded", color="gray60")
+            sub.attr(label=f"<{escape_label_text(shorten(group))}>", style="rounded", color="gray60")
             _add(sub, entries)
     for group, k in collapsed.items():
         output = plan.outputs[f"g{k}"]
@@ -426,7 +426,7 @@ def _add(target: Any, entries: list) -> None:
 
 def _box(texts: tuple[str, ...], fill: str, dashed: bool) -> str:
     """An HTML-like label: one row of cells holding escaped text (one SVG <text> per cell)."""
-    cells = "".join(f"<TD>{escape_label_text(t)}</TD>" for t in texts)
+    cells = "".join(f"<TD>{escape_label_text(shorten(t))}</TD>" for t in texts)
     style = ' STYLE="dashed" COLOR="gray50"' if dashed else ""
     return (
         f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}"{style}>'

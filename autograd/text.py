@@ -40,6 +40,16 @@ def node_name(node: Value, number: int) -> str:
     return f"n{number} ({node._op})" if node.op is not None else f"n{number}"
 
 
+def shorten(text: str, limit: int = 200) -> str:
+    """``text``, or its first ``limit - 1`` characters and a visible "…" when it is longer: a label
+    for a drawing (Graphviz rejects a string longer than 16384 bytes, and no box that wide is read).
+
+    >>> shorten("w" * 5, limit=4), shorten("w1")
+    ('www…', 'w1')
+    """
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def data_text(data: float) -> str:
     """``data 0.25``: the middle cell of a value's box.
 

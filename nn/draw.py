@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING
 from autograd import Value, topological_order
 from autograd.animate import write_atomically
 from autograd.draw import sign_colour
-from autograd.text import NO_GRAD, format_number
+from autograd.text import NO_GRAD, format_number, shorten
 
 if TYPE_CHECKING:
     from .module import MLP
@@ -210,7 +210,7 @@ class Layout:
         for edge in self.edges:
             x1, y1, x2, y2 = self.ends(edge)
             dash = ' stroke-dasharray="4 3"' if edge.dashed else ""
-            title = f"<title>{_esc(edge.title)}</title>" if edge.title else ""
+            title = f"<title>{_esc(shorten(edge.title))}</title>" if edge.title else ""
             hover = f' data-hover="{" ".join(edge.labels)}"' if edge.labels else ""
             out.append(
                 f'<g id="{edge.id}" class="gs-wedge">'

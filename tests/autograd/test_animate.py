@@ -366,3 +366,10 @@ def test_practice_mode_asks_for_each_local_derivative(browser, dot_program, tmp_
     assert page.text_content("#gs-verdict") == "✓ right" and svg_text(page, node, -1) == "grad 0.5"
     assert page.text_content("#gs-score") == "score 1 / 1"
     watched.clean()
+
+
+def test_a_huge_label_does_not_break_the_player(dot_program):
+    x = Value(1.0, label="w" * 100_000)
+    player = animate((x * 2).tanh())
+    assert "w" * 199 + "…" in player.html  # in the drawing, shortened
+    assert page_data(player.html)["frames"][0]["text"] == f"inputs: {'w' * 100_000} = 1"  # all of it

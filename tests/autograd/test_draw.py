@@ -226,3 +226,14 @@ def test_gradients_that_are_values_after_create_graph_are_drawn_as_numbers():
     y.backward(create_graph=True)  # x.grad is now a Value (3x² = 12), differentiable again
     source = draw_dot(y, color_by_grad=True, show_local=True).source
     assert "<TD>x</TD><TD>data 2</TD><TD>grad 12</TD>" in source
+
+
+@pytest.mark.parametrize("length", [20_000, 100_000])
+def test_a_huge_label_is_shortened_visibly_and_still_renders(dot_program, length):
+    x = Value(1.0, label="w" * length)
+    y = x * 2
+    y.label = "<" * length  # escaped, each character would become four bytes
+    svg = draw_dot(y, cluster=lambda v: "g" * length).pipe(format="svg", encoding="utf-8")
+    texts = [t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    assert "w" * 199 + "…" in texts and "<" * 199 + "…" in texts and "g" * 199 + "…" in texts
+    assert len(svg) < 50_000
