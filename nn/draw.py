@@ -116,9 +116,10 @@ class Layout:
     """
 
     def __init__(self, columns: list[list[Card]], edges: list[Edge], texts: Mapping[str, str],
-                 widest: Mapping[str, Iterable[str]], compact_gaps: set[int]) -> None:  # fmt: skip
+                 widest: Mapping[str, Iterable[str]], compact_gaps: set[int],
+                 narrow_gaps: set[int]) -> None:  # fmt: skip
         self.columns, self.edges, self.texts = columns, edges, dict(texts)
-        self.compact_gaps = compact_gaps
+        self.compact_gaps, self.narrow_gaps = compact_gaps, narrow_gaps
         longest: dict[str, float] = {}
         for cell in {*self.texts, *widest}:
             kind = _kind(cell)
@@ -155,10 +156,9 @@ class Layout:
         sizes = {card.id: self.card_size(card) for card in self.cards.values()}
         widths = [max((sizes[c.id][0] for c in column), default=0.0) for column in self.columns]
         # the gap after column k: room for the edge labels of a compact gap, else for the lines
+        # (a narrow gap holds only the lines from the outputs into the loss)
         gaps = [
-            (2.6 * self.label_w + 40 if k in self.compact_gaps else 120.0)
-            if k < len(self.columns) - 2
-            else 70.0
+            56.0 if k in self.narrow_gaps else 2.6 * self.label_w + 40 if k in self.compact_gaps else 96.0
             for k in range(len(self.columns) - 1)
         ]
         # In a compact gap, labels sit at a fraction t of the way along their edge; the labels of
@@ -439,7 +439,8 @@ class NetworkPicture:
 
     def layout(self, widest: Mapping[str, Iterable[str]] = {}) -> Layout:  # noqa: B006 - read only
         """Place everything, with cells wide enough for ``widest`` (cell id → texts it will show)."""
-        return Layout(self.columns, self.edges, self.texts, widest, self.compact_gaps)
+        narrow = {len(self.columns) - 2} if self.columns[-1][0].id == "loss" else set()
+        return Layout(self.columns, self.edges, self.texts, widest, self.compact_gaps, narrow)
 
 
 def _forward_values(model: MLP, inputs: Sequence[float]) -> list[list[tuple[float, float]]]:

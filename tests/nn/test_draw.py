@@ -260,3 +260,12 @@ def test_grouping_a_graph_decides_nodes_in_any_order():
     assert group(w) == "layer 0 · neuron 1"
     with pytest.raises(TypeError, match="needs an nn.MLP"):
         by_neuron(Value(1.0))  # type: ignore[arg-type]
+
+
+def test_every_gap_between_layers_leaves_room_for_the_edges():
+    for layers in ([3, 1], [4, 4, 1], [16, 16, 1]):
+        found = elements(draw_network(nn.MLP(2, layers, seed=0)).svg)
+        lefts = [rect_of(found["in0"])[2]] + [rect_of(found[f"n{k}_0"])[0] for k in range(len(layers))]
+        rights = [rect_of(found["in0"])[2]] + [rect_of(found[f"n{k}_0"])[2] for k in range(len(layers))]
+        gaps = [lefts[k + 1] - rights[k] for k in range(len(layers))]
+        assert min(gaps) >= 90, (layers, gaps)  # the output layer is not squeezed against the last hidden one
