@@ -202,3 +202,58 @@ _RULES: dict[str, str | tuple[str, str]] = {
     "relu": "1 if {x} > 0, else 0",
     "softplus": "sigmoid({x})",
 }
+
+
+def tree(root: Value, max_nodes: int = 200) -> str:
+    """The graph below ``root`` as indented text, for a terminal: each node's name, how it was
+    computed, its data and grad, and, on an edge, the local derivative d(node)/d(input).
+
+    Deterministic (nodes are numbered as in the drawings), iterative (any depth), and a value
+    reached a second time is shown once, then referred to ("↑ see above"). Past ``max_nodes``
+    lines it stops and says how many nodes are left.
+
+    >>> from autograd import Value
+    >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
+    >>> e = a * b + a; e.label = "e"; e.backward()
+    >>> print(tree(e))
+    e = n2 (*) + a   data -4  grad 1
+    ├─ n2 (*) = a * b   data -6  grad 1   local 1
+    │  ├─ a   data 2  grad -2   local -3
+    │  └─ b   data -3  grad 2   local 2
+    └─ a   ↑ see above   local 1
+    """
+    from .backward import topological_order
+
+    if not isinstance(root, Value):
+        raise TypeError(f"tree() needs a Value, got {type(root).__name__}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 1:
+        raise ValueError(f"tree: max_nodes must be a positive int, got {max_nodes!r}")
+    order = topological_order(root)[::-1]
+    names = {node: node_name(node, i) for i, node in enumerate(order)}
+    lines: list[str] = []
+    shown: set[Value] = set()
+    # (node, prefix for its line, prefix for its children's lines, local derivative into its parent)
+    stack: list[tuple[Value, str, str, float | None]] = [(root, "", "", None)]
+    while stack and len(lines) < max_nodes:
+        node, head, indent, local = stack.pop()
+        edge = "" if local is None else f"   local {format_number(float(local), 4)}"
+        if node in shown:
+            lines.append(f"{head}{names[node]}   ↑ see above{edge}")
+            continue
+        shown.add(node)
+        how = ""
+        if node.op is not None:
+            how = " = " + forward_formula(node, names)[0]
+        grad = format_number(float(node.grad), 4)
+        lines.append(f"{head}{names[node]}{how}   data {format_number(node.data, 4)}  grad {grad}{edge}")
+        children = list(zip(node.parents, node.local_grads))
+        for k in range(len(children) - 1, -1, -1):  # pushed last first: popped in order
+            last = k == len(children) - 1
+            parent, d = children[k]
+            stack.append(
+                (parent, indent + ("└─ " if last else "├─ "), indent + ("   " if last else "│  "), d)
+            )
+    left = len(set(order) - shown)
+    if stack and left:
+        lines.append(f"… {left} more node{'s' if left != 1 else ''} not shown (max_nodes={max_nodes})")
+    return "\n".join(lines)
