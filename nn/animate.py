@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from autograd import Value, topological_order
@@ -41,6 +41,7 @@ from autograd.steps import backward_steps
 from autograd.text import NO_GRAD, format_number, local_rule
 
 from .draw import (
+    CURVE,
     NetworkPicture,
     _check_inputs,
     _check_model,
@@ -96,6 +97,7 @@ def animate_training_step(
     optimizer: Any = None,
     compact: bool | None = None,
     practice: bool = False,
+    steps: int = 1,
     title: str | None = None,
     speed_ms: int = 700,
 ) -> Player:
@@ -106,7 +108,9 @@ def animate_training_step(
     backpropagated, and the weights move by ``−lr × grad`` (or by ``optimizer.step()``). The
     module docstring says what each frame shows. ``compact`` is ``draw_network``'s;
     ``practice=True`` hides each neuron's d(loss)/d(out) and d(loss)/d(z) until the learner
-    types it (to 3 significant digits) or reveals it. Needs no Graphviz.
+    types it (to 3 significant digits) or reveals it. ``steps=k`` plays k steps on the same sample
+    (each forward pass with new weights is the next step's forward pass) and draws the loss after
+    each step as a small curve. Needs no Graphviz.
 
     >>> import nn
     >>> player = animate_training_step(nn.MLP(2, [2, 1], seed=0), [1.0, 2.0], 0.0, lr=0.1)
@@ -129,12 +133,16 @@ def animate_training_step(
         raise TypeError(
             f"animate_training_step: optimizer must have a step() method, got {type(optimizer).__name__}"
         )
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"animate_training_step: steps must be an int from 1 to {MAX_STEPS}, got {steps!r}")
     loss_fn = loss_fn or losses.mse
     loss_name = getattr(loss_fn, "__name__", "loss").replace("_", " ")
     params = model.parameters()
     saved = [(p.data, p.grad) for p in params]
     try:
-        return _play(model, x, y, loss_fn, loss_name, lr, optimizer, compact, practice, title, speed_ms)
+        return _play(
+            model, x, y, loss_fn, loss_name, lr, optimizer, compact, practice, steps, title, speed_ms
+        )
     except BaseException:
         for p, (data, grad) in zip(params, saved):  # a failed call changes nothing
             p.data, p.grad = data, grad
@@ -151,51 +159,46 @@ def _play(
     optimizer: Any,
     compact: bool | None,
     practice: bool,
+    count: int,
     title: str | None,
     speed_ms: int,
 ) -> Player:
     params = model.parameters()
-    layers = model.layers
-    count = len(layers)
-    inputs = [Value(v) for v in x]
-    names: dict[Value, str] = {v: f"x{i}" for i, v in enumerate(inputs)}
-    names.update((p, p.label) for p in params if p.label)
-    neurons: list[list[_Neuron]] = []
-    signals, signal_names = inputs, [f"x{i}" for i in range(len(x))]
-    for li, layer in enumerate(layers):
-        outs = layer.forward_list(signals)
-        row = []
-        for j, (neuron, out) in enumerate(zip(layer.neurons, outs)):
-            z = pre_activation(neuron, out)
-            name = neuron_name(li, j, count)
-            names[out] = name
-            if z is not out:
-                names[z] = f"z[{li},{j}]"
-            row.append(_Neuron(li, j, name, neuron.activation, list(neuron.w), neuron.b, list(signals),
-                               list(signal_names), z, out))  # fmt: skip
-        neurons.append(row)
-        signals, signal_names = outs, [n.name for n in row]
-    outputs = neurons[-1]
-    prediction = outputs[0].out if len(outputs) == 1 else [n.out for n in outputs]
-    loss = loss_fn([prediction], [y])  # nn.losses take a batch: this one holds one sample
-    if not isinstance(loss, Value):
-        raise TypeError(f"animate_training_step: loss_fn must return a Value, got {type(loss).__name__}")
-    names[loss] = "loss"
+    neurons, inputs, loss, names = _build(model, x, y, loss_fn)
     target = _target_text(y)
-
     for p in params:  # from here on the step changes the model (undone by the caller on failure)
         p.grad = 0.0
-    picture = NetworkPicture(model, compact, loss=loss_name, outputs=len(outputs))
+    picture = NetworkPicture(model, compact, loss=loss_name, outputs=len(neurons[-1]), curve=count > 1)
     picture.fill("weights")  # the picture before backward: no gradients yet
-    steps = backward_steps(loss)
-    for node in steps.order:
-        names.setdefault(node, steps.name(node))
+    largest = max((abs(p.data) for p in params), default=0.0)  # edge widths keep this scale
     frames = _forward(picture, neurons, inputs, loss, target, loss_name)
-    frames += _backward(picture, neurons, steps, names, loss)
-    largest = max((abs(p.data) for p in params), default=0.0)
-    frames += _update(picture, neurons, lr, optimizer, largest)
-    frames += _again(picture, neurons, inputs, loss_fn, y, loss)
-
+    history, ends = [loss.data], []
+    for step in range(count):
+        if step:  # the last forward pass, with the new weights, is this step's forward pass
+            for p in params:
+                p.grad = 0.0
+            neurons, inputs, loss, names = _build(model, x, y, loss_fn)
+        steps = backward_steps(loss)
+        for node in steps.order:
+            names.setdefault(node, steps.name(node))
+        played = _backward(picture, neurons, steps, names, loss)
+        played += _update(picture, neurons, lr, optimizer, largest)
+        played += _again(picture, neurons, inputs, loss_fn, y, loss)
+        if count > 1:
+            played = [replace(f, text=f"step {step + 1} of {count} · {f.text}") for f in played]
+        frames += played
+        history.append(dict(frames[-1].numbers)["after"])
+        ends.append(len(frames) - 1)
+    if count > 1:  # each step ends by drawing the curve so far; the next starts from the new loss
+        top = max(history) or 1.0
+        picture.texts.update({"curve-top": f"loss {_f(top)}", "curve-steps": f"step {count}"})
+        for step, end in enumerate(ends):
+            new_loss = (("loss-v", 0, _f(history[step + 1])),) if step + 1 < count else ()
+            frames[end] = replace(
+                frames[end],
+                set=frames[end].set + new_loss,
+                style=(("curve-line", "points", _curve(history[: step + 2], count, top)),),
+            )
     widest: dict[str, list[str]] = {}
     for frame in frames:
         for element, index, text in frame.set:
@@ -213,11 +216,12 @@ def _play(
         legend.append(
             ("", "each weight's number is written on its edge when the edge is highlighted or hovered")
         )
-    before, after = loss.data, frames[-1].numbers[-1][1]
+    before, after = history[0], history[-1]
+    what = "one training step" if count == 1 else f"{count} training steps"
     return Player(
         svg,
         frames,
-        title=title or f"gradstep: one training step of {model._header()} (loss {_f(before)} → {_f(after)})",
+        title=title or f"gradstep: {what} of {model._header()} (loss {_f(before)} → {_f(after)})",
         speed_ms=speed_ms,
         steps=steps,
         legend=legend,
@@ -225,6 +229,51 @@ def _play(
         start="Press ▶ play, or → to take one step: forward, backward neuron by neuron, update, "
         "forward again.",
     )
+
+
+MAX_STEPS = 20  # each step adds a backward pass's frames: more is a film, not a lesson
+
+
+def _curve(losses: list[float], steps: int, top: float) -> str:
+    """The ``points`` of the loss curve: the loss before step 1, then after each step so far, in
+    the plot's own coordinates (0, 0 top left, the loss ``top`` at the top, step ``steps`` at the
+    right), so that every frame draws on the same scale."""
+    width, height = CURVE
+    return " ".join(f"{width * k / steps:.1f},{height * (1 - v / top):.1f}" for k, v in enumerate(losses))
+
+
+def _build(
+    model: MLP, x: list[float], y: object, loss_fn: Callable[[Any, Any], Value]
+) -> tuple[list[list[_Neuron]], list[Value], Value, dict[Value, str]]:
+    """The forward pass on ``x`` as a graph: every neuron with its z and out, the inputs, the loss,
+    and a name for each node the frames mention."""
+    params = model.parameters()
+    layers = model.layers
+    inputs = [Value(v) for v in x]
+    names: dict[Value, str] = {v: f"x{i}" for i, v in enumerate(inputs)}
+    names.update((p, p.label) for p in params if p.label)
+    neurons: list[list[_Neuron]] = []
+    signals, signal_names = inputs, [f"x{i}" for i in range(len(x))]
+    for li, layer in enumerate(layers):
+        outs = layer.forward_list(signals)
+        row = []
+        for j, (neuron, out) in enumerate(zip(layer.neurons, outs)):
+            z = pre_activation(neuron, out)
+            name = neuron_name(li, j, len(layers))
+            names[out] = name
+            if z is not out:
+                names[z] = f"z[{li},{j}]"
+            row.append(_Neuron(li, j, name, neuron.activation, list(neuron.w), neuron.b, list(signals),
+                               list(signal_names), z, out))  # fmt: skip
+        neurons.append(row)
+        signals, signal_names = outs, [n.name for n in row]
+    outputs = neurons[-1]
+    prediction = outputs[0].out if len(outputs) == 1 else [n.out for n in outputs]
+    loss = loss_fn([prediction], [y])  # nn.losses take a batch: this one holds one sample
+    if not isinstance(loss, Value):
+        raise TypeError(f"animate_training_step: loss_fn must return a Value, got {type(loss).__name__}")
+    names[loss] = "loss"
+    return neurons, inputs, loss, names
 
 
 def _target_text(y: object) -> str:

@@ -62,6 +62,8 @@ HEAD = 19.0  # height of a card's title row
 GAP_Y = 14.0  # between two cards of a column
 MARGIN = 12.0
 LABEL_LINE = 13.0  # one line of an edge label
+CHART_MARGIN = 8.0  # around a card's plot
+CURVE = (150.0, 70.0)  # the plot area of the network player's loss curve
 ROWS_FIT = 1000.0  # a column taller than this (px) with one row per weight: use the compact layout
 
 
@@ -90,6 +92,7 @@ class Card:
     title: str = ""
     hint: str = ""  # right-aligned in the title row, over the gradient column
     rows: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # (key, value id, grad id)
+    chart: tuple[float, float] | None = None  # a plot area (width, height) under the rows
     x: float = 0.0
     y: float = 0.0
 
@@ -142,6 +145,9 @@ class Layout:
         width = self.key_w(card) + self.value_w + (self.grad_w if has_grad else 0.0)
         title = _width(card.title) + (_width(card.hint) + 3 * PAD if card.hint else 0.0) + 2 * PAD
         height = (HEAD if card.title else 0.0) + ROW * len(card.rows)
+        if card.chart:  # the plot, and a line of labels above and under it
+            width = max(width, card.chart[0] + 2 * CHART_MARGIN)
+            height += card.chart[1] + 2 * CHART_MARGIN + 20
         return max(width, title), height
 
     def row_y(self, card: Card, key: str) -> float:
@@ -258,6 +264,8 @@ class Layout:
                     f'dominant-baseline="central" text-anchor="end">{_esc(card.hint)}</text>'
                 )
             y += HEAD
+        if card.chart:
+            parts.append(self._chart_svg(card, card.x + (w - card.chart[0]) / 2, y + CHART_MARGIN + 10))
         key_w = self.key_w(card)
         has_grad = any(g is not None for _, _, g in card.rows)
         value_w = w - key_w - (self.grad_w if has_grad else 0.0)
@@ -274,6 +282,20 @@ class Layout:
             y += ROW
         parts.append("</g>")
         return "".join(parts)
+
+    def _chart_svg(self, card: Card, x: float, y: float) -> str:
+        """An empty plot: axes and a line ``<card id>-line`` whose ``points`` (in the plot's own
+        coordinates, 0,0 at the top left) a player sets."""
+        w, h = card.chart or (0.0, 0.0)
+        top, steps = (self.texts.get(f"{card.id}-{end}", "") for end in ("top", "steps"))
+        small = 'font-size="9" fill="#57606a"'
+        return (
+            f'<g transform="translate({x:.1f},{y:.1f})"><path d="M0,0 V{h:.1f} H{w:.1f}" fill="none" '
+            f'stroke="#8c959f"/><polyline id="{card.id}-line" points="" fill="none" stroke="#6d28d9" '
+            f'stroke-width="2"/><text x="0" y="-4" {small}>{_esc(top)}</text>'
+            f'<text x="0" y="{h + 10:.1f}" {small}>0</text>'
+            f'<text x="{w:.1f}" y="{h + 10:.1f}" {small} text-anchor="end">{_esc(steps)}</text></g>'
+        )
 
     def _label_svg(self, edge: Edge, label: str) -> str:
         x1, y1, x2, y2 = self.ends(edge)
@@ -328,7 +350,9 @@ class NetworkPicture:
     """The cards and edges of one MLP, with every cell's first text: what draw_network and the
     network player both draw. ``compact`` puts the weights on the edges instead of in the cards."""
 
-    def __init__(self, model: MLP, compact: bool | None, loss: str | None = None, outputs: int = 0) -> None:
+    def __init__(
+        self, model: MLP, compact: bool | None, loss: str | None = None, outputs: int = 0, curve: bool = False
+    ) -> None:
         self.model = model
         layers = model.layers
         self.names = [
@@ -381,7 +405,10 @@ class NetworkPicture:
                     )
         if loss is not None:
             rows = [("y", "loss-y-v", None), ("loss", "loss-v", "loss-g"), ("after", "loss-after-v", None)]
-            columns.append([Card("loss", title=f"loss · {loss}", hint="grad", rows=rows)])
+            column = [Card("loss", title=f"loss · {loss}", hint="grad", rows=rows)]
+            if curve:
+                column.append(Card("curve", title="loss after each step", chart=CURVE))
+            columns.append(column)
             for k in range(outputs):
                 self.edges.append(
                     Edge(

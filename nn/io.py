@@ -490,9 +490,7 @@ def _parameter_names(architecture: dict[str, Any]) -> list[str]:
     return names
 
 
-def load(
-    path: str | os.PathLike[str], *, fused: bool = True, max_bytes: int = DEFAULT_MAX_BYTES
-) -> MLP:
+def load(path: str | os.PathLike[str], *, fused: bool = True, max_bytes: int = DEFAULT_MAX_BYTES) -> MLP:
     """Read a file written by ``save`` and build the MLP it describes.
 
     Raises ``ModelFileError`` (a ``ValueError``) naming the file and the field for anything that

@@ -309,3 +309,35 @@ def test_building_the_demo_sized_player_stays_small():
     player = animate_training_step(model, X, Y, lr=0.01)
     assert len(player.html.encode()) < 2_000_000
     assert all(math.isfinite(v) for f in player.frames for _, v in f.numbers)
+
+
+def test_several_steps_train_like_sgd_and_draw_the_loss_after_each(browser, tmp_path):
+    model = nn.MLP(2, [3, 1], seed=1, activation="tanh")
+    twin = nn.MLP(2, [3, 1], seed=1, activation="tanh")
+    losses = []
+    for _ in range(4):  # the same four steps, by hand
+        twin.zero_grad()
+        loss = nn.losses.mse([twin(X)], [Y])
+        losses.append(loss.data)
+        loss.backward()
+        for p in twin.parameters():
+            p.data -= 0.1 * p.grad
+    losses.append(nn.losses.mse([twin(X)], [Y]).data)
+    player = animate_training_step(model, X, Y, lr=0.1, steps=4)
+    assert [p.data for p in model.parameters()] == [p.data for p in twin.parameters()]
+    ends = [f for f in player.frames if f.phase == "after" and f.text.split(" · ")[1].startswith("loss ")]
+    assert [dict(f.numbers)["after"] for f in ends] == losses[1:]
+    assert [f.text.split(" · ")[0] for f in ends] == [f"step {k} of 4" for k in range(1, 5)]
+    phases = [f.phase for f in player.frames]
+    assert phases.count("forward") == 1 + 4 + 1  # once: each later step starts from the last forward pass
+    watched = Watched(browser).open(player, tmp_path)
+    page = watched.page
+    page.keyboard.press("End")
+    points = [tuple(map(float, p.split(","))) for p in page.get_attribute("#curve-line", "points").split()]
+    assert len(points) == 5 and [x for x, _ in points] == sorted(x for x, _ in points)
+    heights = [70.0 * (1 - v / max(losses)) for v in losses]  # the plot is 70 px tall, the top loss at 0
+    assert [y for _, y in points] == pytest.approx(heights, abs=0.06)
+    assert page.evaluate(TEXTS_OUTSIDE_THEIR_BOXES) == []
+    with pytest.raises(ValueError, match="steps must be an int from 1 to 20"):
+        animate_training_step(model, X, Y, steps=0)
+    watched.clean()
