@@ -59,6 +59,9 @@ html_css_files = ["site.css"]
 html_favicon = None
 html_copy_source = False  # the .ipynb/.md sources need not be in the site: the repository has them
 html_show_sourcelink = False
+# Search runs in the page (searchindex.js). Its summaries would fetch() each result page, which a
+# browser refuses for a site opened from file:// (an error in the console and no summary).
+html_show_search_summary = False
 # No web fonts, no MathJax (no page has math; Sphinx adds it only to pages that do), no CDN.
 html_theme_options = {"top_of_page_buttons": []}
 

@@ -5,7 +5,8 @@ The build is the real one (every notebook executed, about 3 minutes on 2 cores),
 this module, with warnings as errors: a broken cross-reference or docstring fails it. Then:
 every page's links and resources resolve inside the site, no page loads a script, stylesheet,
 font or picture from the network, and in Chromium the home page, a notebook page and the players
-page show their pictures, their players play, and nothing logs an error or goes to the network.
+page show their pictures, their players play, search finds a notebook, and nothing logs an error
+or goes to the network.
 """
 
 from __future__ import annotations
@@ -245,4 +246,13 @@ def test_players_page_embeds_both_players_and_they_play(browser, site, player):
     iframe = f"iframe[src='players/{player}.html']"
     watched.page.locator(iframe).scroll_into_view_if_needed()
     plays(watched.page.frame_locator(iframe))
+    check_clean(watched, site)
+
+
+def test_search_finds_a_notebook_offline(browser, site):
+    watched = Watched(browser)
+    watched.url = (site / "search.html").resolve().as_uri()
+    watched.page.goto(watched.url + "?q=momentum")
+    watched.page.wait_for_selector("#search-results li", timeout=15000)
+    assert "09 · Optimisers" in watched.page.text_content("#search-results")
     check_clean(watched, site)
