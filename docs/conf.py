@@ -1,6 +1,6 @@
-"""Sphinx configuration of gradstep's documentation site: ``make docs`` builds it into ``site/``.
+"""Sphinx configuration of gradstep's documentation site: ``make docs`` builds it into ``build/site/``.
 
-The source folder is the repository itself (``sphinx-build -c docs . site``), so that the README is
+The source folder is the repository itself (``sphinx-build -c docs . build/site``), so the README is
 the home page with its links (``notebooks/01_derivatives.ipynb``, ``docs/player.png``,
 ``autograd/ops.py``) resolving on the site exactly as they do on GitHub. MyST-NB executes every
 notebook while reading it; ``docs/*.md`` are the site's own pages. The site loads nothing from the
@@ -39,31 +39,27 @@ nb_execution_mode = "force"
 nb_execution_in_temp = True
 nb_execution_timeout = 300
 nb_execution_raise_on_error = True
-nb_execution_show_tb = True
-nb_merge_streams = True
+nb_execution_show_tb = True  # a failing cell's traceback in the build's output
+nb_merge_streams = True  # one block for a cell's printed lines, as Jupyter shows them
 # MyST-NB loads require.js and the widget manager from a CDN on pages with ipywidgets; the site
 # must work offline, and the notebooks use none (tqdm bars are off in them).
 nb_ipywidgets_js: dict = {}
-# Graphviz drawings come as SVG; keep them as SVG (sharp at any zoom) rather than a PNG fallback.
-nb_mime_priority_overrides = [("html", "image/svg+xml", 15)]
-
-# Classes show their __init__ signature; members follow the source order, as the modules read.
+# Members in the order the modules define them (related functions stay together).
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
 autodoc_default_options = {"members": True, "show-inheritance": True}
 
+# furo: a common theme for Python libraries that uses the system's fonts (no web fonts, no CDN).
+# Sphinx adds MathJax (from a CDN) only to a page with math, and no page has any: the test checks.
 html_theme = "furo"
 html_title = "gradstep"
 html_static_path = ["static"]
 html_css_files = ["site.css"]
-html_favicon = None
 html_copy_source = False  # the .ipynb/.md sources need not be in the site: the repository has them
 html_show_sourcelink = False
 # Search runs in the page (searchindex.js). Its summaries would fetch() each result page, which a
 # browser refuses for a site opened from file:// (an error in the console and no summary).
 html_show_search_summary = False
-# No web fonts, no MathJax (no page has math; Sphinx adds it only to pages that do), no CDN.
-html_theme_options = {"top_of_page_buttons": []}
 
 
 def _sources_digest() -> str:
