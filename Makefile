@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 # apt-get only when we are root and the tool is missing; otherwise say what to install.
 APT    := $(if $(filter 0,$(shell id -u)),DEBIAN_FRONTEND=noninteractive apt-get,)
 
-.PHONY: demo test bench lint system-deps clean
+.PHONY: demo test bench docs lint system-deps clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,9 +15,13 @@ $(VENV)/.demo: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[viz]'
 	touch $@
 
+$(VENV)/.docs: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install --quiet -e '.[docs]'
+	touch $@ $(VENV)/.demo
+
 $(VENV)/.dev: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install --quiet -e '.[dev]'
-	touch $@ $(VENV)/.demo
+	touch $@ $(VENV)/.demo $(VENV)/.docs
 
 system-deps:
 	@missing=""; \
@@ -40,8 +44,15 @@ test: $(VENV)/.dev system-deps
 	$(PY) -m ruff check .
 	$(PY) -m pytest $(ARGS)
 
+# The documentation site, in build/site/ (open build/site/index.html). Sphinx rebuilds only what
+# changed: an edited notebook is executed again, a change to autograd/ or nn/ re-executes them all.
+docs: $(VENV)/.docs
+	@command -v dot >/dev/null 2>&1 || $(MAKE) --no-print-directory system-deps
+	$(PY) -m sphinx -b html -q -c docs -d build/doctrees . build/site $(ARGS)
+	@echo "The site is in build/site/: open build/site/index.html"
+
 bench: $(VENV)/.dev
 	$(PY) benchmarks/bench.py $(ARGS)
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) out .pytest_cache build

@@ -16,18 +16,9 @@ HERE = Path(__file__).parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-import nn  # noqa: E402
-from autograd import Value, animate  # noqa: E402
+from autograd import animate  # noqa: E402
+from docs.players import lecture_neuron, network_player  # noqa: E402
 from tests.conftest import BROWSER_ARGS  # noqa: E402
-
-
-def lecture_neuron() -> Value:
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    o = (x1 * w1 + x2 * w2 + b).tanh()
-    o.label = "o"
-    return o
 
 
 def shoot(player, name: str, frame_starts_with: str, browser, size=(1280, 800)) -> None:
@@ -51,10 +42,8 @@ def main() -> None:
         sys.exit("chromium is needed (sudo apt-get install chromium)")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
-        shoot(animate(lecture_neuron()), "player.png", "5. at n7", browser, size=(1280, 560))
-        model = nn.MLP(2, [4, 4, 1], activation="tanh", seed=0)
-        player = nn.animate_training_step(model, [0.5, -1.0], 1.0, lr=0.1)
-        shoot(player, "network_player.png", "d(loss)/d(out of h[0,1])", browser, size=(1280, 980))
+        shoot(animate(lecture_neuron()[0]), "player.png", "5. at n7", browser, size=(1280, 560))
+        shoot(network_player(), "network_player.png", "d(loss)/d(out of h[0,1])", browser, size=(1280, 980))
         browser.close()
 
 

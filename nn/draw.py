@@ -12,7 +12,7 @@ its gradient d(loss)/d(that number)::
     out   0.1893   -0.4531      out = relu(z)
 
 An edge is drawn per weight, blue for a positive weight and red for a negative one, wider for a
-larger |weight| (TensorFlow Playground's picture). When the cards would be too tall to hold one row
+larger ``|weight|`` (TensorFlow Playground's picture). When the cards would be too tall to hold one row
 per weight, the layout is *compact*: a card holds b, z and out, and each weight's number is written
 on its edge when the edge is highlighted or hovered (the page says so). Every cell is sized for the
 widest text it will ever show, so no number leaves its box.
