@@ -10,6 +10,7 @@ network (tests/test_docs.py checks every page).
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -113,6 +114,22 @@ def _write_players(app) -> None:
         PLAYER_HEIGHTS[name] = player._height  # what its iframe needs, as _repr_html_ uses it
 
 
+ANCHOR = re.compile(r'<a id="([^"]+)">')
+
+
+def _anchors(app, doctree) -> None:
+    """A notebook marks a place to link to with ``<a id="x"></a>`` in a markdown cell (what Jupyter
+    understands). Record each as a label of its page, so that a link ``notebook.ipynb#x`` resolves
+    on the site too (MyST knows only headings and its own targets)."""
+    from docutils import nodes
+
+    labels = app.env.domaindata["std"]["anonlabels"]
+    for raw in list(doctree.findall(nodes.raw)):
+        for anchor in ANCHOR.findall(raw.astext()):
+            labels[f"{app.env.docname}#{anchor}"] = (app.env.docname, anchor)
+            labels.setdefault(anchor, (app.env.docname, anchor))  # for a link within the page
+
+
 def _home_page(app, exception) -> None:
     """Sphinx names the root page after its source (README.html); a copy as index.html opens the
     site from its folder. It sits beside README.html, so its relative links stay right."""
@@ -147,3 +164,4 @@ def setup(app):
     app.connect("source-read", _navigation)
     app.connect("builder-inited", _write_players)
     app.connect("build-finished", _home_page)
+    app.connect("doctree-read", _anchors)
