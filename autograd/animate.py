@@ -32,7 +32,7 @@ from typing import Any
 
 from .draw import data_text, draw_dot, grad_text, require_dot, svg
 from .steps import Steps, backward_steps, format_number
-from .value import Value
+from .value import Value, inputs_of
 
 PHASES = {"forward": "forward pass", "backward": "backward pass", "update": "update"}
 
@@ -320,20 +320,6 @@ def _forward_frame(i: int, node: Value, names: dict[Value, str]) -> Frame:
     return Frame("forward", text, (f"v{i}", f"op{i}"), edges=edges, set=show, numbers=(("data", node.data),))
 
 
-# The plain number c of a "constant" row (x + c, c - x, ...), recovered from what the node
-# recorded: (constant, written before x?). The engine keeps c itself only for powers.
-_CONSTANTS = {
-    "add_c": (lambda out, x, local, op: out - x, False),
-    "sub_c": (lambda out, x, local, op: x - out, False),
-    "rsub_c": (lambda out, x, local, op: out + x, True),
-    "mul_c": (lambda out, x, local, op: local, False),
-    "div_c": (lambda out, x, local, op: 1.0 / local, False),
-    "rdiv_c": (lambda out, x, local, op: out * x, True),
-    "pow_c": (lambda out, x, local, op: op.constant, False),
-    "rpow_c": (lambda out, x, local, op: op.constant, True),
-}
-
-
 def forward_formula(node: Value, names: dict[Value, str]) -> tuple[str, str]:
     """How ``node`` was computed, with names and with numbers: ``("a * b", "2 * -3")``.
 
@@ -344,23 +330,14 @@ def forward_formula(node: Value, names: dict[Value, str]) -> tuple[str, str]:
     """
     op = node.op
     assert op is not None
-    parents = node.parents
-    named = [names.get(p, "?") for p in parents]
-    values = [format_number(p.data) for p in parents]
+    inputs = inputs_of(node)  # parents, and the plain number the op kept (x * 3 keeps the 3)
+    named = [names.get(x, "?") if isinstance(x, Value) else format_number(x) for x in inputs]
+    values = [format_number(float(x)) for x in inputs]
     symbol = op.symbol
-    if op.kind == "binary":
+    if op.inputs == ("a", "b"):
         return f"{named[0]} {symbol} {named[1]}", f"{values[0]} {symbol} {values[1]}"
-    if op.kind == "nary":
+    if op.name == "dot":
         return _sum_of_products(named, "·"), _sum_of_products(values, "×")
-    rule = _CONSTANTS.get(op.name)
-    if op.kind == "constant" and rule is not None:
-        recover, first = rule
-        c = recover(node.data, parents[0].data, node.local_grads[0], op)
-        if c is not None and math.isfinite(c):
-            const = format_number(c)
-            if first:
-                return f"{const} {symbol} {named[0]}", f"{const} {symbol} {values[0]}"
-            return f"{named[0]} {symbol} {const}", f"{values[0]} {symbol} {const}"
     return f"{symbol}({named[0]})", f"{symbol}({values[0]})"
 
 

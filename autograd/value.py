@@ -5,6 +5,10 @@ the local derivative d(node)/d(parent) for each of them, as plain floats (rules 
 Nothing else is kept: no closure per node, so a node holds no reference cycle and a dropped graph
 is freed at once by reference counting.
 
+This module is also the one that knows how a node stores its edges (``parents_of``,
+``locals_of``, ``inputs_of``, ``chain_rule``; everyone else asks these) and the per-thread modes
+that decide what building a node records (``no_grad``, ``on_new_node``).
+
 >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
 >>> e = (a * b + 10).tanh()
 >>> e.backward()
@@ -14,17 +18,21 @@ is freed at once by reference counting.
 
 from __future__ import annotations
 
+import copy
 import math
 import numbers
-from collections.abc import Iterator
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
-from .ops import OPS, Op
+from .ops import OPS, Op, explain, partners, shown
+
+if TYPE_CHECKING:
+    from .hooks import RemovableHandle
 
 _INF = math.inf
-_recording = True  # False inside `no_grad()`
-_keep_constants = False  # gradcheck sets it to re-run each op on its own
-_on_create = None  # detect_anomaly() sets it to remember where each node is built
 
 
 class Value:
@@ -33,7 +41,8 @@ class Value:
     Works with plain numbers on either side of ``+ - * / **``, unary ``-`` and ``abs()``, and has
     ``exp log sqrt tanh sigmoid relu leaky_relu softplus``. ``==`` and ``hash`` are identity-based
     (two nodes with equal data stay two nodes); ``<``, ``<=``, ``>``, ``>=`` and ``float()`` use
-    the data and build nothing.
+    the data and build nothing. ``data`` only takes finite real numbers (stored as float), and
+    ``label`` only a str. ``grad`` is a float, or a Value after ``backward(create_graph=True)``.
 
     >>> x = Value(3.0, label="x")
     >>> y = 2 ** x - 1 / x
@@ -42,31 +51,44 @@ class Value:
     (7.6667, 5.6563)
     """
 
-    # `op` is the row of ops.OPS that made this node (None for a leaf). The edges live in the
-    # node itself, no tuple: `_p0`/`_l0` are the first parent and d(self)/d(parent), `_p1`/`_l1`
-    # the second (`_p1` is None for one parent, `_p0` is None for a leaf). A weighted_sum node
-    # has `_p0 = MANY` and its interleaved (parent, local, ...) tuple in `_l0`. One object per
-    # node instead of two: 120 bytes for a binary node instead of 168, and half the objects for
-    # the cyclic GC to scan while a graph is being built.
-    __slots__ = ("data", "grad", "label", "op", "_p0", "_l0", "_p1", "_l1")
+    # The node layout, read and written only in this module. `op` is the row of ops.OPS that made
+    # the node (None for a leaf). `_p0`/`_l0` are the first parent and d(self)/d(parent); `_p1`/
+    # `_l1` the second. With one parent `_p1` is None and `_l1` holds the op's plain-number input
+    # if it has one (x * 3 keeps the 3). A leaf has `_p0 = None`. A weighted_sum node has
+    # `_p0 = MANY` and its interleaved (parent, local, ...) tuple in `_l0`. One object per node,
+    # 120 bytes for a binary node. `_label` is the label, or a `_Hooked` record (label and
+    # hooks) on the rare node that has hooks, so hooks cost other nodes nothing.
+    __slots__ = ("_data", "grad", "_label", "op", "_p0", "_l0", "_p1", "_l1")
 
     def __init__(self, data: float, label: str = "") -> None:
-        self.data = _leaf_data(data)
-        self.grad = 0.0
-        self.label = _label(label)
+        self._data = as_finite_float(data, "Value()")
+        self.grad: float | Value = 0.0
+        self._label: str | _Hooked = _checked_label(label)
         self.op: Op | None = None
-        self._p0 = None
+        self._p0: Any = None
 
     @property
-    def _edges(self) -> tuple:
-        """(parent0, d0, parent1, d1, ...): the recorded edges as one tuple, built on demand."""
-        p0 = self._p0
-        if p0 is None:
-            return ()
-        if p0 is MANY:
-            return self._l0
-        p1 = self._p1
-        return (p0, self._l0) if p1 is None else (p0, self._l0, p1, self._l1)
+    def data(self) -> float:
+        """The number this node holds (what the op computed, or what a leaf was given)."""
+        return self._data
+
+    @data.setter
+    def data(self, number: float) -> None:
+        self._data = as_finite_float(number, f".data of {_describe(self)}")
+
+    @property
+    def label(self) -> str:
+        """A name for drawings and messages ('' if none)."""
+        label = self._label
+        return label if type(label) is str else label.text  # type: ignore[union-attr]
+
+    @label.setter
+    def label(self, text: str) -> None:
+        label = self._label
+        if type(label) is _Hooked:
+            label.text = _checked_label(text)
+        else:
+            self._label = _checked_label(text)
 
     # -- what the graph records --------------------------------------------------------------
 
@@ -78,7 +100,7 @@ class Value:
     @property
     def local_grads(self) -> tuple[float, ...]:
         """d(self)/d(parent) for each parent, recorded in the forward pass."""
-        return self._edges[1::2]
+        return locals_of(self)
 
     @property
     def is_leaf(self) -> bool:
@@ -92,25 +114,25 @@ class Value:
 
     @property
     def _op(self) -> str:
-        """micrograd's name: the op's symbol, '' for a leaf."""
+        """micrograd's name: the op's symbol, '' for a leaf (``**2`` for a number exponent)."""
         op = self.op
         if op is None:
             return ""
-        return f"**{op.constant:g}" if op.name == "pow_c" else op.symbol
+        if op.name == "pow" and self._p1 is None and not op.constant_first:
+            return f"**{self._l1:g}"
+        return op.symbol
 
     def _backward(self) -> None:
         """One chain-rule step, as micrograd's lecture calls it by hand: self's parents receive
         ``local derivative * self.grad``."""
-        grad = self.grad
-        edges = iter(self._edges)
-        for parent, local in zip(edges, edges):
-            parent.grad += local * grad
+        chain_rule((self,))
 
     def backward(self, gradient: float = 1.0, create_graph: bool = False) -> None:
         """Backpropagate from this node: seed its grad and accumulate into every node's grad.
 
         Leaves accumulate (call ``zero_grad`` between steps); inner nodes are reset first, so a
-        second call adds exactly one more gradient to each leaf.
+        second call adds exactly one more gradient to each leaf. The local derivatives are the
+        ones recorded in the forward pass, even if a ``.data`` has changed since.
 
         >>> x = Value(3.0); y = x * x; y.backward(); x.grad
         6.0
@@ -119,9 +141,10 @@ class Value:
 
         backward(self, gradient, create_graph=create_graph)
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: Callable[[Any], Any]) -> RemovableHandle:
         """Call ``hook(grad)`` whenever a backward pass completes this node's gradient; a
-        returned number replaces it. Returns a handle with ``.remove()``.
+        returned number replaces it. Returns a handle with ``.remove()``. The hook lives as
+        long as the node does.
 
         >>> x = Value(1.0); h = x.register_hook(print); (x * 3).backward()
         3.0
@@ -132,49 +155,49 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut from this node's history."""
-        return Value(self.data, self.label)
+        return Value(self._data, self.label)
 
     # -- arithmetic: each operator picks a row of the table --------------------------------
 
     def __add__(self, other: Value | float) -> Value:
         if type(other) is Value:
             return _binary(_ADD, self, other)
-        return _with_constant(_ADD_C, self, other)
+        return _with_number(_ADD, self, other)
 
     def __radd__(self, other: float) -> Value:
-        return _with_constant(_ADD_C, self, other)
+        return _with_number(_ADD, self, other)
 
     def __sub__(self, other: Value | float) -> Value:
         if type(other) is Value:
             return _binary(_SUB, self, other)
-        return _with_constant(_SUB_C, self, other)
+        return _with_number(_SUB, self, other)
 
     def __rsub__(self, other: float) -> Value:
-        return _with_constant(_RSUB_C, self, other)
+        return _with_number(_RSUB, self, other)
 
     def __mul__(self, other: Value | float) -> Value:
         if type(other) is Value:
             return _binary(_MUL, self, other)
-        return _with_constant(_MUL_C, self, other)
+        return _with_number(_MUL, self, other)
 
     def __rmul__(self, other: float) -> Value:
-        return _with_constant(_MUL_C, self, other)
+        return _with_number(_MUL, self, other)
 
     def __truediv__(self, other: Value | float) -> Value:
         if type(other) is Value:
             return _binary(_DIV, self, other)
-        return _with_constant(_DIV_C, self, other)
+        return _with_number(_DIV, self, other)
 
     def __rtruediv__(self, other: float) -> Value:
-        return _with_constant(_RDIV_C, self, other)
+        return _with_number(_RDIV, self, other)
 
     def __pow__(self, other: Value | float) -> Value:
         if type(other) is Value:
             return _binary(_POW, self, other)
-        return _with_constant(_POW_C, self, other)
+        return _with_number(_POW, self, other)
 
     def __rpow__(self, other: float) -> Value:
-        return _with_constant(_RPOW_C, self, other)
+        return _with_number(_RPOW, self, other)
 
     def __neg__(self) -> Value:
         return _unary(_NEG, self)
@@ -207,82 +230,147 @@ class Value:
         return _unary(_RELU, self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        """x for x > 0, else slope * x. ``Value(-2.0).leaky_relu(0.1).data == -0.2``."""
-        return _with_constant(_LEAKY_RELU, self, slope)
+        """x for x > 0, else slope * x (slope a number). ``Value(-2.0).leaky_relu(0.1).data == -0.2``."""
+        if type(slope) is not float and _number(slope, "leaky_relu") is None:
+            raise TypeError(f"leaky_relu: slope must be a number, got {type(slope).__name__}")
+        return _with_number(_LEAKY_RELU, self, slope)
 
     def softplus(self) -> Value:
         """log(1 + e**x), computed without overflow. ``round(Value(0.0).softplus().data, 4) == 0.6931``."""
         return _unary(_SOFTPLUS, self)
 
     @staticmethod
-    def weighted_sum(weights: list[Value], inputs: list[Value | float], bias: Value | None = None) -> Value:
+    def weighted_sum(
+        weights: Iterable[Value | float], inputs: Iterable[Value | float], bias: Value | float | None = None
+    ) -> Value:
         """``w0*x0 + w1*x1 + ... + bias`` as one node with all of them as parents.
 
         The same numbers as building it op by op, with one node instead of 2n: the fast path
-        for a neuron. Plain-number inputs become leaves.
+        for a neuron. Plain-number weights, inputs and bias become leaves.
 
         >>> w = [Value(2.0), Value(-1.0)]; b = Value(0.5)
         >>> s = Value.weighted_sum(w, [3.0, 4.0], b); s.backward()
         >>> s.data, w[0].grad, b.grad
         (2.5, 3.0, 1.0)
         """
+        weights, inputs = _listed(weights, "weights"), _listed(inputs, "inputs")
         if len(weights) != len(inputs):
             raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
         parents: list[Value] = []
         for w, x in zip(weights, inputs):
-            parents.append(w if type(w) is Value else _as_value(w, "weight"))
-            parents.append(x if type(x) is Value else _as_value(x, "input"))
+            parents.append(w if type(w) is Value else _as_leaf(w, "weight"))
+            parents.append(x if type(x) is Value else _as_leaf(x, "input"))
         if bias is not None:
-            parents.append(bias if type(bias) is Value else _as_value(bias, "bias"))
-        return _nary(_DOT, parents)
+            parents.append(bias if type(bias) is Value else _as_leaf(bias, "bias"))
+        return _weighted_sum(parents)
 
     # -- comparisons and conversions use the data and build no node ------------------------
 
     def __float__(self) -> float:
-        return self.data
+        return self._data
 
     def __lt__(self, other: Value | float) -> bool:
-        return self.data < _compared(other)
+        return self._data < _compared(other)
 
     def __le__(self, other: Value | float) -> bool:
-        return self.data <= _compared(other)
+        return self._data <= _compared(other)
 
     def __gt__(self, other: Value | float) -> bool:
-        return self.data > _compared(other)
+        return self._data > _compared(other)
 
     def __ge__(self, other: Value | float) -> bool:
-        return self.data >= _compared(other)
+        return self._data >= _compared(other)
 
     __hash__ = object.__hash__  # identity, as in micrograd: equal data never merges two nodes
 
     def __format__(self, spec: str) -> str:
-        return format(self.data, spec) if spec else repr(self)
+        return format(self._data, spec) if spec else repr(self)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
+
+    # -- copies ----------------------------------------------------------------------------------
+
+    def __copy__(self) -> Value:
+        return _twin(self, lambda parent: parent, self.grad)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """A copy of the whole graph below this node, made in forward order (no recursion, so a
+        chain of any depth copies). Nodes already copied in the same ``deepcopy`` are reused;
+        hooks stay with the original nodes."""
+        from .backward import topological_order
+
+        for node in reversed(topological_order(self)):
+            if id(node) not in memo:
+                memo[id(node)] = _twin(node, lambda parent: memo[id(parent)], copy.deepcopy(node.grad, memo))
+        return memo[id(self)]
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        if self._p0 is not None:
+            raise TypeError(
+                f"cannot pickle {_describe(self)}, made by {self.op.name if self.op else 'an op'}: a graph "
+                "is not pickled; pickle the leaves (a model's parameters) or v.detach(), or copy.deepcopy it"
+            )
+        return _leaf, (self._data, self.grad, self.label)
+
+
+def _leaf(data: float, grad: float | Value, label: str) -> Value:
+    leaf = Value(data, label)
+    leaf.grad = grad
+    return leaf
+
+
+def _twin(node: Value, parent: Callable[[Value], Value], grad: float | Value) -> Value:
+    """A new node like ``node`` (no hooks), its parents mapped by ``parent``."""
+    twin = _new(Value)
+    twin._data, twin.grad, twin._label, twin.op = node._data, grad, node.label, node.op
+    first = node._p0
+    if first is None:
+        twin._p0 = None
+    elif first is MANY:
+        twin._p0 = MANY
+        twin._l0 = tuple(parent(x) if type(x) is Value else x for x in node._l0)
+    else:
+        second = node._p1
+        twin._p0, twin._l0, twin._l1 = parent(first), node._l0, node._l1
+        twin._p1 = None if second is None else parent(second)
+    return twin
 
 
 # The rows each operator uses, looked up once rather than on every call.
 _ADD, _SUB, _MUL, _DIV, _POW = (OPS[n] for n in ("add", "sub", "mul", "div", "pow"))
-_ADD_C, _SUB_C, _RSUB_C, _MUL_C, _DIV_C, _RDIV_C, _POW_C, _RPOW_C, _LEAKY_RELU = (
-    OPS[n] for n in ("add_c", "sub_c", "rsub_c", "mul_c", "div_c", "rdiv_c", "pow_c", "rpow_c",
-                     "leaky_relu")
-)  # fmt: skip
-_NEG, _ABS, _EXP, _LOG, _SQRT, _TANH, _SIGMOID, _RELU, _SOFTPLUS = (
-    OPS[n] for n in ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus")
+_RSUB, _RDIV, _RPOW = (row._replace(constant_first=True) for row in (_SUB, _DIV, _POW))
+_NEG, _ABS, _EXP, _LOG, _SQRT, _TANH, _SIGMOID, _RELU, _SOFTPLUS, _LEAKY_RELU = (
+    OPS[n] for n in ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "leaky_relu")
 )
-
 _DOT = OPS["dot"]
 _new = object.__new__
-MANY = object()  # `_p0` of a node with more than two parents (its edges tuple is in `_l0`)
+
+
+class _Many:
+    """`_p0` of a node with any number of parents; one object, which copies and pickles keep."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:
+        return "MANY"
+
+    def __repr__(self) -> str:
+        return "MANY"
+
+
+MANY = _Many()
+
+
+# -- reading the layout: every other module asks these -------------------------------------------
 
 
 def parents_of(node: Value) -> tuple[Value, ...]:
     """``node.parents``, read straight from the slots: the topological sort calls it per node.
 
-    >>> a = Value(1.0); parents_of(a * a) == (a, a), parents_of(a)
-    (True, ())
+    >>> a = Value(1.0); parents_of(a * a) == (a, a), parents_of(a * 3) == (a,), parents_of(a)
+    (True, True, ())
     """
     first = node._p0
     if first is None or first is MANY:
@@ -291,19 +379,228 @@ def parents_of(node: Value) -> tuple[Value, ...]:
     return (first,) if second is None else (first, second)
 
 
-def _node(data: float, op: Op, p0: object, l0: object, p1: Value | None = None, l1: float = 0.0) -> Value:
+def locals_of(node: Value) -> tuple[float, ...]:
+    """d(node)/d(parent) for each parent, as recorded in the forward pass."""
+    first = node._p0
+    if first is None or first is MANY:
+        return node._l0[1::2] if first is MANY else ()
+    return (node._l0,) if node._p1 is None else (node._l0, node._l1)
+
+
+def inputs_of(node: Value) -> tuple[Value | float, ...]:
+    """The inputs of ``node.op`` in the row's order: the parents, and the plain number where the
+    op had one (``x * 3`` gives ``(x, 3.0)``, ``2 - x`` gives ``(2.0, x)``); () for a leaf.
+
+    >>> x = Value(5.0); inputs_of(x * 3) == (x, 3.0), inputs_of(2 - x) == (2.0, x)
+    (True, True)
+    """
+    op = node.op
+    if op is None or node._p1 is not None or node._p0 is MANY or len(op.inputs) == 1:
+        return parents_of(node)
+    number = node._l1
+    return (number, node._p0) if op.constant_first else (node._p0, number)
+
+
+def _parent_positions(inputs: tuple[Value | float, ...]) -> list[int]:
+    """Which of an op's inputs are parents (the others are plain numbers)."""
+    return [i for i, x in enumerate(inputs) if type(x) is Value]
+
+
+def chain_rule(order: Iterable[Value]) -> None:
+    """For each node in ``order``: ``parent.grad += local * node.grad`` along each of its edges.
+
+    The first-order backward pass once the order is known (``backward()``), and micrograd's
+    ``_backward()`` for one node. Its gradients are bit-for-bit those of backward's general loop
+    (hooks, create_graph, recording steps), signed zeros included; a test checks it.
+    """
+    for node in order:
+        p0 = node._p0
+        if p0 is None:  # a leaf
+            continue
+        grad = node.grad
+        if p0 is MANY:  # weighted_sum: pairs (parent, local derivative)
+            pairs = iter(node._l0)
+            for parent, local in zip(pairs, pairs):
+                parent.grad += local * grad
+            continue
+        p0.grad += node._l0 * grad
+        p1 = node._p1
+        if p1 is not None:
+            p1.grad += node._l1 * grad
+
+
+def local_value_grads(node: Value) -> tuple[float | Value, ...]:
+    """d(node)/d(parent) for each parent, from the op's rule run on Values (for create_graph).
+
+    >>> x = Value(0.5); y = x * x
+    >>> [g.data if isinstance(g, Value) else g for g in local_value_grads(y)]
+    [0.5, 0.5]
+    """
+    op = node.op
+    if op is None:
+        return ()
+    inputs = inputs_of(node)
+    return tuple(op.derivatives[i](node, *inputs) for i in _parent_positions(inputs))
+
+
+def rule_text(node: Value, position: int, number: Callable[[float], str] = "{:.6g}".format) -> str:
+    """How d(node)/d(parent ``position``) is computed, as the op's rule, then with this node's
+    numbers, then its value (what backward() multiplies by). ``number`` formats each number.
+
+    >>> o = Value(0.8814).tanh()
+    >>> rule_text(o, 0)
+    '1 − o² = 1 − 0.70712² = 0.499981'
+    >>> x, w = Value(2.0), Value(-3.0)
+    >>> rule_text(x * w, 0), rule_text(2 ** x, 0)
+    ('b = -3 (the other factor)', 'o·ln(a) = 4·ln(2) = 2.77259')
+    """
+    op = node.op
+    if op is None:
+        raise ValueError(f"rule_text: {_describe(node)} is a leaf; no op made it, so it has no rule")
+    inputs = inputs_of(node)
+    positions = _parent_positions(inputs)
+    if type(position) is not int or not 0 <= position < len(positions):
+        raise IndexError(f"rule_text: {op.name} node has parents 0..{len(positions) - 1}, got {position!r}")
+    local = locals_of(node)[position]
+    return explain(op, positions[position], node._data, inputs, local, number)
+
+
+# -- hooks live in the node they watch -----------------------------------------------------------
+
+
+class _Hooked:
+    """What a hooked node keeps in its `_label` slot: the label and its hooks."""
+
+    __slots__ = ("text", "hooks", "__weakref__")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.hooks: list[Callable[[Any], Any]] = []
+
+
+_hooked: weakref.WeakSet[_Hooked] = weakref.WeakSet()  # records with hooks, while their node lives
+
+
+def hooks_of(node: Value) -> list[Callable[[Any], Any]]:
+    """The hooks registered on ``node``, in order (the list itself: add with ``add_hook``)."""
+    label = node._label
+    return label.hooks if type(label) is _Hooked else []  # type: ignore[union-attr]
+
+
+def add_hook(node: Value, hook: Callable[[Any], Any]) -> Callable[[], None]:
+    """Keep ``hook`` in ``node``; returns a function that removes it again (a no-op once the
+    node is gone)."""
+    label = node._label
+    if type(label) is not _Hooked:
+        label = node._label = _Hooked(label)  # type: ignore[arg-type]
+    label.hooks.append(hook)  # type: ignore[union-attr]
+    _hooked.add(label)  # type: ignore[arg-type]
+    record = weakref.ref(label)  # type: ignore[arg-type]
+
+    def remove() -> None:
+        alive = record()
+        if alive is not None and hook in alive.hooks:
+            alive.hooks.remove(hook)
+            if not alive.hooks:
+                _hooked.discard(alive)
+
+    return remove
+
+
+def any_hooks() -> bool:
+    """Whether any living node has a hook (backward takes its plain loop when none has)."""
+    return bool(_hooked)
+
+
+# -- per-thread modes: what building a node records ------------------------------------------------
+
+
+class _Modes(threading.local):
+    recording = True  # False inside no_grad()
+    on_new_node: Callable[[Value], None] | None = None  # on_new_node()'s callback
+
+
+_modes = _Modes()
+_open = 0  # mode blocks open in all threads together
+_plain = True  # _open == 0: building a node need not look at this thread's modes
+_open_lock = threading.Lock()
+
+
+@contextmanager
+def _mode_block() -> Iterator[None]:
+    """Count an open mode block, so that threads in none of them keep the fast path."""
+    global _open, _plain
+    with _open_lock:
+        _open += 1
+        _plain = False
+    try:
+        yield
+    finally:
+        with _open_lock:
+            _open -= 1
+            _plain = _open == 0
+
+
+@contextmanager
+def no_grad() -> Iterator[None]:
+    """Build no graph inside the block, in this thread: results are leaves (for updates and
+    inference). Other threads keep recording, as in PyTorch.
+
+    >>> w = Value(1.0)
+    >>> with no_grad():
+    ...     w2 = w - 0.1 * 2.0
+    >>> w2.is_leaf, w2.data
+    (True, 0.8)
+    """
+    before = _modes.recording
+    with _mode_block():
+        _modes.recording = False
+        try:
+            yield
+        finally:
+            _modes.recording = before
+
+
+@contextmanager
+def on_new_node(callback: Callable[[Value], None]) -> Iterator[None]:
+    """Call ``callback(node)`` for every node this thread builds inside the block (after any
+    callback of an enclosing block). ``detect_anomaly`` uses it to remember where nodes are built.
+
+    >>> built = []
+    >>> with on_new_node(built.append):
+    ...     y = Value(2.0) * 3
+    >>> built == [y]
+    True
+    """
+    outer = _modes.on_new_node
+
+    def both(node: Value) -> None:
+        outer(node)  # type: ignore[misc]
+        callback(node)
+
+    with _mode_block():
+        _modes.on_new_node = callback if outer is None else both
+        try:
+            yield
+        finally:
+            _modes.on_new_node = outer
+
+
+# -- building nodes ------------------------------------------------------------------------------
+
+
+def _node(data: float, op: Op, p0: Any, l0: Any, p1: Value | None = None, l1: float = 0.0) -> Value:
     """Make a node without __init__'s input checks: the op has produced a float already."""
     if not -_INF < data < _INF:  # also catches nan, which fails every comparison
-        inputs = l0[::2] if p0 is MANY else (p0,) if p1 is None else (p0, p1)
+        inputs = l0[::2] if p0 is MANY else (p0,) if len(op.inputs) == 1 else (p0, l1 if p1 is None else p1)
         raise OverflowError(
-            f"{op.name}: the result {data!r} is not a finite number "
-            f"(inputs: {', '.join(repr(p) for p in inputs)})"
+            f"{op.name}: the result {data!r} is not a finite number (inputs: {shown(inputs)})"
         )
     node = _new(Value)
-    node.data = data
+    node._data = data
     node.grad = 0.0
-    node.label = ""
-    if _recording:
+    node._label = ""
+    if _plain or _modes.recording:
         node.op = op
         node._p0 = p0
         node._l0 = l0
@@ -312,136 +609,147 @@ def _node(data: float, op: Op, p0: object, l0: object, p1: Value | None = None, 
     else:
         node.op = None
         node._p0 = None
-    if _on_create is not None:
-        _on_create(node)
+    if not _plain and _modes.on_new_node is not None:
+        _modes.on_new_node(node)
     return node
 
 
 def _unary(op: Op, x: Value) -> Value:
-    data = x.data
+    data = x._data
     try:
         out = op.forward(data)
-        return _node(out, op, x, op.local(out, data))
+        return _node(out, op, x, op.derivatives[0](out, data))
     except (ArithmeticError, ValueError) as error:
-        raise _naming(error, x) from None
+        raise _naming(error, op, (x,)) from None
 
 
-def _with_constant(op: Op, x: Value, c: object) -> Value:
-    number = c if type(c) is float else _number(c)
+def _with_number(op: Op, x: Value, c: object) -> Value:
+    """``x <op> c`` (``c <op> x`` for a ``constant_first`` row) with c a plain number, which the
+    node keeps in `_l1`: it never becomes a graph node."""
+    number = c if type(c) is float else _number(c, op.name)
     if number is None:
         return NotImplemented  # Python then raises TypeError naming both types
-    data = x.data
+    data = x._data
     try:
+        if op.constant_first:
+            out = op.forward(number, data)
+            return _node(out, op, x, op.derivatives[1](out, number, data), None, number)
         out = op.forward(data, number)
-        node = _node(out, op, x, op.local(out, data, number))
+        return _node(out, op, x, op.derivatives[0](out, data, number), None, number)
     except (ArithmeticError, ValueError) as error:
-        raise _naming(error, x) from None
-    if (op.keeps_constant or _keep_constants) and _recording:
-        node.op = _bound(op, number)
-    return node
+        raise _naming(error, op, (number, x) if op.constant_first else (x, number)) from None
 
 
 def _binary(op: Op, a: Value, b: Value) -> Value:
-    da, db = a.data, b.data
+    da, db = a._data, b._data
     try:
         out = op.forward(da, db)
-        local_a, local_b = op.local(out, da, db)
-        return _node(out, op, a, local_a, b, local_b)
+        d_a, d_b = op.derivatives
+        return _node(out, op, a, d_a(out, da, db), b, d_b(out, da, db))
     except (ArithmeticError, ValueError) as error:
-        raise _naming(error, a, b) from None
+        raise _naming(error, op, (a, b)) from None
 
 
-def _nary(op: Op, parents: list[Value]) -> Value:
-    datas = [p.data for p in parents]
+def _weighted_sum(parents: list[Value]) -> Value:
+    datas = [p._data for p in parents]
     try:
-        out = op.forward(datas)
-        locals_ = op.local(out, datas)
+        out = _DOT.forward(*datas)
+        edges: list[Any] = [None] * (2 * len(parents))
+        edges[0::2] = parents
+        edges[1::2] = partners(datas)
+        return _node(out, _DOT, MANY, tuple(edges))
     except (ArithmeticError, ValueError) as error:
-        raise _naming(error, *parents) from None
-    edges: list = [None] * (2 * len(parents))
-    edges[0::2] = parents
-    edges[1::2] = locals_
-    return _node(out, op, MANY, tuple(edges))
+        raise _naming(error, _DOT, parents) from None
 
 
-def _as_value(x: object, role: str) -> Value:
-    if _number(x) is None:
-        raise TypeError(f"weighted_sum: each {role} must be a Value or a number, got {type(x).__name__}")
-    return Value(x)  # type: ignore[arg-type]
+def _naming(error: Exception, op: Op, inputs: Iterable[Value | float]) -> Exception:
+    """The same kind of error, naming the op and its inputs if Python's message did not, and the
+    labels of the input nodes that have one."""
+    message = str(error)
+    inputs = list(inputs)
+    if not message.startswith(op.name):  # Python's own words, e.g. "math range error"
+        message = f"{op.name}({shown([float(x) for x in inputs])}): {message}"
+    labels = [v.label for v in inputs if type(v) is Value and v.label]
+    if labels:
+        message += f" [input node {shown(labels)}]"
+    return type(error)(message)
 
 
-_bound_rows: dict[tuple[str, float], Op] = {}
+# -- checking what comes in ----------------------------------------------------------------------
 
 
-def _bound(op: Op, constant: float) -> Op:
-    """The row with its constant filled in; shared by every node with the same constant."""
-    key = (op.name, constant)
-    row = _bound_rows.get(key)
-    if row is None:
-        if len(_bound_rows) > 4096:  # many distinct exponents: stop sharing rather than grow
-            return op._replace(constant=constant)
-        row = _bound_rows[key] = op._replace(constant=constant)
-    return row
+def _describe(node: Value) -> str:
+    return f"Value {node.label!r}" if node.label else "a Value"
 
 
-def _naming(error: Exception, *inputs: Value) -> Exception:
-    """The same error, with the labels of the input nodes added when they have any."""
-    labels = [f"{v.label!r}" for v in inputs if v.label]
-    if not labels:
-        return error
-    return type(error)(f"{error} [input node {', '.join(labels)}]")
-
-
-def _number(x: object) -> float | None:
+def _number(x: object, where: str) -> float | None:
     """x as a float if it is a real number (bool excluded: True * v is almost always a bug)."""
     kind = type(x)
     if kind is float:
         return x  # type: ignore[return-value]
-    if kind is int or (isinstance(x, numbers.Real) and kind is not bool):
-        return float(x)  # type: ignore[arg-type]
-    return None
+    if kind is not int and (kind is bool or not isinstance(x, numbers.Real)):
+        return None
+    try:
+        return float(x)
+    except OverflowError:
+        # str() of an int over 4300 digits is itself an error (about 14,000 bits)
+        size = f"an int of {len(str(x))} digits" if kind is int and x.bit_length() < 14_000 else kind.__name__
+        message = f"{where}: {size} is too large for a float (the largest is about 1.8e308)"
+        raise OverflowError(message) from None
 
 
-def _leaf_data(data: object) -> float:
+def as_finite_float(data: object, where: str) -> float:
+    """``data`` as a finite float, or an error saying what ``where`` takes instead: ``TypeError``
+    for a non-number (bool, str, Value, array, ...), ``OverflowError`` for an int too large for a
+    float, ``ValueError`` for nan and infinities.
+
+    >>> as_finite_float(3, "Value()")
+    3.0
+    >>> as_finite_float(10**400, "Value()")
+    Traceback (most recent call last):
+    ...
+    OverflowError: Value(): an int of 401 digits is too large for a float (the largest is about 1.8e308)
+    """
+    if type(data) is float and -_INF < data < _INF:  # type: ignore[operator]
+        return data  # type: ignore[return-value]
     if isinstance(data, Value):
-        raise TypeError("Value() takes a number, got a Value; use the Value itself or .detach()")
-    number = _number(data)
+        raise TypeError(
+            f"{where} takes a number, got a Value; use the Value itself, its .data, or .detach() "
+            "(a gradient after create_graph=True is a Value)"
+        )
+    number = _number(data, where)
     if number is None:
-        raise TypeError(f"Value() takes a real number (int or float), got {type(data).__name__}: {data!r}")
+        text = repr(data)
+        text = text if len(text) <= 60 else text[:57] + "..."
+        raise TypeError(f"{where} takes a real number (int or float), got {type(data).__name__}: {text}")
     if not -_INF < number < _INF:
-        raise ValueError(f"Value() takes a finite number, got {number!r}")
+        raise ValueError(f"{where} takes a finite number, got {number!r}")
     return number
 
 
-def _label(label: object) -> str:
+def _checked_label(label: object) -> str:
     if not isinstance(label, str):
-        raise TypeError(f"a Value's label must be a str, got {type(label).__name__}: {label!r}")
+        raise TypeError(f"a Value's label must be a str, got {type(label).__name__}: {label!r:.60}")
     return label
 
 
-def _compared(other: object) -> float:
-    if type(other) is Value:
-        return other.data  # type: ignore[union-attr]
-    number = _number(other)
-    if number is None:
-        raise TypeError(f"cannot compare a Value with {type(other).__name__}: {other!r}")
-    return number
-
-
-@contextmanager
-def no_grad() -> Iterator[None]:
-    """Build no graph inside the block: results are leaves (for updates and inference).
-
-    >>> w = Value(1.0)
-    >>> with no_grad():
-    ...     w2 = w - 0.1 * 2.0
-    >>> w2.is_leaf, w2.data
-    (True, 0.8)
-    """
-    global _recording
-    before = _recording
-    _recording = False
+def _listed(items: Iterable[Any], role: str) -> list[Any]:
     try:
-        yield
-    finally:
-        _recording = before
+        return list(items)
+    except TypeError:
+        kind = type(items).__name__
+        raise TypeError(f"weighted_sum: {role} must be a list of Values or numbers, got {kind}") from None
+
+
+def _as_leaf(x: object, role: str) -> Value:
+    if _number(x, "weighted_sum") is None:
+        raise TypeError(f"weighted_sum: each {role} must be a Value or a number, got {type(x).__name__}")
+    return Value(x)  # type: ignore[arg-type]
+
+
+def _compared(other: object) -> Any:
+    if type(other) is Value:
+        return other._data  # type: ignore[union-attr]
+    if type(other) is bool or not isinstance(other, numbers.Real):
+        raise TypeError(f"cannot compare a Value with {type(other).__name__}: {other!r:.60}")
+    return other  # compared as it is: a huge int compares exactly instead of overflowing
