@@ -213,7 +213,7 @@ class Neuron(Module):
         seed: int | None = None,
         bias_init: str | None = None,
     ) -> None:
-        start = _draw(init, nin, 1, rng, seed, bias_init)
+        start = _initial_values(init, nin, 1, rng, seed, bias_init)
         self._setup(
             start.weights[0],
             start.biases[0] if bias else None,
@@ -267,7 +267,7 @@ class Neuron(Module):
         return f"Neuron({len(self.w)}, {self.activation}{bias})"
 
 
-def _draw(
+def _initial_values(
     init: str | Callable[..., _init.Init],
     nin: int,
     nout: int,
@@ -275,6 +275,7 @@ def _draw(
     seed: int | None,
     bias_init: str | None,
 ) -> _init.Init:
+    """Random initial weights (and biases) for ``nout`` neurons of ``nin`` inputs each."""
     source = _init.resolve_rng(rng, seed)
     kwargs: dict[str, Any] = {} if bias_init is None else {"bias": bias_init}
     if isinstance(source, random.Random):  # else the global module, which initialisers fall back to
@@ -306,7 +307,7 @@ class Layer(Module):
         seed: int | None = None,
         bias_init: str | None = None,
     ) -> None:
-        start = _draw(init, nin, nout, rng, seed, bias_init)
+        start = _initial_values(init, nin, nout, rng, seed, bias_init)
         self._setup(start, bias, _activation_name(nonlin, activation), fused, ())
 
     def _setup(
@@ -412,7 +413,7 @@ class MLP(Module):
         shared = source if isinstance(source, random.Random) else None  # one stream for all layers
         self.layers: list[Layer] = []
         for l_index in range(len(nouts)):
-            start = _draw(init, sizes[l_index], sizes[l_index + 1], shared, None, bias_init)
+            start = _initial_values(init, sizes[l_index], sizes[l_index + 1], shared, None, bias_init)
             layer = Layer.__new__(Layer)
             layer._setup(start, bias, activations[l_index], fused, (l_index,))
             self.layers.append(layer)
