@@ -38,6 +38,7 @@ demo: $(VENV)/.demo
 
 test: $(VENV)/.dev system-deps
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest $(ARGS)
 
 bench: $(VENV)/.dev

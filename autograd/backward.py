@@ -108,7 +108,7 @@ def backward(
     hooked = {node: node.grad for node in order if hooks_of(node)} if any_hooks() else {}
     seeded: float | Value = Value(seed) if create_graph else seed
     root.grad = root.grad + seeded if root.op is None else seeded
-    watchers = [watch for watch in (on_step, _watching.on_step) if watch is not None]
+    watchers = [*_watching.on_step, *([on_step] if on_step is not None else [])]
     if create_graph or hooked or watchers:
         _general_pass(order, create_graph, hooked, watchers)
     else:
@@ -153,7 +153,7 @@ def _rebuilt_locals(node: Value) -> tuple[float | Value, ...]:
 
 
 class _Watching(threading.local):
-    on_step: OnStep | None = None
+    on_step: tuple[OnStep, ...] = ()  # on_backward_step()'s callbacks, outermost first
 
 
 _watching = _Watching()
@@ -172,12 +172,7 @@ def on_backward_step(callback: OnStep) -> Iterator[None]:
     [3.0, 3.0]
     """
     outer = _watching.on_step
-
-    def both(*step: object) -> None:
-        outer(*step)  # type: ignore[misc]
-        callback(*step)
-
-    _watching.on_step = callback if outer is None else both
+    _watching.on_step = (*outer, callback)
     try:
         yield
     finally:

@@ -122,7 +122,9 @@ def hvp(f: Callable[..., Value], xs: Sequence[float | Value], v: Sequence[float]
     values = _leaves(xs, "hvp")
     direction = [as_finite_float(vi, f"hvp: v[{i}]") for i, vi in enumerate(v)]
     first = _gradients(_called(f, values), values, create_graph=True)
-    directional = sum((g * vi for g, vi in zip(first, direction)), Value(0.0))
+    directional = Value(0.0)
+    for g, vi in zip(first, direction):
+        directional = directional + g * vi
     return [float(g) for g in _gradients(directional, values)]
 
 

@@ -19,13 +19,14 @@ that decide what building a node records (``no_grad``, ``on_new_node``).
 from __future__ import annotations
 
 import copy
+import enum
 import math
 import numbers
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from .ops import OPS, Op, explain, partners, shown
 
@@ -59,6 +60,10 @@ class Value:
     # 120 bytes for a binary node. `_label` is the label, or a `_Hooked` record (label and
     # hooks) on the rare node that has hooks, so hooks cost other nodes nothing.
     __slots__ = ("_data", "grad", "_label", "op", "_p0", "_l0", "_p1", "_l1")
+    _p0: Value | _Many | None
+    _l0: Any  # a float, or a MANY node's edges tuple
+    _p1: Value | None
+    _l1: float
 
     def __init__(self, data: float, label: str = "") -> None:
         self._data = as_finite_float(data, "Value()")
@@ -80,7 +85,7 @@ class Value:
     def label(self) -> str:
         """A name for drawings and messages ('' if none)."""
         label = self._label
-        return label if type(label) is str else label.text  # type: ignore[union-attr]
+        return label if isinstance(label, str) else label.text
 
     @label.setter
     def label(self, text: str) -> None:
@@ -348,19 +353,13 @@ _DOT = OPS["dot"]
 _new = object.__new__
 
 
-class _Many:
-    """`_p0` of a node with any number of parents; one object, which copies and pickles keep."""
+class _Many(enum.Enum):
+    """`_p0` of a node with any number of parents: an enum member, so copies keep the one object."""
 
-    __slots__ = ()
-
-    def __reduce__(self) -> str:
-        return "MANY"
-
-    def __repr__(self) -> str:
-        return "MANY"
+    MANY = "MANY"
 
 
-MANY = _Many()
+MANY: Final = _Many.MANY
 
 
 # -- reading the layout: every other module asks these -------------------------------------------
@@ -394,11 +393,10 @@ def inputs_of(node: Value) -> tuple[Value | float, ...]:
     >>> x = Value(5.0); inputs_of(x * 3) == (x, 3.0), inputs_of(2 - x) == (2.0, x)
     (True, True)
     """
-    op = node.op
-    if op is None or node._p1 is not None or node._p0 is MANY or len(op.inputs) == 1:
+    op, first = node.op, node._p0
+    if op is None or first is None or first is MANY or node._p1 is not None or len(op.inputs) == 1:
         return parents_of(node)
-    number = node._l1
-    return (number, node._p0) if op.constant_first else (node._p0, number)
+    return (node._l1, first) if op.constant_first else (first, node._l1)
 
 
 def _parent_positions(inputs: tuple[Value | float, ...]) -> list[int]:
@@ -484,18 +482,18 @@ _hooked: weakref.WeakSet[_Hooked] = weakref.WeakSet()  # records with hooks, whi
 def hooks_of(node: Value) -> list[Callable[[Any], Any]]:
     """The hooks registered on ``node``, in order (the list itself: add with ``add_hook``)."""
     label = node._label
-    return label.hooks if type(label) is _Hooked else []  # type: ignore[union-attr]
+    return label.hooks if type(label) is _Hooked else []
 
 
 def add_hook(node: Value, hook: Callable[[Any], Any]) -> Callable[[], None]:
     """Keep ``hook`` in ``node``; returns a function that removes it again (a no-op once the
     node is gone)."""
     label = node._label
-    if type(label) is not _Hooked:
-        label = node._label = _Hooked(label)  # type: ignore[arg-type]
-    label.hooks.append(hook)  # type: ignore[union-attr]
-    _hooked.add(label)  # type: ignore[arg-type]
-    record = weakref.ref(label)  # type: ignore[arg-type]
+    if not isinstance(label, _Hooked):
+        label = node._label = _Hooked(label)
+    label.hooks.append(hook)
+    _hooked.add(label)
+    record = weakref.ref(label)
 
     def remove() -> None:
         alive = record()
@@ -517,7 +515,7 @@ def any_hooks() -> bool:
 
 class _Modes(threading.local):
     recording = True  # False inside no_grad()
-    on_new_node: Callable[[Value], None] | None = None  # on_new_node()'s callback
+    on_new_node: tuple[Callable[[Value], None], ...] = ()  # on_new_node()'s callbacks, outermost first
 
 
 _modes = _Modes()
@@ -573,13 +571,8 @@ def on_new_node(callback: Callable[[Value], None]) -> Iterator[None]:
     True
     """
     outer = _modes.on_new_node
-
-    def both(node: Value) -> None:
-        outer(node)  # type: ignore[misc]
-        callback(node)
-
     with _mode_block():
-        _modes.on_new_node = callback if outer is None else both
+        _modes.on_new_node = (*outer, callback)
         try:
             yield
         finally:
@@ -609,8 +602,9 @@ def _node(data: float, op: Op, p0: Any, l0: Any, p1: Value | None = None, l1: fl
     else:
         node.op = None
         node._p0 = None
-    if not _plain and _modes.on_new_node is not None:
-        _modes.on_new_node(node)
+    if not _plain:
+        for callback in _modes.on_new_node:
+            callback(node)
     return node
 
 
@@ -644,8 +638,8 @@ def _binary(op: Op, a: Value, b: Value) -> Value:
     da, db = a._data, b._data
     try:
         out = op.forward(da, db)
-        d_a, d_b = op.derivatives
-        return _node(out, op, a, d_a(out, da, db), b, d_b(out, da, db))
+        derivatives = op.derivatives
+        return _node(out, op, a, derivatives[0](out, da, db), b, derivatives[1](out, da, db))
     except (ArithmeticError, ValueError) as error:
         raise _naming(error, op, (a, b)) from None
 
@@ -684,16 +678,16 @@ def _describe(node: Value) -> str:
 
 def _number(x: object, where: str) -> float | None:
     """x as a float if it is a real number (bool excluded: True * v is almost always a bug)."""
-    kind = type(x)
-    if kind is float:
-        return x  # type: ignore[return-value]
-    if kind is not int and (kind is bool or not isinstance(x, numbers.Real)):
+    if type(x) is float:
+        return x
+    if isinstance(x, bool) or not isinstance(x, (int, numbers.Real)):  # int first: it is quick
         return None
     try:
         return float(x)
     except OverflowError:
         # str() of an int over 4300 digits is itself an error (about 14,000 bits)
-        size = f"an int of {len(str(x))} digits" if kind is int and x.bit_length() < 14_000 else kind.__name__
+        big = isinstance(x, int) and x.bit_length() < 14_000
+        size = f"an int of {len(str(x))} digits" if big else type(x).__name__
         message = f"{where}: {size} is too large for a float (the largest is about 1.8e308)"
         raise OverflowError(message) from None
 
@@ -710,8 +704,8 @@ def as_finite_float(data: object, where: str) -> float:
     ...
     OverflowError: Value(): an int of 401 digits is too large for a float (the largest is about 1.8e308)
     """
-    if type(data) is float and -_INF < data < _INF:  # type: ignore[operator]
-        return data  # type: ignore[return-value]
+    if type(data) is float and -_INF < data < _INF:
+        return data
     if isinstance(data, Value):
         raise TypeError(
             f"{where} takes a number, got a Value; use the Value itself, its .data, or .detach() "
@@ -742,14 +736,15 @@ def _listed(items: Iterable[Any], role: str) -> list[Any]:
 
 
 def _as_leaf(x: object, role: str) -> Value:
-    if _number(x, "weighted_sum") is None:
+    number = _number(x, "weighted_sum")
+    if number is None:
         raise TypeError(f"weighted_sum: each {role} must be a Value or a number, got {type(x).__name__}")
-    return Value(x)  # type: ignore[arg-type]
+    return Value(number)
 
 
 def _compared(other: object) -> Any:
     if type(other) is Value:
-        return other._data  # type: ignore[union-attr]
+        return other._data
     if type(other) is bool or not isinstance(other, numbers.Real):
         raise TypeError(f"cannot compare a Value with {type(other).__name__}: {other!r:.60}")
     return other  # compared as it is: a huge int compares exactly instead of overflowing

@@ -231,7 +231,7 @@ def validate(document: Any) -> tuple[dict[str, Any], dict[str, float]]:
 
 def _parameter_names(architecture: dict[str, Any]) -> list[str]:
     """The names an MLP of this architecture has, in order, without building one."""
-    names = []
+    names: list[str] = []
     sizes = [architecture["nin"], *architecture["nouts"]]
     for layer in range(len(sizes) - 1):
         for j in range(sizes[layer + 1]):

@@ -64,6 +64,10 @@ class Module:
     {'a': 2.0, 'b': 1.0}
     """
 
+    def __call__(self, x: Any) -> Any:
+        """The module's output for input ``x`` (each subclass defines it)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define __call__")
+
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``(name, Value)`` for every parameter, in a fixed order (attribute order, then index)."""
         if type(self).parameters is not Module.parameters:  # micrograd-style subclass
@@ -178,7 +182,7 @@ def _index_label(kind: str, index: tuple[int, ...]) -> str:
 
 def _inputs(x: object, nin: int, who: str) -> Sequence[Value | float]:
     if isinstance(x, Value | int | float) and not isinstance(x, bool) and nin == 1:
-        return [x]  # type: ignore[list-item]
+        return [x]
     if not isinstance(x, list | tuple):
         if isinstance(x, str | bytes | dict) or not hasattr(x, "__iter__"):
             raise TypeError(f"{who} takes a list of {nin} numbers or Values, got {type(x).__name__}")
@@ -254,9 +258,10 @@ class Neuron(Module):
     def _forward(self, x: Sequence[Value | float]) -> Value:
         """The neuron on inputs already checked (the layer checks them once for all its neurons)."""
         if self.fused:
-            act = Value.weighted_sum(self.w, x, self.b)  # type: ignore[arg-type]
+            act = Value.weighted_sum(self.w, x, self.b)
         else:  # micrograd's way: one node per multiply and per add
-            act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b if self.b is not None else 0.0)
+            total = sum((wi * xi for wi, xi in zip(self.w, x)), self.b if self.b is not None else 0.0)
+            act = total if isinstance(total, Value) else Value(total)  # no inputs and no bias: 0
         activation = self.activation
         if activation == "linear":
             return act
@@ -464,7 +469,7 @@ class MLP(Module):
         """The outputs of the last layer as a list, even when there is one."""
         # plain-number inputs become leaves once here, not once per neuron of the first layer
         out: Sequence[Value | float] = [
-            v if type(v) is Value else Value(v) for v in _inputs(x, self.nin, "MLP")
+            v if isinstance(v, Value) else Value(v) for v in _inputs(x, self.nin, "MLP")
         ]
         for layer in self.layers:
             out = layer.forward_list(out)

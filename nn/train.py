@@ -102,7 +102,7 @@ def accuracy(outputs: Sequence[Value | Sequence[Value]], targets: Sequence, kind
     """
     if kind in (None, "regression") or not outputs:
         return None
-    hits = sum(predict_class(o, kind) == t for o, t in zip(outputs, targets))  # type: ignore[arg-type]
+    hits = sum(predict_class(o, kind) == t for o, t in zip(outputs, targets))
     return hits / len(outputs)
 
 
