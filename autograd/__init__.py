@@ -13,13 +13,14 @@ from .animate import Player, animate
 from .anomaly import AnomalyError, detect_anomaly
 from .backward import backward, topological_order, zero_grad
 from .draw import GraphvizNotFound, draw_dot
+from .explain import rule_text
 from .extend import OPS, Op, local_value_grads  # noqa: F401  (kept importable from here)
 from .functional import grad, hessian, hvp
 from .gradcheck import GradcheckError, gradcheck
 from .hooks import RemovableHandle
 from .ops import DomainError
 from .steps import Step, Steps, backward_steps
-from .value import Value, no_grad, rule_text
+from .value import Value, no_grad
 
 __all__ = [
     # using the engine

@@ -8,8 +8,8 @@ A row (``Op``) says, for one operation:
   (``create_graph=True``: the derivative is itself a node, so it can be differentiated again),
   as in HIPS autograd's ``defvjp`` and tinygrad's gradient table. So a rule only uses what
   floats and Values both have: ``+ - * / **``, comparisons, ``float()`` and the helpers below;
-- ``rules[i]``: the same derivative as a short formula for people (``rule_text`` renders it with
-  a node's numbers), in terms of ``o`` (the output) and the names in ``inputs``.
+- ``rules[i]``: the same derivative as a short formula for people, in terms of ``o`` (the
+  output) and the names in ``inputs`` (``autograd.rule_text`` puts a node's numbers in).
 
 An input may be a plain number: ``x * 3`` is the ``mul`` row with b = 3.0, only d/da is
 recorded, and the 3.0 stays in the node (it never becomes a graph node). For ``3 - x``, ``3 / x``
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import math
 import operator
-import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol
 
@@ -271,29 +270,3 @@ _ROWS = [
 
 OPS: dict[str, Op] = {row.name: row for row in _ROWS}
 
-
-def explain(
-    op: Op, i: int, out: float, inputs: Sequence[Any], local: float, number: Callable[[float], str]
-) -> str:
-    """``op.rules[i]``, then with the numbers put in, then its value: ``1 − o² = 1 − 0.5² = 0.75``.
-
-    >>> explain(OPS["tanh"], 0, 0.5, [0.549], 0.75, str)
-    '1 − o² = 1 − 0.5² = 0.75'
-    >>> explain(OPS["mul"], 0, -6.0, [2.0, -3.0], -3.0, str)
-    'b = -3.0 (the other factor)'
-    """
-    rule = op.rules[i]
-    values = {"o": out, **dict(zip(op.inputs, inputs))}
-
-    def put(match: re.Match[str]) -> str:
-        if match[0] not in values:
-            return match[0]
-        text = number(float(values[match[0]]))
-        return f"({text})" if text.startswith("-") and match[0] != rule else text
-
-    with_numbers = re.sub(r"[A-Za-z_][A-Za-z_0-9]*", put, rule)
-    steps = [rule]
-    for step in (with_numbers, number(float(local))):
-        if step.replace("−", "-") != steps[-1].replace("−", "-"):
-            steps.append(step)
-    return " = ".join(steps) + (f" ({op.about})" if op.about else "")

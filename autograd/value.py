@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Final
 
-from .ops import OPS, Op, explain, partners, shown
+from .ops import OPS, Op, partners, shown
 
 if TYPE_CHECKING:
     from .hooks import RemovableHandle
@@ -399,11 +399,6 @@ def inputs_of(node: Value) -> tuple[Value | float, ...]:
     return (node._l1, first) if op.constant_first else (first, node._l1)
 
 
-def _parent_positions(inputs: tuple[Value | float, ...]) -> list[int]:
-    """Which of an op's inputs are parents (the others are plain numbers)."""
-    return [i for i, x in enumerate(inputs) if type(x) is Value]
-
-
 def chain_rule(order: Iterable[Value]) -> None:
     """For each node in ``order``: ``parent.grad += local * node.grad`` along each of its edges.
 
@@ -437,30 +432,8 @@ def local_value_grads(node: Value) -> tuple[float | Value, ...]:
     op = node.op
     if op is None:
         return ()
-    inputs = inputs_of(node)
-    return tuple(op.derivatives[i](node, *inputs) for i in _parent_positions(inputs))
-
-
-def rule_text(node: Value, position: int, number: Callable[[float], str] = "{:.6g}".format) -> str:
-    """How d(node)/d(parent ``position``) is computed, as the op's rule, then with this node's
-    numbers, then its value (what backward() multiplies by). ``number`` formats each number.
-
-    >>> o = Value(0.8814).tanh()
-    >>> rule_text(o, 0)
-    '1 − o² = 1 − 0.70712² = 0.499981'
-    >>> x, w = Value(2.0), Value(-3.0)
-    >>> rule_text(x * w, 0), rule_text(2 ** x, 0)
-    ('b = -3 (the other factor)', 'o·ln(a) = 4·ln(2) = 2.77259')
-    """
-    op = node.op
-    if op is None:
-        raise ValueError(f"rule_text: {_describe(node)} is a leaf; no op made it, so it has no rule")
-    inputs = inputs_of(node)
-    positions = _parent_positions(inputs)
-    if type(position) is not int or not 0 <= position < len(positions):
-        raise IndexError(f"rule_text: {op.name} node has parents 0..{len(positions) - 1}, got {position!r}")
-    local = locals_of(node)[position]
-    return explain(op, positions[position], node._data, inputs, local, number)
+    inputs = inputs_of(node)  # the plain numbers among them get no derivative
+    return tuple(op.derivatives[i](node, *inputs) for i, x in enumerate(inputs) if type(x) is Value)
 
 
 # -- hooks live in the node they watch -----------------------------------------------------------
