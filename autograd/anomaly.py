@@ -1,33 +1,29 @@
 """Anomaly detection: a nan or infinite gradient raises an error naming the op and the line.
 
-Costs nothing unless used: inside ``detect_anomaly()`` this thread remembers where each node is
-built (``value.on_new_node``) and checks every chain-rule product of its backward passes
-(``backward.on_backward_step``); other threads are not affected.
+Costs nothing unless used: inside ``detect_anomaly()`` this thread notes in each node it builds
+where that happened (``value.on_new_node``) and checks every chain-rule product of its backward
+passes (``backward.on_backward_step``); other threads are not affected.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import threading
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from .backward import on_backward_step
 from .ops import shown
-from .value import Value, on_new_node
+from .value import Value, built_at, note_built_at, on_new_node
 
 
 class AnomalyError(ArithmeticError):
     """A gradient became nan or infinite; the message names the op and where it was built."""
 
 
-class _Sites(threading.local):
-    built: dict[Value, str] | None = None  # node -> "file:line in function: code" while detecting
-
-
-_sites = _Sites()
+_detecting: ContextVar[bool] = ContextVar("detect_anomaly", default=False)
 
 
 @contextmanager
@@ -43,15 +39,15 @@ def detect_anomaly() -> Iterator[None]:
     ...
     autograd.anomaly.AnomalyError: backward through sqrt gave d/d(input 0) = inf: ...
     """
-    if _sites.built is not None:  # nested: the outer block already watches
+    if _detecting.get():  # nested: the outer block already watches
         yield
         return
-    _sites.built = {}
+    token = _detecting.set(True)
     try:
-        with on_new_node(_remember_site), on_backward_step(_check_finite):
+        with on_new_node(_note_site), on_backward_step(_check_finite):
             yield
     finally:
-        _sites.built = None
+        _detecting.reset(token)
 
 
 def _check_finite(node: Value, parent: Value, position: int, local: float | Value, upstream: float | Value,
@@ -60,7 +56,7 @@ def _check_finite(node: Value, parent: Value, position: int, local: float | Valu
     if math.isfinite(float(product)):
         return
     op = node.op.name if node.op else "a leaf"
-    site = (_sites.built or {}).get(node, "an unknown line (the node was built outside detect_anomaly)")
+    site = built_at(node) or "an unknown line (the node was built outside detect_anomaly)"
     raise AnomalyError(
         f"backward through {op} gave d/d(input {position}) = {float(product)!r}: "
         f"local derivative {float(local)!r} × upstream gradient {float(upstream)!r}; "
@@ -71,11 +67,10 @@ def _check_finite(node: Value, parent: Value, position: int, local: float | Valu
 _PACKAGE = os.path.dirname(os.path.abspath(__file__))
 
 
-def _remember_site(node: Value) -> None:
-    """The innermost stack frame outside the autograd package: the user's line."""
-    if _sites.built is None:
-        return
+def _note_site(node: Value) -> None:
+    """The innermost stack frame outside the autograd package: the user's line. It is kept in
+    the node, so it goes when the node does (a long run inside detect_anomaly does not pile up)."""
     for frame in reversed(traceback.extract_stack(limit=12)):
         if not os.path.abspath(frame.filename).startswith(_PACKAGE):
-            _sites.built[node] = f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
+            note_built_at(node, f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}")
             return

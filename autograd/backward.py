@@ -16,9 +16,9 @@ involved, the general loop here, which gives the same floats.
 from __future__ import annotations
 
 import gc
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from . import hooks
 from .value import (
@@ -108,7 +108,7 @@ def backward(
     hooked = {node: node.grad for node in order if hooks_of(node)} if any_hooks() else {}
     seeded: float | Value = Value(seed) if create_graph else seed
     root.grad = root.grad + seeded if root.op is None else seeded
-    watchers = [*_watching.on_step, *([on_step] if on_step is not None else [])]
+    watchers = [*_watchers.get(), *([on_step] if on_step is not None else [])]
     if create_graph or hooked or watchers:
         _general_pass(order, create_graph, hooked, watchers)
     else:
@@ -152,11 +152,7 @@ def _rebuilt_locals(node: Value) -> tuple[float | Value, ...]:
     return rebuilt
 
 
-class _Watching(threading.local):
-    on_step: tuple[OnStep, ...] = ()  # on_backward_step()'s callbacks, outermost first
-
-
-_watching = _Watching()
+_watchers: ContextVar[tuple[OnStep, ...]] = ContextVar("on_backward_step", default=())
 
 
 @contextmanager
@@ -171,12 +167,11 @@ def on_backward_step(callback: OnStep) -> Iterator[None]:
     >>> seen
     [3.0, 3.0]
     """
-    outer = _watching.on_step
-    _watching.on_step = (*outer, callback)
+    token = _watchers.set((*_watchers.get(), callback))
     try:
         yield
     finally:
-        _watching.on_step = outer
+        _watchers.reset(token)
 
 
 def zero_grad(nodes: Value | Iterable[Value]) -> None:

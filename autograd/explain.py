@@ -32,7 +32,9 @@ def rule_text(node: Value, position: int, number: Callable[[float], str] = "{:.6
         raise ValueError(f"rule_text: {node!r} is a leaf; no op made it, so it has no rule")
     inputs = inputs_of(node)
     positions = [i for i, x in enumerate(inputs) if isinstance(x, Value)]  # parents; the rest are numbers
-    if type(position) is not int or not 0 <= position < len(positions):
+    if isinstance(position, bool) or not isinstance(position, int):
+        raise TypeError(f"rule_text: position must be an int (which parent), got {type(position).__name__}")
+    if not 0 <= position < len(positions):
         raise IndexError(f"rule_text: {op.name} node has parents 0..{len(positions) - 1}, got {position!r}")
     rule = op.rules[positions[position]]
     values = {"o": node.data, **dict(zip(op.inputs, inputs))}

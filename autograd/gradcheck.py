@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from .backward import topological_order
 from .functional import hessian
 from .ops import Op, shown
-from .value import Value, inputs_of, no_grad
+from .value import Value, as_finite_float, inputs_of, no_grad
 
 
 class GradcheckError(AssertionError):
@@ -45,6 +45,11 @@ def gradcheck(
     """
     if order not in (1, 2):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
+    eps = as_finite_float(eps, "gradcheck(eps=...)")
+    atol = as_finite_float(atol, "gradcheck(atol=...)")
+    rtol = as_finite_float(rtol, "gradcheck(rtol=...)")
+    if eps <= 0 or atol < 0 or rtol < 0:
+        raise ValueError(f"gradcheck: eps must be > 0 and atol, rtol >= 0, got {eps!r}, {atol!r}, {rtol!r}")
     leaves = [x if isinstance(x, Value) else Value(x, f"input {i}") for i, x in enumerate(inputs)]
     start = [x.data for x in leaves]
     analytic, out = _analytic(f, start)

@@ -16,6 +16,7 @@ freed at once, hooked or not. backward() takes its plain loop while no living no
 from __future__ import annotations
 
 from collections.abc import Callable
+from numbers import Real
 from typing import Any
 
 from .value import Value, add_hook, hooks_of
@@ -58,6 +59,12 @@ def run_hooks(node: Value, grad_before_pass: float | Value) -> None:
     this_pass = node.grad - grad_before_pass
     for hook in list(hooks_of(node)):
         replaced = hook(this_pass)
-        if replaced is not None:
-            this_pass = replaced
+        if replaced is None:
+            continue
+        if not isinstance(replaced, Value) and (isinstance(replaced, bool) or not isinstance(replaced, Real)):
+            raise TypeError(
+                f"hook {getattr(hook, '__name__', hook)!r} on {node!r} returned {type(replaced).__name__}; "
+                "a hook returns None or the gradient to use instead (a number or a Value)"
+            )
+        this_pass = replaced if isinstance(replaced, Value) else float(replaced)
     node.grad = grad_before_pass + this_pass

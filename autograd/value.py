@@ -25,7 +25,8 @@ import numbers
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Final
 
 from .ops import OPS, Op, partners, shown
@@ -57,8 +58,8 @@ class Value:
     # `_l1` the second. With one parent `_p1` is None and `_l1` holds the op's plain-number input
     # if it has one (x * 3 keeps the 3). A leaf has `_p0 = None`. A weighted_sum node has
     # `_p0 = MANY` and its interleaved (parent, local, ...) tuple in `_l0`. One object per node,
-    # 120 bytes for a binary node. `_label` is the label, or a `_Hooked` record (label and
-    # hooks) on the rare node that has hooks, so hooks cost other nodes nothing.
+    # 120 bytes for a binary node. `_label` is the label, or an `_Extras` record (label, hooks,
+    # where it was built) on the rare node that has them, so they cost other nodes nothing.
     __slots__ = ("_data", "grad", "_label", "op", "_p0", "_l0", "_p1", "_l1")
     _p0: Value | _Many | None
     _l0: Any  # a float, or a MANY node's edges tuple
@@ -68,7 +69,7 @@ class Value:
     def __init__(self, data: float, label: str = "") -> None:
         self._data = as_finite_float(data, "Value()")
         self.grad: float | Value = 0.0
-        self._label: str | _Hooked = _checked_label(label)
+        self._label: str | _Extras = _checked_label(label)
         self.op: Op | None = None
         self._p0: Any = None
 
@@ -90,7 +91,7 @@ class Value:
     @label.setter
     def label(self, text: str) -> None:
         label = self._label
-        if type(label) is _Hooked:
+        if type(label) is _Extras:
             label.text = _checked_label(text)
         else:
             self._label = _checked_label(text)
@@ -436,37 +437,43 @@ def local_value_grads(node: Value) -> tuple[float | Value, ...]:
     return tuple(op.derivatives[i](node, *inputs) for i, x in enumerate(inputs) if type(x) is Value)
 
 
-# -- hooks live in the node they watch -----------------------------------------------------------
+# -- hooks (and where a node was built) live in the node ------------------------------------------
 
 
-class _Hooked:
-    """What a hooked node keeps in its `_label` slot: the label and its hooks."""
+class _Extras:
+    """What a node with hooks, or with a note of where it was built, keeps in its `_label` slot."""
 
-    __slots__ = ("text", "hooks", "__weakref__")
+    __slots__ = ("text", "hooks", "built_at", "__weakref__")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.hooks: list[Callable[[Any], Any]] = []
+        self.built_at: str | None = None
 
 
-_hooked: weakref.WeakSet[_Hooked] = weakref.WeakSet()  # records with hooks, while their node lives
+_hooked: weakref.WeakSet[_Extras] = weakref.WeakSet()  # records with hooks, while their node lives
+
+
+def _extras(node: Value) -> _Extras:
+    label = node._label
+    if not isinstance(label, _Extras):
+        label = node._label = _Extras(label)
+    return label
 
 
 def hooks_of(node: Value) -> list[Callable[[Any], Any]]:
     """The hooks registered on ``node``, in order (the list itself: add with ``add_hook``)."""
     label = node._label
-    return label.hooks if type(label) is _Hooked else []
+    return label.hooks if type(label) is _Extras else []
 
 
 def add_hook(node: Value, hook: Callable[[Any], Any]) -> Callable[[], None]:
     """Keep ``hook`` in ``node``; returns a function that removes it again (a no-op once the
     node is gone)."""
-    label = node._label
-    if not isinstance(label, _Hooked):
-        label = node._label = _Hooked(label)
-    label.hooks.append(hook)
-    _hooked.add(label)
-    record = weakref.ref(label)
+    extras = _extras(node)
+    extras.hooks.append(hook)
+    _hooked.add(extras)
+    record = weakref.ref(extras)
 
     def remove() -> None:
         alive = record()
@@ -483,39 +490,46 @@ def any_hooks() -> bool:
     return bool(_hooked)
 
 
-# -- per-thread modes: what building a node records ------------------------------------------------
+def built_at(node: Value) -> str | None:
+    """Where ``node`` was built, if a tool noted it (``detect_anomaly`` does)."""
+    label = node._label
+    return label.built_at if type(label) is _Extras else None
 
 
-class _Modes(threading.local):
-    recording = True  # False inside no_grad()
-    on_new_node: tuple[Callable[[Value], None], ...] = ()  # on_new_node()'s callbacks, outermost first
+def note_built_at(node: Value, where: str) -> None:
+    _extras(node).built_at = where
 
 
-_modes = _Modes()
+# -- modes: what building a node records, per thread (and per asyncio task) -----------------------
+
+_recording: ContextVar[bool] = ContextVar("recording", default=True)  # no_grad() sets False
+_on_new: ContextVar[tuple[Callable[[Value], None], ...]] = ContextVar("on_new_node", default=())
 _open = 0  # mode blocks open in all threads together
-_plain = True  # _open == 0: building a node need not look at this thread's modes
+_plain = True  # _open == 0: building a node need not look at the modes
 _open_lock = threading.Lock()
 
 
 @contextmanager
-def _mode_block() -> Iterator[None]:
-    """Count an open mode block, so that threads in none of them keep the fast path."""
+def _mode(var: ContextVar[Any], value: Any) -> Iterator[None]:
+    """``var`` is ``value`` inside the block, for this thread only. The block is counted, so that
+    while no thread is in any mode, building a node skips looking them up."""
     global _open, _plain
     with _open_lock:
         _open += 1
         _plain = False
+    token = var.set(value)
     try:
         yield
     finally:
+        var.reset(token)
         with _open_lock:
             _open -= 1
             _plain = _open == 0
 
 
-@contextmanager
-def no_grad() -> Iterator[None]:
+def no_grad() -> AbstractContextManager[None]:
     """Build no graph inside the block, in this thread: results are leaves (for updates and
-    inference). Other threads keep recording, as in PyTorch.
+    inference). Other threads keep recording, as in PyTorch. Also a decorator.
 
     >>> w = Value(1.0)
     >>> with no_grad():
@@ -523,19 +537,12 @@ def no_grad() -> Iterator[None]:
     >>> w2.is_leaf, w2.data
     (True, 0.8)
     """
-    before = _modes.recording
-    with _mode_block():
-        _modes.recording = False
-        try:
-            yield
-        finally:
-            _modes.recording = before
+    return _mode(_recording, False)
 
 
-@contextmanager
-def on_new_node(callback: Callable[[Value], None]) -> Iterator[None]:
+def on_new_node(callback: Callable[[Value], None]) -> AbstractContextManager[None]:
     """Call ``callback(node)`` for every node this thread builds inside the block (after any
-    callback of an enclosing block). ``detect_anomaly`` uses it to remember where nodes are built.
+    callback of an enclosing block). ``detect_anomaly`` uses it to note where nodes are built.
 
     >>> built = []
     >>> with on_new_node(built.append):
@@ -543,13 +550,7 @@ def on_new_node(callback: Callable[[Value], None]) -> Iterator[None]:
     >>> built == [y]
     True
     """
-    outer = _modes.on_new_node
-    with _mode_block():
-        _modes.on_new_node = (*outer, callback)
-        try:
-            yield
-        finally:
-            _modes.on_new_node = outer
+    return _mode(_on_new, (*_on_new.get(), callback))
 
 
 # -- building nodes ------------------------------------------------------------------------------
@@ -566,7 +567,7 @@ def _node(data: float, op: Op, p0: Any, l0: Any, p1: Value | None = None, l1: fl
     node._data = data
     node.grad = 0.0
     node._label = ""
-    if _plain or _modes.recording:
+    if _plain or _recording.get():
         node.op = op
         node._p0 = p0
         node._l0 = l0
@@ -576,7 +577,7 @@ def _node(data: float, op: Op, p0: Any, l0: Any, p1: Value | None = None, l1: fl
         node.op = None
         node._p0 = None
     if not _plain:
-        for callback in _modes.on_new_node:
+        for callback in _on_new.get():
             callback(node)
     return node
 

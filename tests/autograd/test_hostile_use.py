@@ -454,3 +454,92 @@ def test_building_and_backpropagating_separate_graphs_in_threads():
         t.join(timeout=120)
     assert not errors
     assert results == {k: _train_a_little(k) for k in range(4)}  # as if each ran alone
+
+
+def test_a_hook_returning_something_else_than_a_gradient_is_named():
+    x = Value(1.0, label="x")
+
+    def shout(g):
+        return "loud"
+
+    x.register_hook(shout)
+    with pytest.raises(TypeError, match="hook 'shout' on Value.*'x'.*returned str"):
+        (x * 2).backward()
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [({"eps": 0.0}, "eps must be > 0"), ({"atol": -1.0}, "atol, rtol >= 0"), ({"rtol": "big"}, "rtol.*str"),
+     ({"eps": math.nan}, "eps.*finite")],
+)  # fmt: skip
+def test_gradcheck_options_are_checked(options, message):
+    from autograd import gradcheck
+
+    with pytest.raises((TypeError, ValueError), match=message):
+        gradcheck(lambda x: x * x, [1.0], **options)
+
+
+def test_rule_text_position_must_be_an_int():
+    with pytest.raises(TypeError, match="position must be an int"):
+        rule_text(Value(1.0) * 2, True)
+
+
+def test_no_grad_is_also_a_decorator_and_per_asyncio_task():
+    import asyncio
+
+    @no_grad()
+    def update(w: Value) -> Value:
+        return w - 0.1
+
+    assert update(Value(1.0)).is_leaf
+
+    async def inside_no_grad(entered: asyncio.Event, release: asyncio.Event) -> bool:
+        with no_grad():
+            entered.set()
+            await release.wait()
+            return (Value(1.0) * 2).is_leaf
+
+    async def main() -> tuple[bool, bool]:
+        entered, release = asyncio.Event(), asyncio.Event()
+        task = asyncio.create_task(inside_no_grad(entered, release))
+        await entered.wait()
+        recorded_here = not (Value(1.0) * 2).is_leaf  # another task sits in no_grad meanwhile
+        release.set()
+        return recorded_here, await task
+
+    # its own thread and loop: Playwright's sync API may keep a loop running in this one
+    results: list[tuple[bool, bool]] = []
+    runner = threading.Thread(target=lambda: results.append(asyncio.run(main())))
+    runner.start()
+    runner.join(timeout=60)
+    assert results == [(True, True)]
+
+
+_ANOMALY_TRAINING = textwrap.dedent(
+    """
+    import gc, tracemalloc
+    gc.disable()
+    import nn
+    from autograd import detect_anomaly
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    X = [[0.1 * i, -0.05 * i] for i in range(20)]
+    tracemalloc.start()
+    with detect_anomaly():  # a whole training run inside it, as one debugs a nan
+        for step in range(40):
+            loss = sum((model(x) - 1.0) ** 2 for x in X)
+            model.zero_grad()
+            loss.backward()
+            if step == 9:
+                after_ten = tracemalloc.get_traced_memory()[0]
+        grown = tracemalloc.get_traced_memory()[0] - after_ten
+    print(grown)
+    """
+)
+
+
+def test_a_long_run_inside_detect_anomaly_frees_each_graph():
+    run = subprocess.run(
+        [sys.executable, "-c", _ANOMALY_TRAINING], capture_output=True, text=True, timeout=300, check=True
+    )
+    grown = int(run.stdout.split()[-1])
+    assert grown < 100_000, f"memory grew by {grown} bytes over 30 steps inside detect_anomaly"
