@@ -167,83 +167,83 @@ class Value:
 
     def __add__(self, other: Value | float) -> Value:
         if type(other) is Value:
-            return _binary(_ADD, self, other)
-        return _with_number(_ADD, self, other)
+            return _ADD(self, other)
+        return _ADD_NUMBER(self, other)
 
     def __radd__(self, other: float) -> Value:
-        return _with_number(_ADD, self, other)
+        return _ADD_NUMBER(self, other)
 
     def __sub__(self, other: Value | float) -> Value:
         if type(other) is Value:
-            return _binary(_SUB, self, other)
-        return _with_number(_SUB, self, other)
+            return _SUB(self, other)
+        return _SUB_NUMBER(self, other)
 
     def __rsub__(self, other: float) -> Value:
-        return _with_number(_RSUB, self, other)
+        return _NUMBER_SUB(self, other)
 
     def __mul__(self, other: Value | float) -> Value:
         if type(other) is Value:
-            return _binary(_MUL, self, other)
-        return _with_number(_MUL, self, other)
+            return _MUL(self, other)
+        return _MUL_NUMBER(self, other)
 
     def __rmul__(self, other: float) -> Value:
-        return _with_number(_MUL, self, other)
+        return _MUL_NUMBER(self, other)
 
     def __truediv__(self, other: Value | float) -> Value:
         if type(other) is Value:
-            return _binary(_DIV, self, other)
-        return _with_number(_DIV, self, other)
+            return _DIV(self, other)
+        return _DIV_NUMBER(self, other)
 
     def __rtruediv__(self, other: float) -> Value:
-        return _with_number(_RDIV, self, other)
+        return _NUMBER_DIV(self, other)
 
     def __pow__(self, other: Value | float) -> Value:
         if type(other) is Value:
-            return _binary(_POW, self, other)
-        return _with_number(_POW, self, other)
+            return _POW(self, other)
+        return _POW_NUMBER(self, other)
 
     def __rpow__(self, other: float) -> Value:
-        return _with_number(_RPOW, self, other)
+        return _NUMBER_POW(self, other)
 
     def __neg__(self) -> Value:
-        return _unary(_NEG, self)
+        return _NEG(self)
 
     def __abs__(self) -> Value:
-        return _unary(_ABS, self)
+        return _ABS(self)
 
     def exp(self) -> Value:
         """e ** self. ``Value(1.0).exp().data == math.e``."""
-        return _unary(_EXP, self)
+        return _EXP(self)
 
     def log(self) -> Value:
         """Natural logarithm; raises ``ValueError`` for data <= 0. ``Value(1.0).log().data == 0.0``."""
-        return _unary(_LOG, self)
+        return _LOG(self)
 
     def sqrt(self) -> Value:
         """Square root; raises ``ValueError`` for data < 0. ``Value(4.0).sqrt().data == 2.0``."""
-        return _unary(_SQRT, self)
+        return _SQRT(self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent (stable for any input). ``Value(0.0).tanh().data == 0.0``."""
-        return _unary(_TANH, self)
+        return _TANH(self)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-x), computed without overflow. ``Value(0.0).sigmoid().data == 0.5``."""
-        return _unary(_SIGMOID, self)
+        return _SIGMOID(self)
 
     def relu(self) -> Value:
         """max(0, x); its derivative at 0 is 0. ``Value(-2.0).relu().data == 0.0``."""
-        return _unary(_RELU, self)
+        return _RELU(self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope * x (slope a number). ``Value(-2.0).leaky_relu(0.1).data == -0.2``."""
         if type(slope) is not float and _number(slope, "leaky_relu") is None:
             raise TypeError(f"leaky_relu: slope must be a number, got {type(slope).__name__}")
-        return _with_number(_LEAKY_RELU, self, slope)
+        return _LEAKY_RELU(self, slope)
 
     def softplus(self) -> Value:
         """log(1 + e**x), computed without overflow. ``round(Value(0.0).softplus().data, 4) == 0.6931``."""
-        return _unary(_SOFTPLUS, self)
+        return _SOFTPLUS(self)
 
     @staticmethod
     def weighted_sum(
@@ -344,12 +344,6 @@ def _twin(node: Value, parent: Callable[[Value], Value], grad: float | Value) ->
     return twin
 
 
-# The rows each operator uses, looked up once rather than on every call.
-_ADD, _SUB, _MUL, _DIV, _POW = (OPS[n] for n in ("add", "sub", "mul", "div", "pow"))
-_RSUB, _RDIV, _RPOW = (row._replace(constant_first=True) for row in (_SUB, _DIV, _POW))
-_NEG, _ABS, _EXP, _LOG, _SQRT, _TANH, _SIGMOID, _RELU, _SOFTPLUS, _LEAKY_RELU = (
-    OPS[n] for n in ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "leaky_relu")
-)
 _DOT = OPS["dot"]
 _new = object.__new__
 
@@ -558,7 +552,7 @@ def on_new_node(callback: Callable[[Value], None]) -> AbstractContextManager[Non
 
 def _node(data: float, op: Op, p0: Any, l0: Any, p1: Value | None = None, l1: float = 0.0) -> Value:
     """Make a node without __init__'s input checks: the op has produced a float already."""
-    if not -_INF < data < _INF:  # also catches nan, which fails every comparison
+    if data - data != 0.0:  # inf - inf and nan - nan are nan: the result is not finite
         inputs = l0[::2] if p0 is MANY else (p0,) if len(op.inputs) == 1 else (p0, l1 if p1 is None else p1)
         raise OverflowError(
             f"{op.name}: the result {data!r} is not a finite number (inputs: {shown(inputs)})"
@@ -567,55 +561,89 @@ def _node(data: float, op: Op, p0: Any, l0: Any, p1: Value | None = None, l1: fl
     node._data = data
     node.grad = 0.0
     node._label = ""
-    if _plain or _recording.get():
-        node.op = op
-        node._p0 = p0
-        node._l0 = l0
-        node._p1 = p1
-        node._l1 = l1
-    else:
-        node.op = None
-        node._p0 = None
-    if not _plain:
-        for callback in _on_new.get():
-            callback(node)
+    node.op = op
+    node._p0 = p0
+    node._l0 = l0
+    node._p1 = p1
+    node._l1 = l1
+    if not _plain:  # some thread is inside a mode: is this one?
+        _apply_modes(node)
     return node
 
 
-def _unary(op: Op, x: Value) -> Value:
-    data = x._data
-    try:
-        out = op.forward(data)
-        return _node(out, op, x, op.derivatives[0](out, data))
-    except (ArithmeticError, ValueError) as error:
-        raise _naming(error, op, (x,)) from None
+def _apply_modes(node: Value) -> None:
+    if not _recording.get():  # no_grad: the node becomes a leaf and keeps no edges
+        node.op = node._p0 = node._p1 = node._l0 = None
+    for callback in _on_new.get():
+        callback(node)
 
 
-def _with_number(op: Op, x: Value, c: object) -> Value:
-    """``x <op> c`` (``c <op> x`` for a ``constant_first`` row) with c a plain number, which the
+# Each row becomes, once, the function its operator or method calls: the row's functions are
+# looked up here rather than on every call.
+
+
+def _unary(op: Op) -> Callable[[Value], Value]:
+    forward, derivative = op.forward, op.derivatives[0]
+
+    def make(x: Value) -> Value:
+        data = x._data
+        try:
+            out = forward(data)
+            return _node(out, op, x, derivative(out, data))
+        except (ArithmeticError, ValueError) as error:
+            raise _naming(error, op, (x,)) from None
+
+    return make
+
+
+def _binary(op: Op) -> Callable[[Value, Value], Value]:
+    forward, d_a, d_b = op.forward, op.derivatives[0], op.derivatives[1]
+
+    def make(a: Value, b: Value) -> Value:
+        da, db = a._data, b._data
+        try:
+            out = forward(da, db)
+            return _node(out, op, a, d_a(out, da, db), b, d_b(out, da, db))
+        except (ArithmeticError, ValueError) as error:
+            raise _naming(error, op, (a, b)) from None
+
+    return make
+
+
+def _with_number(op: Op) -> Callable[[Value, object], Value]:
+    """``x <op> c``, or ``c <op> x`` for a ``constant_first`` row, with c a plain number that the
     node keeps in `_l1`: it never becomes a graph node."""
-    number = c if type(c) is float else _number(c, op.name)
-    if number is None:
-        return NotImplemented  # Python then raises TypeError naming both types
-    data = x._data
-    try:
-        if op.constant_first:
-            out = op.forward(number, data)
-            return _node(out, op, x, op.derivatives[1](out, number, data), None, number)
-        out = op.forward(data, number)
-        return _node(out, op, x, op.derivatives[0](out, data, number), None, number)
-    except (ArithmeticError, ValueError) as error:
-        raise _naming(error, op, (number, x) if op.constant_first else (x, number)) from None
+    if op.constant_first:  # the same rule, with the inputs the other way round
+        d_x = op.derivatives[1]
+        forward: Callable[[float, float], float] = lambda x, c: op.forward(c, x)
+        derivative: Callable[..., float] = lambda out, x, c: d_x(out, c, x)
+    else:
+        forward, derivative = op.forward, op.derivatives[0]
+
+    def make(x: Value, c: object) -> Value:
+        number = c if type(c) is float else _number(c, op.name)
+        if number is None:
+            return NotImplemented  # Python then raises TypeError naming both types
+        data = x._data
+        try:
+            out = forward(data, number)
+            return _node(out, op, x, derivative(out, data, number), None, number)
+        except (ArithmeticError, ValueError) as error:
+            raise _naming(error, op, (number, x) if op.constant_first else (x, number)) from None
+
+    return make
 
 
-def _binary(op: Op, a: Value, b: Value) -> Value:
-    da, db = a._data, b._data
-    try:
-        out = op.forward(da, db)
-        derivatives = op.derivatives
-        return _node(out, op, a, derivatives[0](out, da, db), b, derivatives[1](out, da, db))
-    except (ArithmeticError, ValueError) as error:
-        raise _naming(error, op, (a, b)) from None
+_ADD, _SUB, _MUL, _DIV, _POW = (_binary(OPS[n]) for n in ("add", "sub", "mul", "div", "pow"))
+_ADD_NUMBER, _SUB_NUMBER, _MUL_NUMBER, _DIV_NUMBER, _POW_NUMBER, _LEAKY_RELU = (
+    _with_number(OPS[n]) for n in ("add", "sub", "mul", "div", "pow", "leaky_relu")
+)
+_NUMBER_SUB, _NUMBER_DIV, _NUMBER_POW = (
+    _with_number(OPS[n]._replace(constant_first=True)) for n in ("sub", "div", "pow")
+)
+_NEG, _ABS, _EXP, _LOG, _SQRT, _TANH, _SIGMOID, _RELU, _SOFTPLUS = (
+    _unary(OPS[n]) for n in ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus")
+)
 
 
 def _weighted_sum(parents: list[Value]) -> Value:
