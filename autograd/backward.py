@@ -140,7 +140,11 @@ def _general_pass(
 
 def _rebuilt_locals(node: Value) -> tuple[float | Value, ...]:
     """The node's local derivatives as Values, checked against the floats it recorded."""
-    rebuilt = local_value_grads(node)
+    try:
+        rebuilt = local_value_grads(node)
+    except (ArithmeticError, ValueError) as error:
+        op = node.op.name if node.op else "a node"
+        raise type(error)(f"backward(create_graph=True) through {op}: {error}") from None
     for position, (value, recorded) in enumerate(zip(rebuilt, locals_of(node))):
         if float(value) != recorded:
             raise ValueError(
@@ -180,6 +184,8 @@ def zero_grad(nodes: Value | Iterable[Value]) -> None:
     >>> x = Value(1.0); y = x * 3; y.backward(); zero_grad(y); x.grad
     0.0
     """
+    if not isinstance(nodes, Value | Iterable):
+        raise TypeError(f"zero_grad() takes a Value or Values, got {type(nodes).__name__}")
     for node in topological_order(nodes) if isinstance(nodes, Value) else nodes:
         if not isinstance(node, Value):
             raise TypeError(f"zero_grad() takes Values, got {type(node).__name__}")

@@ -93,6 +93,8 @@ def _grad_function(f: Callable[..., Value], argnum: int) -> Callable[..., Value]
 
 
 def _leaves(xs: Sequence[float | Value], where: str) -> list[Value]:
+    if not isinstance(xs, Sequence):
+        raise TypeError(f"{where}: xs must be a list of numbers, got {type(xs).__name__}")
     return [Value(as_finite_float(x.data if isinstance(x, Value) else x, f"{where}: xs[{i}]"))
             for i, x in enumerate(xs)]  # fmt: skip
 
@@ -117,9 +119,11 @@ def hvp(f: Callable[..., Value], xs: Sequence[float | Value], v: Sequence[float]
     >>> hvp(lambda x, y: x * x * y, [1.0, 2.0], [1.0, 0.0])
     [4.0, 2.0]
     """
+    values = _leaves(xs, "hvp")
+    if not isinstance(v, Sequence):
+        raise TypeError(f"hvp: v must be a list of numbers, got {type(v).__name__}")
     if len(v) != len(xs):
         raise ValueError(f"hvp: v has {len(v)} entries but there are {len(xs)} inputs")
-    values = _leaves(xs, "hvp")
     direction = [as_finite_float(vi, f"hvp: v[{i}]") for i, vi in enumerate(v)]
     first = _gradients(_called(f, values), values, create_graph=True)
     directional = Value(0.0)
@@ -129,6 +133,8 @@ def hvp(f: Callable[..., Value], xs: Sequence[float | Value], v: Sequence[float]
 
 
 def _called(f: Callable[..., Value], values: list[Value]) -> Value:
+    if not callable(f):
+        raise TypeError(f"f must be a function of Values, got {type(f).__name__}")
     out = f(*values)
     if not isinstance(out, Value):
         raise TypeError(f"f must return a Value, got {type(out).__name__}")

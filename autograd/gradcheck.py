@@ -43,6 +43,10 @@ def gradcheck(
     >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp(), [0.3, -1.2], order=2)
     True
     """
+    if not callable(f):
+        raise TypeError(f"gradcheck: f must be a function of Values, got {type(f).__name__}")
+    if isinstance(inputs, Value) or not isinstance(inputs, Sequence):
+        raise TypeError(f"gradcheck: inputs must be a list of numbers or Values, got {type(inputs).__name__}")
     if order not in (1, 2):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
     eps = as_finite_float(eps, "gradcheck(eps=...)")

@@ -543,3 +543,36 @@ def test_a_long_run_inside_detect_anomaly_frees_each_graph():
     )
     grown = int(run.stdout.split()[-1])
     assert grown < 100_000, f"memory grew by {grown} bytes over 30 steps inside detect_anomaly"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: hessian(3, [1.0]), "f must be a function of Values, got int"),
+        (lambda: hessian(lambda x: x, 1.0), "xs must be a list of numbers, got float"),
+        (lambda: hvp(lambda x: x, [1.0], 2.0), "v must be a list"),
+        (lambda: zero_grad(3), "takes a Value or Values, got int"),
+    ],
+)
+def test_wrong_kinds_of_argument_are_named(call, message):
+    from autograd import gradcheck
+
+    with pytest.raises(TypeError, match=message):
+        call()
+    with pytest.raises(TypeError, match="f must be a function of Values, got int"):
+        gradcheck(3, [1.0])
+    with pytest.raises(TypeError, match="inputs must be a list of numbers or Values, got float"):
+        gradcheck(lambda x: x, 1.0)
+
+
+def test_long_labels_are_cut_in_messages():
+    with pytest.raises(ValueError) as caught:
+        Value(-1.0, label="x" * 100_000).log()
+    assert len(str(caught.value)) < 300 and "xxx…" in str(caught.value)
+
+
+def test_a_derivative_too_large_for_create_graph_says_where():
+    x = Value(1e-320)
+    assert grad(x.log(), [x]) == [math.inf]  # first order: inf, as in PyTorch
+    with pytest.raises(OverflowError, match=r"backward\(create_graph=True\) through log: div"):
+        grad(x.log(), [x], create_graph=True)
