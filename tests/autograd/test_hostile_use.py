@@ -166,11 +166,15 @@ _HOOKED_TRAINING = textwrap.dedent(
 )
 
 
+def _bytes_grown(script: str) -> int:
+    """Run ``script`` in a fresh interpreter (with a deadline); it prints how much memory grew."""
+    command = [sys.executable, "-c", script]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=300, check=True)
+    return int(run.stdout.split()[-1])
+
+
 def test_hooked_graphs_are_freed_when_dropped():
-    run = subprocess.run(
-        [sys.executable, "-c", _HOOKED_TRAINING], capture_output=True, text=True, timeout=300, check=True
-    )
-    grown = int(run.stdout.split()[-1])
+    grown = _bytes_grown(_HOOKED_TRAINING)
     # 50 more steps of ~1,300-node graphs would hold megabytes if hooks pinned them; the
     # handles, the seen gradients and the list growth are a few KiB
     assert grown < 100_000, f"memory grew by {grown} bytes over 50 hooked steps"
@@ -538,10 +542,7 @@ _ANOMALY_TRAINING = textwrap.dedent(
 
 
 def test_a_long_run_inside_detect_anomaly_frees_each_graph():
-    run = subprocess.run(
-        [sys.executable, "-c", _ANOMALY_TRAINING], capture_output=True, text=True, timeout=300, check=True
-    )
-    grown = int(run.stdout.split()[-1])
+    grown = _bytes_grown(_ANOMALY_TRAINING)
     assert grown < 100_000, f"memory grew by {grown} bytes over 30 steps inside detect_anomaly"
 
 
