@@ -14,7 +14,6 @@ from .anomaly import AnomalyError, detect_anomaly
 from .backward import backward, topological_order, zero_grad
 from .draw import GraphvizNotFound, draw_dot
 from .explain import rule_text
-from .extend import OPS, Op, local_value_grads  # noqa: F401  (kept importable from here)
 from .functional import grad, hessian, hvp
 from .gradcheck import GradcheckError, gradcheck
 from .hooks import RemovableHandle
