@@ -172,3 +172,16 @@ def test_rule_text_examples():
     ]
     assert rule_text(x * w, 0, number="{:.2f}".format) == "b = -3.00 (the other factor)"
     assert [type(i) for i in inputs_of(3 - x)] == [float, Value]
+
+
+def test_rule_text_with_a_views_names():
+    x, w, b = Value(0.5, label="x"), Value(-3.0, label="w"), Value(2.0, label="b")
+    n = x * w + b
+    o = n.tanh()
+    names = {x: "x", w: "w[0,1]", n: "n8 (+)", o: "o"}
+    assert rule_text(o, 0, names=names) == "1 − o² = 1 − 0.462117² = 0.786448"
+    assert rule_text(x * w, 1, names=names) == "x = 0.5 (the other factor)"
+    assert rule_text(x * 3, 0, names=names) == "3 (the other factor)"  # the kept number, no name
+    assert rule_text(x / w, 1, names=names) == "−o/w[0,1] = −(-0.166667)/(-3) = -0.0555556"
+    s = n.sqrt()
+    assert rule_text(s, 0, names={s: "s (sqrt)"}) == "0.5/(s (sqrt)) = 0.5/0.707107 = 0.707107"
