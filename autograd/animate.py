@@ -23,30 +23,48 @@ import json
 import math
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .draw import data_text, draw_dot, grad_text, require_dot, svg
-from .steps import Steps, backward_steps, format_number
+from .backward import topological_order
+from .draw import Plan, plan_drawing, render_plan, require_dot, svg
+from .steps import Steps, backward_steps
+from .text import data_text, format_number, forward_formula, grad_text, local_rule
 from .value import Value, inputs_of
 
-PHASES = {"forward": "forward pass", "backward": "backward pass", "update": "update"}
+PHASES = {
+    "forward": "forward pass",
+    "backward": "backward pass",
+    "update": "update",
+    "after": "forward pass, new weights",
+}
 
 Cell = tuple[str, int, str]  # (SVG element id, index of its <text>, negative from the end; new text)
+Style = tuple[str, str, str | None]  # (SVG element id, attribute, new value; None removes it)
+
+LEGEND_KINDS = ("current", "target", "positive", "negative", "grad", "")
 
 
 @dataclass(frozen=True)
 class Frame:
-    """One thing the player shows: a line of text, what to highlight and which texts change.
+    """One thing the player shows: a line of text, what to highlight and what changes.
 
     ``nodes`` are highlighted as the current node, ``targets`` as the node receiving something,
-    ``edges`` as the edge being used; ``set`` changes texts in the drawing, and stays changed in
-    later frames (going back replays the frames from the start). ``numbers`` are raw values for
-    scripts and tests (non-finite ones are written as the strings "Infinity", "-Infinity", "NaN").
+    ``edges`` as the edge being used, ``show`` are made visible for this frame only (labels that
+    are hidden on a dense drawing). ``set`` changes texts in the drawing and ``style`` changes
+    attributes (an edge's colour after an update); both stay changed in later frames (going back
+    replays the frames from the start). ``numbers`` are raw values for scripts and tests
+    (non-finite ones are written as the strings "Infinity", "-Infinity", "NaN"). In practice mode
+    a frame with an ``answer`` shows ``question`` instead of ``text`` and holds back its ``set``
+    and ``style`` until the learner types the answer (to 3 significant digits) or reveals it.
+
+    >>> frame = Frame("backward", "d(L)/d(x) = 2 × 3 = 6", question="d(L)/d(x) = 2 × 3 = ?", answer=6.0)
+    >>> frame.as_json()["question"]
+    'd(L)/d(x) = 2 × 3 = ?'
     """
 
     phase: str
@@ -56,18 +74,27 @@ class Frame:
     edges: tuple[str, ...] = ()
     set: tuple[Cell, ...] = ()
     numbers: tuple[tuple[str, float], ...] = ()
+    show: tuple[str, ...] = ()
+    style: tuple[Style, ...] = ()
+    question: str | None = None
+    answer: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         if self.phase not in PHASES:
             raise ValueError(f"a frame's phase must be one of {', '.join(PHASES)}, got {self.phase!r}")
+        asks = self.answer is not None and math.isfinite(self.answer) and self.question is not None
         return {
             "phase": self.phase,
             "text": self.text,
             "nodes": list(self.nodes),
             "targets": list(self.targets),
             "edges": list(self.edges),
+            "show": list(self.show),
             "set": [list(cell) for cell in self.set],
+            "style": [list(style) for style in self.style],
             "numbers": {name: _finite_or_name(x) for name, x in self.numbers},
+            "question": self.question if asks else None,
+            "answer": self.answer if asks else None,
         }
 
 
@@ -106,9 +133,11 @@ style-src 'unsafe-inline'; img-src data:">
 <link rel="icon" href="data:,">
 <title>{title}</title>
 <style>
-{css}</style>
+{css}#gs-text {{ height: {text_lines:.1f}em; }}
+</style>
 </head>
 <body data-frame="-1">
+<div id="gs-top">
 <h1>{title}</h1>
 <div id="gs-controls">
 <button id="gs-reset" type="button" title="back to the start (Home)">|◀ reset</button>
@@ -116,19 +145,27 @@ style-src 'unsafe-inline'; img-src data:">
 <button id="gs-play" type="button" title="play / pause (space)">▶ play</button>
 <button id="gs-step" type="button" title="one step (→)">step ▶</button>
 <button id="gs-end" type="button" title="to the end (End)">end ▶|</button>
-<button id="gs-zoom" type="button" title="fit the drawing, or full size (z)">zoom</button>
+<button id="gs-zoom" type="button" title="fit the drawing to the window, or full size (z)">zoom</button>
 <label>speed <input id="gs-speed" type="range" min="25" max="3000" step="100" value="{speed}"></label>
 <span id="gs-speed-value">{speed} ms</span>
 <span id="gs-phase">ready</span>
 <span id="gs-counter"></span>
+<span id="gs-score"></span>
 </div>
-<div id="gs-panel">
-<div id="gs-text"></div>
-<ul id="gs-log"></ul>
-<div id="gs-help">keys: space play/pause · → step · ← back · Home reset · End end · z zoom. \
-Orange: the node being visited and the edge being multiplied; green: the value receiving gradient.</div>
+<div id="gs-now">
+<div id="gs-text" aria-live="polite"></div>
+<form id="gs-quiz" autocomplete="off">
+<label for="gs-answer">your answer</label>
+<input id="gs-answer" type="text" inputmode="decimal" spellcheck="false">
+<button id="gs-check" type="submit">check</button>
+<button id="gs-reveal" type="button">reveal</button>
+<span id="gs-verdict"></span>
+</form>
+<ul id="gs-log" aria-label="earlier steps"></ul>
+</div>
 </div>
 <div id="gs-graph">
+<div id="gs-legend">{legend}<span>keys: space play/pause · → step · ← back · Home · End · z zoom</span></div>
 {svg}
 </div>
 <script type="application/json" id="gs-data">{data}</script>
@@ -141,8 +178,15 @@ Orange: the node being visited and the edge being multiplied; green: the value r
 class Player:
     """A self-contained HTML page that plays ``frames`` over an SVG drawing.
 
-    ``svg`` is trusted markup (made by Graphviz from escaped labels); every other string is
-    escaped here. ``html`` is the page; ``_repr_html_`` shows it in Jupyter; ``save`` writes it.
+    ``svg`` is trusted markup (made by Graphviz, or by ``nn.draw``, from escaped labels); every
+    other string is escaped here. ``legend`` is a list of ``(kind, text)``: kind ``"current"``,
+    ``"target"``, ``"positive"``, ``"negative"`` or ``"grad"`` draws that colour's swatch before
+    the text, ``""`` none. ``practice=True`` asks the learner for each frame's ``answer``.
+    ``html`` is the page; ``_repr_html_`` shows it in Jupyter; ``save`` writes it.
+
+    >>> page = Player("<svg></svg>", [Frame("forward", "x = 1")], legend=[("current", "a <b>")]).html
+    >>> "a &lt;b&gt;" in page and 'class="gs-swatch gs-current-swatch"' in page
+    True
     """
 
     def __init__(
@@ -154,13 +198,17 @@ class Player:
         start: str = "Press ▶ play, or → to take one step.",
         speed_ms: int = 900,
         steps: Steps | None = None,
+        legend: Iterable[tuple[str, str]] = (),
+        practice: bool = False,
     ) -> None:
         self.frames = list(frames)
         self.title = title
         self.steps = steps
+        self.practice = bool(practice)
         data = {
             "phases": PHASES,
             "start": start,
+            "practice": self.practice,
             "initial": [list(cell) for cell in initial],
             "frames": [frame.as_json() for frame in self.frames],
         }
@@ -171,6 +219,8 @@ class Player:
             title=html.escape(title),
             css=_asset("player.css"),
             speed=int(speed_ms),
+            legend=_legend_html(legend),
+            text_lines=_text_height(self.frames),
             svg=svg,
             data=script_json(data),
             script=script,
@@ -179,16 +229,7 @@ class Player:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` (through a temporary file, so a reader never sees half)."""
-        target = Path(path)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-                file.write(self.html)
-            os.replace(temporary, target)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-        return target
+        return write_atomically(path, self.html)
 
     def _repr_html_(self) -> str:
         # An iframe keeps the page's script and styles away from the notebook's (JupyterLab does
@@ -203,40 +244,95 @@ class Player:
         return f"<Player {self.title!r}: {len(self.frames)} frames>"
 
 
+def write_atomically(path: str | os.PathLike[str], text: str) -> Path:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder and
+    ``os.replace``: a reader sees the old file or the new one, never half of one. The new file
+    gets the usual permissions (mode 0o666 less the umask, like any file Python opens for writing).
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> write_atomically(folder / "page.html", "<p>hi</p>").read_text(), [p.name for p in folder.iterdir()]
+    ('<p>hi</p>', ['page.html'])
+    """
+    target = Path(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    while True:
+        temporary = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            handle = os.open(temporary, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
+            file.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _text_height(frames: Sequence[Frame]) -> float:
+    """The height of the current-step box, in em: the longest frame's lines and one more for
+    wrapping, between 3 and 8 lines (fixed, so that the drawing never moves between frames)."""
+    lines = max((f.text.count("\n") + 1 for f in frames), default=1)
+    return 1.4 * min(max(lines + 1, 3), 8)
+
+
+def _legend_html(legend: Iterable[tuple[str, str]]) -> str:
+    parts = []
+    for kind, text in legend:
+        if kind not in LEGEND_KINDS:
+            raise ValueError(f"a legend entry's kind must be one of {LEGEND_KINDS}, got {kind!r}")
+        swatch = f'<span class="gs-swatch gs-{kind}-swatch"></span>' if kind else ""
+        parts.append(f"<span>{swatch}{html.escape(text)}</span>")
+    return "".join(parts)
+
+
 def _height(svg: str) -> int:
     """A height for the iframe: the drawing's own height plus the controls, within limits."""
-    match = re.search(r'<svg[^>]*\bheight="([\d.]+)pt"', svg)
-    drawing = float(match[1]) * 4 / 3 if match else 300.0
-    return int(min(max(drawing + 300, 420), 900))
+    match = re.search(r'<svg[^>]*\bheight="([\d.]+)(pt|px)?"', svg)
+    drawing = float(match[1]) * (4 / 3 if match[2] == "pt" else 1.0) if match else 300.0
+    return int(min(max(drawing + 330, 480), 900))
 
 
 def animate(
     root: Value,
     *,
     lr: float | None = None,
-    optimizer: Any = None,
+    update: Callable[[], Any] | None = None,
     params: Iterable[Value] | None = None,
     rankdir: str = "LR",
     show_local: bool = True,
     color_by_grad: bool = False,
-    cluster: str | Callable[[Value], str | None] | None = None,
+    cluster: Callable[[Value], str | None] | None = None,
+    collapse: bool | Iterable[str] = False,
+    only_path_to: Value | None = None,
+    practice: bool = False,
     title: str | None = None,
     speed_ms: int = 900,
     max_nodes: int = 300,
 ) -> Player:
     """Run the backward pass from ``root`` and return a Player of forward, backward and update.
 
-    The backward pass is ``backward_steps(root)``: the gradients afterwards are what
-    ``root.backward()`` gives (leaves accumulate, so ``zero_grad`` first if it has run).
-    Then, optionally, the update:
+    The forward pass plays the inputs (every leaf) in one frame, then each op, level by level.
+    The backward pass is ``backward_steps(root)``, one frame per chain-rule product, each with
+    the rule that gives its local derivative (``tanh: 1 − o² = 1 − 0.7071² = 0.5``); the
+    gradients afterwards are what ``root.backward()`` gives (leaves accumulate, so
+    ``zero_grad`` first if it has run). Then, optionally, the update and a forward pass with the
+    new values, which closes the loop (``o: 0.7071 → 0.6``):
 
     - ``lr``: show the SGD step ``w ← w − lr × grad`` for each leaf of ``params`` (default:
       every leaf of the graph) without changing any data;
-    - ``optimizer``: call ``optimizer.step()`` (the real update, so the weights do change) and
-      show each leaf's data before → after.
+    - ``update``: a function that changes the leaves' data, such as an optimiser's ``step``;
+      it is called (so the data do change) and each leaf of ``params`` is shown before → after.
 
-    ``show_local``, ``color_by_grad``, ``cluster`` and ``max_nodes`` are ``draw_dot``'s.
-    Raises ``GraphvizNotFound`` (saying how to install it) when Graphviz's ``dot`` is missing.
+    ``practice=True`` hides each local derivative until the learner types it (checked to 3
+    significant digits) or presses reveal; the page keeps the score. ``show_local``,
+    ``color_by_grad``, ``cluster``, ``collapse``, ``only_path_to`` and ``max_nodes`` are
+    ``draw_dot``'s. Every check (the size, Graphviz's ``dot``, the arguments) comes before the
+    backward pass: a call that fails has changed no gradient.
 
     >>> from autograd import Value
     >>> w = Value(2.0, label="w"); x = Value(3.0, label="x")
@@ -245,143 +341,333 @@ def animate(
     >>> [f.text for f in frames if f.phase == "update"][:1]
     ['x ← x − lr × grad = 3 − 0.1 × 2 = 2.8']
     """
-    if lr is not None and optimizer is not None:
-        raise ValueError("animate: give lr (show an SGD step) or optimizer (take its step), not both")
-    require_dot()  # before the backward pass: a failed call must not have changed any gradient
-    steps = backward_steps(root)
-    drawing = draw_dot(
-        root,
-        rankdir,
-        show_local=show_local,
-        color_by_grad=color_by_grad,
+    if not isinstance(root, Value):
+        raise TypeError(f"animate() needs a Value, got {type(root).__name__}")
+    if lr is not None and update is not None:
+        raise ValueError("animate: give lr (show an SGD step) or update (call it: a real step), not both")
+    if lr is not None:
+        lr = _learning_rate(lr)
+    if update is not None and not callable(update):
+        raise TypeError(
+            f"animate: update must be a function (such as optimizer.step), got {type(update).__name__}"
+        )
+    chosen = None if params is None else _leaves(params)
+    # Every check before the backward pass: a failed call must not have changed any gradient.
+    require_dot()
+    plan = plan_drawing(
+        topological_order(root)[::-1],
         cluster=cluster,
+        only_path_to=only_path_to,
+        collapse=collapse,
         max_nodes=max_nodes,
-        show_grad=True,
     )
-    picture = svg(drawing)  # before any update: the drawing shows the data the pass used
-    frames = animation_frames(steps, lr=lr, optimizer=optimizer, params=params)
+    steps = backward_steps(root)
+    frames = animation_frames(steps, lr=lr, update=update, params=chosen, plan=plan)
+    widest = _widest_texts(plan, frames, initial_cells(steps, plan))
+    picture = svg(
+        render_plan(
+            plan, rankdir, show_local=show_local, color_by_grad=color_by_grad, show_grad=True, widest=widest
+        )
+    )
     name = steps.name(root)
+    legend = [
+        ("current", "orange: the node being computed, or passing its gradient back, and the edge used"),
+        ("target", "green: the value receiving gradient"),
+    ]
+    if show_local:
+        legend.append(("", "number on an edge: the local derivative d(node)/d(input)"))
+    if color_by_grad:
+        legend += [("positive", "blue: gradient > 0"), ("negative", "red: gradient < 0")]
     return Player(
         picture,
         frames,
         title=title or f"gradstep: forward and backward pass of {name}",
-        initial=initial_cells(steps),
+        initial=initial_cells(steps, plan),
         speed_ms=speed_ms,
         steps=steps,
+        legend=legend,
+        practice=practice,
     )
 
 
-def initial_cells(steps: Steps) -> list[Cell]:
+def _learning_rate(lr: object) -> float:
+    if isinstance(lr, bool) or not isinstance(lr, int | float) or not math.isfinite(lr):
+        raise TypeError(f"animate: lr must be a finite number, got {type(lr).__name__}: {lr!r}")
+    return float(lr)
+
+
+def _leaves(params: Iterable[Value]) -> list[Value]:
+    chosen = list(params)
+    for i, p in enumerate(chosen):
+        if not isinstance(p, Value):
+            raise TypeError(f"animate: params[{i}] must be a Value, got {type(p).__name__}")
+    return chosen
+
+
+def _elements(steps: Steps, plan: Plan | None) -> dict[Value, str]:
+    """The drawn box of each node that has one (all of them without a plan)."""
+    if plan is None:
+        return {node: f"v{i}" for i, node in enumerate(steps.order)}
+    found = {node: plan.element(node) for node in steps.order}
+    return {node: element for node, element in found.items() if element is not None}
+
+
+def initial_cells(steps: Steps, plan: Plan | None = None) -> list[Cell]:
     """Before the forward pass: inputs show their data, computed values and all gradients "—"."""
     cells: list[Cell] = []
-    for i, node in enumerate(steps.order):
-        cells.append((f"v{i}", -2, "data —" if node.op is not None else data_text(node.data)))
-        cells.append((f"v{i}", -1, grad_text(None)))
+    for node, element in _elements(steps, plan).items():
+        cells.append((element, -2, "data —" if node.op is not None else data_text(node.data)))
+        cells.append((element, -1, grad_text(None)))
     return cells
 
 
+def _widest_texts(plan: Plan, frames: list[Frame], initial: list[Cell]) -> dict[Value, tuple[str, str]]:
+    """For each drawn node, the longest data and grad texts any frame writes into its box."""
+    by_element: dict[tuple[str, int], str] = {}
+    for element, index, text in [*initial, *(cell for f in frames for cell in f.set)]:
+        key = (element, index)
+        if len(text) > len(by_element.get(key, "")):
+            by_element[key] = text
+    widest = {}
+    for node in plan.shown:
+        element = plan.element(node)
+        if element is not None and (element, -2) in by_element:
+            widest[node] = (by_element[(element, -2)], by_element.get((element, -1), grad_text(None)))
+    return widest
+
+
 def animation_frames(
-    steps: Steps, *, lr: float | None = None, optimizer: Any = None, params: Iterable[Value] | None = None
+    steps: Steps,
+    *,
+    lr: float | None = None,
+    update: Callable[[], Any] | None = None,
+    params: Iterable[Value] | None = None,
+    plan: Plan | None = None,
 ) -> list[Frame]:
-    """The frames of ``animate``: one per node forward, the seed and one per chain-rule step
-    backward, one per updated leaf (with ``lr`` or ``optimizer``)."""
-    order, names = steps.order, {node: steps.name(node) for node in steps.order}
-    frames = [_forward_frame(i, node, names) for i, node in enumerate(order)]
-    frames.append(_seed_frame(steps))
+    """The frames of ``animate``: the inputs, then one per op forward; the seed and one per
+    chain-rule step backward; with ``lr`` or ``update``, one per updated leaf and the forward
+    pass again with the new values. With a ``plan`` (a partial or collapsed drawing), only what
+    it draws is played."""
+    elements = _elements(steps, plan)
+    names = {node: steps.name(node) for node in steps.order}
+    frames = _forward_frames(steps, names, elements)
+    frames.append(_seed_frame(steps, elements))
+    edges = _drawn_edges(plan)
     for s in steps:
+        target = elements.get(s.parent)
+        if target is None:
+            continue  # the value receiving gradient is not drawn (a collapsed group's inside)
+        node = elements.get(s.node)
+        edge = f"e{s.node_number}_{s.position}"
+        rule = local_rule(s.node, s.position, names)
+        head, _ = _split_value(rule)
+        question = (
+            f"{s.index + 1}. at {s.node_name}: d({s.root_name})/d({s.parent_name}) += local × "
+            f"{format_number(s.upstream)}\n   local d({s.node_name})/d({s.parent_name}) for {head} ?"
+        )
         frames.append(
             Frame(
                 "backward",
-                str(s),
-                nodes=(f"v{s.node_number}", f"op{s.node_number}"),
-                targets=(f"v{s.parent_number}",),
-                edges=(f"e{s.node_number}_{s.position}",),
-                set=((f"v{s.parent_number}", -1, grad_text(s.after)),),
+                f"{s}\n   local d({s.node_name})/d({s.parent_name}) for {rule}",
+                nodes=(node, f"op{s.node_number}") if node is not None else (),
+                targets=(target,),
+                edges=(edge,) if edges is None or edge in edges else (),
+                set=((target, -1, grad_text(s.after)),),
                 numbers=tuple((k, getattr(s, k)) for k in _STEP_NUMBERS),
+                question=question,
+                answer=s.local,
             )
         )
-    if lr is not None or optimizer is not None:
-        frames.extend(_update_frames(steps, names, lr, optimizer, params))
+    if lr is not None or update is not None:
+        chosen = list(params) if params is not None else [n for n in steps.order if n.is_leaf]
+        drawn = [p for p in chosen if p in elements and p.is_leaf]
+        moves = parameter_updates(drawn, names, lr=lr, update=update)
+        for p, old, new, text in moves:
+            cells = ((elements[p], -2, data_text(new)),)
+            frames.append(
+                Frame("update", text, (elements[p],), set=cells, numbers=(("before", old), ("after", new)))
+            )
+        frames.extend(_after_frames(steps, names, elements, {p: new for p, _, new, _ in moves}))
     return frames
 
 
 _STEP_NUMBERS = ("local", "upstream", "product", "before", "after")
 
 
-def _forward_frame(i: int, node: Value, names: dict[Value, str]) -> Frame:
-    data = format_number(node.data)
-    show = ((f"v{i}", -2, data_text(node.data)),)
-    if node.op is None:
-        text = f"{names[node]} = {data}   (an input: nothing to compute)"
-        return Frame("forward", text, (f"v{i}",), set=show, numbers=(("data", node.data),))
-    formula, numbers = forward_formula(node, names)
-    edges = tuple(f"e{i}_{k}" for k in range(len(node.parents))) + (f"o{i}",)
-    text = f"{names[node]} = {formula} = {numbers} = {data}"
-    return Frame("forward", text, (f"v{i}", f"op{i}"), edges=edges, set=show, numbers=(("data", node.data),))
+def _split_value(text: str) -> tuple[str, str]:
+    """``"tanh: 1 − o² = 0.5"`` → ``("tanh: 1 − o² =", "0.5")``: a rule and the value it gives."""
+    cut = text.rfind(" = ")
+    cut = cut + 3 if cut >= 0 else text.index(": ") + 2
+    return text[:cut].rstrip(), text[cut:]
 
 
-def forward_formula(node: Value, names: dict[Value, str]) -> tuple[str, str]:
-    """How ``node`` was computed, with names and with numbers: ``("a * b", "2 * -3")``.
+def _drawn_edges(plan: Plan | None) -> set[str] | None:
+    if plan is None:
+        return None
+    return {
+        f"e{plan.numbers[node]}_{k}"
+        for node in plan.shown
+        if node in plan.context and node not in plan.stand_in
+        for k, parent in enumerate(node.parents)
+        if parent in plan._shown
+    }
 
-    >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b"); y = (a * b + 10).tanh()
-    >>> names = {a: "a", b: "b", y.parents[0]: "n", y.parents[0].parents[0]: "ab"}
-    >>> forward_formula(y.parents[0], names), forward_formula(y, names)
-    (('ab + 10', '-6 + 10'), ('tanh(n)', 'tanh(4)'))
+
+def _levels(order: list[Value]) -> dict[Value, int]:
+    """Each node's level: 0 for a leaf, else one more than its deepest input (forward order in)."""
+    level: dict[Value, int] = {}
+    for node in order:
+        level[node] = 1 + max((level[p] for p in node.parents), default=-1)
+    return level
+
+
+def reading_order(root: Value) -> list[Value]:
+    """Every node ``root`` depends on, each after its inputs, first inputs first: the order in
+    which the expression reads (``x1*w1`` before ``x2*w2``), for showing a forward pass.
+
+    >>> a, b, c = Value(1.0, label="a"), Value(2.0, label="b"), Value(3.0, label="c")
+    >>> [n.label or n._op for n in reading_order(a * b + c)]
+    ['a', 'b', '*', 'c', '+']
     """
-    op = node.op
-    assert op is not None
-    inputs = inputs_of(node)  # parents, and the plain number the op kept (x * 3 keeps the 3)
-    named = [names.get(x, "?") if isinstance(x, Value) else format_number(x) for x in inputs]
-    values = [format_number(float(x)) for x in inputs]
-    symbol = op.symbol
-    if op.inputs == ("a", "b"):
-        return f"{named[0]} {symbol} {named[1]}", f"{values[0]} {symbol} {values[1]}"
-    if op.name == "dot":
-        return _sum_of_products(named, "·"), _sum_of_products(values, "×")
-    return f"{symbol}({named[0]})", f"{symbol}({values[0]})"
+    finished: list[Value] = []
+    seen = {root}
+    stack = [(root, iter(root.parents))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if parent not in seen:
+                seen.add(parent)
+                stack.append((parent, iter(parent.parents)))
+                break
+        else:
+            stack.pop()
+            finished.append(node)
+    return finished
 
 
-def _sum_of_products(items: list[str], times: str) -> str:
-    terms = [f"{items[k]}{times}{items[k + 1]}" for k in range(0, len(items) - 1, 2)]
-    if len(items) % 2:
-        terms.append(items[-1])
-    return " + ".join(terms)
+def _forward_frames(steps: Steps, names: dict[Value, str], elements: dict[Value, str]) -> list[Frame]:
+    """All the inputs in one frame, then each op, level by level (an op after all its inputs)."""
+    order = reading_order(steps.root)
+    level = _levels(order)
+    leaves = [n for n in order if n.op is None and n in elements]
+    frames = []
+    if leaves:
+        text = "inputs: " + ", ".join(f"{names[n]} = {format_number(n.data)}" for n in leaves)
+        cells = tuple((elements[n], -2, data_text(n.data)) for n in leaves)
+        frames.append(Frame("forward", text, tuple(elements[n] for n in leaves), set=cells))
+    position = {node: i for i, node in enumerate(order)}
+    ops = sorted(
+        (n for n in order if n.op is not None and n in elements), key=lambda n: (level[n], position[n])
+    )
+    for node in ops:
+        i, element = steps.numbers[node], elements[node]
+        formula, numbers = forward_formula(node, names)
+        text = f"{names[node]} = {formula} = {numbers} = {format_number(node.data)}"
+        edges = tuple(f"e{i}_{k}" for k in range(len(node.parents))) + (f"o{i}",)
+        frames.append(
+            Frame(
+                "forward",
+                text,
+                (element, f"op{i}"),
+                edges=edges,
+                set=((element, -2, data_text(node.data)),),
+                numbers=(("data", node.data),),
+            )
+        )
+    return frames
 
 
-def _seed_frame(steps: Steps) -> Frame:
+def _seed_frame(steps: Steps, elements: dict[Value, str]) -> Frame:
     """The start of backward(): inner gradients reset to 0, leaves keep theirs, the root is seeded."""
-    root_number = steps.numbers[steps.root]
     first_before: dict[Value, float] = {}
     for s in steps:
         first_before.setdefault(s.parent, s.before)
     cells = []
-    for i, node in enumerate(steps.order):
+    for node, element in elements.items():
         if node is steps.root:
             grad = steps.seed if node.op is not None else node.grad
         elif node.op is not None:
             grad = 0.0
         else:
             grad = first_before.get(node, node.grad)
-        cells.append((f"v{i}", -1, grad_text(grad)))
+        cells.append((element, -1, grad_text(grad)))
     name = steps.name(steps.root)
     text = (
         f"backward: seed d({name})/d({name}) = {format_number(steps.seed)}; every other inner gradient "
         "starts at 0 (leaves keep what they hold: they accumulate)"
     )
-    return Frame("backward", text, (f"v{root_number}",), set=tuple(cells), numbers=(("seed", steps.seed),))
+    root = elements.get(steps.root)
+    return Frame("backward", text, (root,) if root else (), set=tuple(cells), numbers=(("seed", steps.seed),))
 
 
-def _update_frames(
-    steps: Steps, names: dict[Value, str], lr: float | None, optimizer: Any, params: Iterable[Value] | None
+def _after_frames(
+    steps: Steps, names: dict[Value, str], elements: dict[Value, str], new: dict[Value, float]
 ) -> list[Frame]:
-    chosen = list(params) if params is not None else _optimizer_params(optimizer) or steps.order
-    drawn = [p for p in chosen if p in steps.numbers and p.is_leaf]
+    """The forward pass again, with the updated leaves: level by level, then the output before → after.
+
+    Gradients are cleared as it starts: they belonged to the old values."""
+    try:
+        values = recompute(steps.order, new)
+    except (ArithmeticError, ValueError) as error:
+        return [Frame("after", f"the forward pass with the new values fails: {error}")]
+    level = _levels(steps.order)
+    by_level: dict[int, list[Value]] = {}
+    for node in steps.order:
+        if node.op is not None and node in elements:
+            by_level.setdefault(level[node], []).append(node)
     frames = []
-    for p, old, new, text in parameter_updates(drawn, names, lr=lr, optimizer=optimizer):
-        i = steps.numbers[p]
-        cells = ((f"v{i}", -2, data_text(new)),)
-        frames.append(Frame("update", text, (f"v{i}",), set=cells, numbers=(("before", old), ("after", new))))
+    cleared = tuple((element, -1, grad_text(None)) for element in elements.values())
+    for k, (_level, nodes) in enumerate(sorted(by_level.items())):
+        lines = [
+            f"{names[n]} = {forward_formula(n, names)[0]} = {format_number(values[n])}"
+            f"   (was {format_number(n.data)})"
+            for n in nodes
+        ]
+        if k == 0:
+            lines.insert(
+                0, "forward pass again with the new values (gradients cleared: they belonged to the old ones)"
+            )
+        cells = tuple((elements[n], -2, data_text(values[n])) for n in nodes)
+        frames.append(
+            Frame(
+                "after",
+                "\n".join(lines),
+                tuple(elements[n] for n in nodes),
+                set=(cleared if k == 0 else ()) + cells,
+            )
+        )
+    root = steps.root
+    name = names[root]
+    change = values[root] - root.data
+    frames.append(
+        Frame(
+            "after",
+            f"{name}: {format_number(root.data)} → {format_number(values[root])}"
+            f"   (change {format_number(change)})",
+            (elements[root],) if root in elements else (),
+            numbers=(("before", root.data), ("after", values[root])),
+        )
+    )
     return frames
+
+
+def recompute(order: list[Value], new: dict[Value, float]) -> dict[Value, float]:
+    """Every node's data again, in forward ``order``, with some leaves' data replaced by ``new``.
+
+    >>> from autograd import Value
+    >>> x = Value(2.0); y = (x * 3 + 1).tanh()
+    >>> round(recompute(topological_order(y)[::-1], {x: 0.0})[y], 6)
+    0.761594
+    """
+    values: dict[Value, float] = {}
+    for node in order:
+        op = node.op
+        if op is None:
+            values[node] = new.get(node, node.data)
+            continue
+        # the op's inputs: its parents' new values, and the plain number it kept (x * 3 keeps the 3)
+        values[node] = op.forward(*[values[x] if isinstance(x, Value) else x for x in inputs_of(node)])
+    return values
 
 
 def parameter_updates(
@@ -389,22 +675,21 @@ def parameter_updates(
     names: dict[Value, str],
     *,
     lr: float | None = None,
-    optimizer: Any = None,
+    update: Callable[[], Any] | None = None,
     apply: bool = False,
 ) -> list[tuple[Value, float, float, str]]:
     """(parameter, before, after, explanation) for each parameter: the SGD step ``w − lr × grad``
-    (made only if ``apply``), or the step ``optimizer.step()`` really takes (it updates the
-    parameters it holds; ``params`` says which of them to report).
+    (made only if ``apply``), or the step that calling ``update()`` really takes (it changes
+    whatever it changes; ``params`` says which of them to report).
 
     >>> w = Value(2.0); w.grad = 0.5
     >>> parameter_updates([w], {w: "w"}, lr=0.1)[0][1:]
     (2.0, 1.95, 'w ← w − lr × grad = 2 − 0.1 × 0.5 = 1.95')
     """
     f = format_number
-    if optimizer is None:
+    if update is None:
         if lr is None:
-            raise ValueError("parameter_updates needs lr or optimizer")
-        lr = float(lr)
+            raise ValueError("parameter_updates needs lr or update")
         moves = [(p, p.data, p.data - lr * p.grad) for p in params]
         if apply:
             for p, _old, new in moves:
@@ -414,21 +699,10 @@ def parameter_updates(
             (p, old, new, sgd.format(names[p], f(old), f(lr), f(p.grad), f(new))) for p, old, new in moves
         ]
     before = [p.data for p in params]
-    optimizer.step()
-    by = f"{type(optimizer).__name__}.step()"
+    update()
+    by = f"{getattr(update, '__qualname__', 'update')}()"
     taken = "{0}: {1} → {2}   (change {3} by {4}; grad {5})"
     return [
         (p, old, p.data, taken.format(names[p], f(old), f(p.data), f(p.data - old), by, f(p.grad)))
         for p, old in zip(params, before)
     ]
-
-
-def _optimizer_params(optimizer: Any) -> list[Value]:
-    """The parameters an optimiser updates, if it says (``.params`` or ``.parameters``)."""
-    for attribute in ("params", "parameters"):
-        found = getattr(optimizer, attribute, None)
-        if callable(found):
-            found = found()
-        if found is not None:
-            return list(found)
-    return []

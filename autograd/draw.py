@@ -22,12 +22,13 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 import shutil
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .steps import format_number, forward_order, node_name
+from .backward import topological_order
+from .text import data_text, format_number, grad_text, node_name, shorten
 from .value import Value
 
 if TYPE_CHECKING:
@@ -41,15 +42,10 @@ INSTALL_GRAPHVIZ = (
     "then restart the shell or the Jupyter kernel. Without it, `.source` still gives the DOT text."
 )
 
-POSITIVE = (33, 102, 172)  # blue: a positive gradient (increasing this value increases the output)
-NEGATIVE = (178, 24, 43)  # red: a negative gradient
-NO_GRAD = "—"
+POSITIVE = (33, 102, 172)  # blue: a positive number (a gradient: increasing this value increases the output)
+NEGATIVE = (178, 24, 43)  # red: a negative number
 FONT = "Helvetica,Arial,sans-serif"
 _RANKDIRS = ("LR", "RL", "TB", "BT")
-# w[l,j,i] and b[l,j]: the parameter labels nn uses (layer l, neuron j, input i)
-_PARAMETER = re.compile(r"^([wb])\[(\d+),(\d+)(?:,\d+)?\]$")
-# ops that end a neuron: after one of them a node needs a parameter of its own to join a neuron
-_ACTIVATIONS = frozenset({"tanh", "relu", "sigmoid", "leaky_relu", "softplus"})
 
 
 class GraphvizNotFound(RuntimeError):
@@ -91,32 +87,22 @@ def value_texts(node: Value, name: str, grads_known: bool) -> tuple[str, str, st
     return name, data_text(node.data), grad_text(float(node.grad) if grads_known else None)
 
 
-def data_text(data: float) -> str:
-    """``data 0.25``: the middle cell of a value's box."""
-    return f"data {format_number(data, 4)}"
-
-
-def grad_text(grad: float | None) -> str:
-    """``grad 0.25``, or ``grad —`` for a gradient that backward has not computed (None)."""
-    return f"grad {NO_GRAD if grad is None else format_number(grad, 4)}"
-
-
 def backward_has_run(nodes: list[Value]) -> bool:
     """Whether the gradients mean anything: after backward() at least the root's is non-zero
     (it is seeded with 1.0), while a fresh or zero_grad()-ed graph has only zeros."""
     return any(float(node.grad) != 0.0 for node in nodes)  # float(): create_graph gives Values
 
 
-def grad_colour(grad: float, largest: float, lightest: float = 0.0, floor: float = 0.0) -> str:
-    """Blue for a positive, red for a negative gradient; closer to white the smaller ``|grad|``
-    is against ``largest``. ``lightest`` (0..1) is how white the largest one still is, ``floor``
-    (0..1) how strong the smallest one still is (so that a thin edge stays visible).
+def sign_colour(x: float, largest: float, lightest: float = 0.0, floor: float = 0.0) -> str:
+    """Blue for a positive, red for a negative number (a gradient, a weight); closer to white the
+    smaller ``|x|`` is against ``largest``. ``lightest`` (0..1) is how white the largest one still
+    is, ``floor`` (0..1) how strong the smallest one still is (so that a thin edge stays visible).
 
-    >>> grad_colour(1.0, 1.0), grad_colour(-0.5, 1.0), grad_colour(0.0, 1.0)
+    >>> sign_colour(1.0, 1.0), sign_colour(-0.5, 1.0), sign_colour(0.0, 1.0)
     ('#2166ac', '#d88c95', '#ffffff')
     """
-    hue = POSITIVE if grad >= 0 else NEGATIVE
-    share = (floor + (1.0 - floor) * _share(grad, largest)) * (1.0 - lightest)
+    hue = POSITIVE if x >= 0 else NEGATIVE
+    share = (floor + (1.0 - floor) * _share(x, largest)) * (1.0 - lightest)
     return "#" + "".join(f"{round(255 + (c - 255) * share):02x}" for c in hue)
 
 
@@ -191,6 +177,77 @@ def svg(drawing: graphviz.Digraph) -> str:
     return text[text.index("<svg") :]
 
 
+@dataclass
+class Plan:
+    """What a drawing of a graph will show, decided before anything is drawn or computed.
+
+    ``order`` is every node in forward order (a node's position is its number: ``v3``), ``shown``
+    the nodes drawn (in that order), ``context`` those drawn with their op, ``groups`` each
+    grouped node's group and ``stand_in`` the box (``g<k>``) that draws a node of a collapsed group.
+    """
+
+    order: list[Value]
+    numbers: dict[Value, int]
+    shown: list[Value]
+    context: set[Value]
+    groups: dict[Value, str]
+    collapsed: dict[str, int]
+    stand_in: dict[Value, str]
+
+    def element(self, node: Value) -> str | None:
+        """The SVG id of the box that shows ``node``'s value: ``v<i>``, or ``g<k>`` for the output
+        of a collapsed group; None when the drawing does not show it."""
+        box = self.stand_in.get(node)
+        if box is None:
+            return f"v{self.numbers[node]}" if node in self.numbers and node in self._shown else None
+        return box if self.outputs.get(box) is node else None
+
+    def __post_init__(self) -> None:
+        self._shown = set(self.shown)
+        members: dict[str, list[Value]] = {}
+        for node in self.shown:
+            if node in self.stand_in:
+                members.setdefault(self.stand_in[node], []).append(node)
+        self.outputs = {
+            box: _group_output(nodes, self.shown, self.stand_in) for box, nodes in members.items()
+        }
+
+
+def plan_drawing(
+    order: list[Value],
+    *,
+    cluster: Callable[[Value], str | None] | None = None,
+    only_path_to: Value | None = None,
+    collapse: bool | Iterable[str] = False,
+    max_nodes: int = 500,
+) -> Plan:
+    """Decide what a drawing of the nodes ``order`` (forward order) shows, and refuse one with
+    more than ``max_nodes`` value boxes, before anything is drawn or any gradient computed.
+
+    >>> from autograd import Value
+    >>> x = Value(1.0); y = x * 2 + 1
+    >>> plan_drawing(topological_order(y)[::-1], max_nodes=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: the graph has 3 values, more than max_nodes=2: draw part of it with ...
+    """
+    numbers = {node: i for i, node in enumerate(order)}
+    shown, context = _selection(order, numbers, only_path_to)
+    groups = _groups(shown, cluster)
+    collapsed = _collapsed(groups, collapse)
+    # a node inside a collapsed group is drawn as its group's box, g<k>
+    stand_in = {node: f"g{collapsed[groups[node]]}" for node in shown if groups.get(node) in collapsed}
+    drawn = len(shown) - len(stand_in) + len(collapsed)
+    if drawn > max_nodes:
+        raise ValueError(
+            f"the graph has {drawn} values, more than max_nodes={max_nodes}: draw part of it "
+            "with only_path_to=<a parameter>, group it with cluster=<a function> and collapse=True "
+            "(nn.draw.by_neuron(model) groups a network by neuron), draw the network with "
+            "nn.draw_network(model), or pass a larger max_nodes"
+        )
+    return Plan(order, numbers, shown, context, groups, collapsed, stand_in)
+
+
 def draw_dot(
     root: Value,
     rankdir: str = "LR",
@@ -198,7 +255,7 @@ def draw_dot(
     *,
     show_local: bool = False,
     color_by_grad: bool = False,
-    cluster: str | Callable[[Value], str | None] | None = None,
+    cluster: Callable[[Value], str | None] | None = None,
     only_path_to: Value | None = None,
     collapse: bool | Iterable[str] = False,
     max_nodes: int = 500,
@@ -209,13 +266,14 @@ def draw_dot(
     - ``show_local``: write the local derivative d(node)/d(parent) on each edge into an op.
     - ``color_by_grad``: fill boxes blue (grad > 0) or red (grad < 0), stronger for larger
       ``|grad|``; colour and thicken edges by the gradient flowing through them.
-    - ``cluster``: ``"neuron"`` or ``"layer"`` groups nodes by the labels of nn's parameters
-      (``w[l,j,i]``, ``b[l,j]``); or a function from a node to a group name (None: no group).
+    - ``cluster``: a function from a node to the name of its group (None: no group); the
+      groups are drawn as boxes around their nodes. ``nn.draw.by_neuron(model)`` and
+      ``nn.draw.by_layer(model)`` group a network's graph.
     - ``collapse``: with ``cluster``, draw every group (True) or the named groups as one box
       showing the value that leaves the group (a neuron's output), so a whole MLP fits.
     - ``only_path_to``: draw only the nodes on paths from this node (e.g. one weight) to
       ``root``, plus the other inputs of their ops (dashed) so that each product is readable.
-    - ``max_nodes``: more value nodes than this raises ``ValueError`` (a picture of thousands
+    - ``max_nodes``: more value boxes than this raises ``ValueError`` (a picture of thousands
       of nodes is unreadable; it says what to do instead).
     - ``show_grad``: show gradients (True) or "—" (False); by default they are shown once
       backward has run (some gradient is non-zero).
@@ -231,30 +289,47 @@ def draw_dot(
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw_dot() needs a Value, got {type(root).__name__}")
-    order = forward_order(root)
-    numbers = {node: i for i, node in enumerate(order)}
-    shown, context = _selection(order, numbers, only_path_to)
-    groups = _groups(shown, cluster)
-    collapsed = _collapsed(groups, collapse)
-    # a node inside a collapsed group is drawn as its group's box, g<k>
-    stand_in = {node: f"g{collapsed[groups[node]]}" for node in shown if groups.get(node) in collapsed}
-    drawn = len(shown) - len(stand_in) + len(collapsed)
-    if drawn > max_nodes:
-        raise ValueError(
-            f"the graph has {drawn} values, more than max_nodes={max_nodes}: draw part of it "
-            "with only_path_to=<a parameter>, group it with cluster='neuron', collapse=True, draw "
-            "the network with nn.draw_network(model), or pass a larger max_nodes"
-        )
+    plan = plan_drawing(
+        topological_order(root)[::-1],
+        cluster=cluster,
+        only_path_to=only_path_to,
+        collapse=collapse,
+        max_nodes=max_nodes,
+    )
+    return render_plan(
+        plan, rankdir, format, show_local=show_local, color_by_grad=color_by_grad, show_grad=show_grad
+    )
+
+
+def render_plan(
+    plan: Plan,
+    rankdir: str = "LR",
+    format: str = "svg",
+    *,
+    show_local: bool = False,
+    color_by_grad: bool = False,
+    show_grad: bool | None = None,
+    widest: dict[Value, tuple[str, str]] | None = None,
+) -> graphviz.Digraph:
+    """The Graphviz drawing of a ``Plan`` (``draw_dot``'s second half). ``widest`` gives, for
+    some nodes, the widest data and grad texts a player will write into their boxes: the boxes
+    are sized for them, and show them until the player writes its own."""
+    order, numbers, shown, context = plan.order, plan.numbers, plan.shown, plan.context
+    groups, collapsed, stand_in = plan.groups, plan.collapsed, plan.stand_in
     grads_known = backward_has_run(order) if show_grad is None else show_grad
     colour = color_by_grad and grads_known
     grads = {n: float(n.grad) for n in shown}  # float(): after create_graph a gradient is a Value
     largest = largest_magnitude(list(grads.values()))
     flows = {n: [local * grads[n] for local in n.local_grads] for n in context}
     largest_flow = largest_magnitude([f for fs in flows.values() for f in fs])
+    widest = widest or {}
 
     def box(node: Value, name: str, dashed: bool = False) -> str:
-        fill = grad_colour(grads[node], largest, lightest=0.55) if colour else "white"
-        return _box(value_texts(node, name, grads_known), fill, dashed)
+        fill = sign_colour(grads[node], largest, lightest=0.55) if colour else "white"
+        texts = value_texts(node, name, grads_known)
+        if node in widest:
+            texts = (texts[0], *widest[node])
+        return _box(texts, fill, dashed)
 
     dot = new_digraph(rankdir, format)
     if colour:
@@ -275,10 +350,10 @@ def draw_dot(
         _add(subgraphs[groups[node]] if node in groups else dot, entries)
     for k, (group, entries) in enumerate(subgraphs.items()):
         with dot.subgraph(name=f"cluster_{k}") as sub:
-            sub.attr(label=f"<{escape_label_text(group)}>", style="rounded", color="gray60")
+            sub.attr(label=f"<{escape_label_text(shorten(group))}>", style="rounded", color="gray60")
             _add(sub, entries)
     for group, k in collapsed.items():
-        output = _group_output([n for n in shown if stand_in.get(n) == f"g{k}"], shown, stand_in)
+        output = plan.outputs[f"g{k}"]
         name = f"{group} ▸ {node_name(output, numbers[output])}"
         dot.node(f"g{k}", label=box(output, name), **_PLAIN, id=f"g{k}")
 
@@ -300,7 +375,7 @@ def draw_dot(
                 attrs["label"] = format_number(local, 4)
             if colour:
                 flow = flows[node][k]
-                attrs["color"] = grad_colour(flow, largest_flow, floor=0.3)
+                attrs["color"] = sign_colour(flow, largest_flow, floor=0.3)
                 attrs["penwidth"] = f"{1 + 3 * _share(flow, largest_flow):.2f}"
             dot.edge(stand_in.get(parent, f"v{numbers[parent]}"), f"v{i}_op", **attrs)
     for m, (source, group_id) in enumerate(into_groups):
@@ -318,7 +393,7 @@ def _collapsed(groups: dict[Value, str], collapse: bool | Iterable[str]) -> dict
     names = list(dict.fromkeys(groups.values()))
     if collapse is True:
         if not names:
-            raise ValueError("collapse=True needs groups: pass cluster='neuron', 'layer' or a function")
+            raise ValueError("collapse=True needs groups: pass cluster=<a function from a node to its group>")
         return {name: k for k, name in enumerate(names)}
     wanted = set(collapse)
     unknown = sorted(wanted - set(names))
@@ -351,7 +426,7 @@ def _add(target: Any, entries: list) -> None:
 
 def _box(texts: tuple[str, ...], fill: str, dashed: bool) -> str:
     """An HTML-like label: one row of cells holding escaped text (one SVG <text> per cell)."""
-    cells = "".join(f"<TD>{escape_label_text(t)}</TD>" for t in texts)
+    cells = "".join(f"<TD>{escape_label_text(shorten(t))}</TD>" for t in texts)
     style = ' STYLE="dashed" COLOR="gray50"' if dashed else ""
     return (
         f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}"{style}>'
@@ -376,43 +451,13 @@ def _selection(
     return [n for n in order if n in on_path or n in around], on_path
 
 
-def _groups(nodes: list[Value], cluster: str | Callable[[Value], str | None] | None) -> dict[Value, str]:
+def _groups(nodes: list[Value], cluster: Callable[[Value], str | None] | None) -> dict[Value, str]:
     if cluster is None:
         return {}
-    if callable(cluster):
-        named = {node: cluster(node) for node in nodes}
-        return {node: str(name) for node, name in named.items() if name is not None}
-    if cluster not in ("neuron", "layer"):
-        raise ValueError(f"cluster must be 'neuron', 'layer', a function or None, got {cluster!r}")
-    keys = _neuron_keys(nodes)
-    if cluster == "layer":
-        return {node: f"layer {key[0]}" for node, key in keys.items()}
-    return {node: f"layer {key[0]} · neuron {key[1]}" for node, key in keys.items()}
-
-
-def _neuron_keys(nodes: list[Value]) -> dict[Value, tuple[int, int]]:
-    """(layer, neuron) for each node that belongs to one neuron, from nn's parameter labels.
-
-    A parameter ``w[l,j,i]``/``b[l,j]`` belongs to neuron (l, j). An op joins a neuron when a
-    parameter of it is a direct input (``w*x``, a weighted sum), when it adds up parts of it
-    (``+`` of open parts: micrograd's op-by-op sum), or when it is the activation of it, which
-    closes the neuron. Nothing else joins: not the next layer's products (their own weight
-    decides) and not the loss (``out - y`` is not a sum of a neuron's parts).
-    """
-    keys: dict[Value, tuple[int, int]] = {}
-    state: dict[Value, str] = {}  # "param", "open" (a part of the weighted sum), "closed"
-    for node in nodes:
-        if node.op is None:
-            match = _PARAMETER.match(node.label)
-            if match:
-                keys[node] = (int(match[2]), int(match[3]))
-                state[node] = "param"
-            continue
-        activation = node.op.name in _ACTIVATIONS
-        joins = ("param", "open") if activation or node.op.name == "add" else ("param",)
-        candidates = {keys[p] for p in node.parents if state.get(p) in joins}
-        if len(candidates) != 1:
-            continue
-        keys[node] = candidates.pop()
-        state[node] = "closed" if activation else "open"
-    return keys
+    if not callable(cluster):
+        raise TypeError(
+            f"cluster must be a function from a node to its group's name (or None), got {cluster!r}; "
+            "for a network use nn.draw.by_neuron(model) or nn.draw.by_layer(model)"
+        )
+    named = {node: cluster(node) for node in nodes}
+    return {node: str(name) for node, name in named.items() if name is not None}

@@ -25,41 +25,8 @@ from dataclasses import dataclass
 from typing import overload
 
 from .backward import backward, topological_order
+from .text import format_number, node_name
 from .value import Value
-
-
-def format_number(x: float, digits: int = 6) -> str:
-    """``x`` with ``digits`` significant digits, so that small numbers never show as 0.
-
-    >>> format_number(3e-7), format_number(-0.375), format_number(2.0), format_number(-0.0)
-    ('3e-07', '-0.375', '2', '0')
-    """
-    if x == 0.0:
-        return "0"  # also -0.0: a learner reads "-0" as a bug
-    return f"{x:.{digits}g}"
-
-
-def forward_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, each after its parents: backward()'s order reversed.
-
-    A node's position in this list is its number in names (``n3``) and drawing ids (``v3``).
-
-    >>> x = Value(1.0, label="x"); y = (x * 2).tanh()
-    >>> [n.label or n._op for n in forward_order(y)]
-    ['x', '*', 'tanh']
-    """
-    return topological_order(root)[::-1]
-
-
-def node_name(node: Value, number: int) -> str:
-    """A node's label, or ``n<number> (<op>)`` (``n<number>`` for an unlabelled leaf).
-
-    >>> node_name(Value(1.0), 4), node_name(Value(1.0, label="w"), 4), node_name(Value(1.0) * 2, 5)
-    ('n4', 'w', 'n5 (*)')
-    """
-    if node.label:
-        return node.label
-    return f"n{number} ({node._op})" if node.op is not None else f"n{number}"
 
 
 @dataclass(frozen=True)

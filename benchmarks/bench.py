@@ -23,6 +23,9 @@ something else.
    micrograd's recursive backward raises RecursionError from N ≈ 500: reported as such.
 4. **wide sum**: 1e5 products ``a[i] * b[i]`` of leaves, added pairwise (a balanced tree, so the
    graph is wide and shallow and micrograd's recursion copes), then backward; ns per op.
+6. **players** (gradstep only): the time to build the network player of one training step of
+   MLP(2, [16, 16, 1]) (``nn.animate_training_step``) and the expression player of the lecture's
+   neuron (``autograd.animate``, which runs Graphviz), and the size of each page.
 5. **memory**: bytes per graph node for the wide-sum graph with 1e5 op nodes, after forward and
    after backward, and what is left after the graph is dropped (before and after gc.collect()).
    tracemalloc sees every allocation of gradstep and micrograd (pure Python); it does not see
@@ -656,6 +659,8 @@ class Plan:
     memory_n: int
     slow_limits: dict[str, int]  # at most this many repeats of torch on the large graphs
     torch_chain_max: int  # torch is not run on longer chains (seconds per run)
+    player_layers: tuple[int, ...] = (16, 16, 1)
+    player_repeats: int = 5
 
 
 CHAIN_SIZES = (1_000, 10_000, 100_000, 1_000_000)
@@ -670,7 +675,7 @@ QUICK = Plan(
 )  # fmt: skip
 TINY = Plan(  # for the smoke test: every code path, small sizes, micrograd still fails at N = 2000
     moons_repeats=2, moons_points=8, chain_sizes=(10, 2_000), chain_repeats=2, wide_n=100, wide_repeats=2,
-    memory_n=5_000, slow_limits={}, torch_chain_max=2_000,
+    memory_n=5_000, slow_limits={}, torch_chain_max=2_000, player_layers=(2, 1), player_repeats=1,
 )  # fmt: skip
 
 
@@ -686,12 +691,54 @@ class Row:
     ops: int = 1
 
 
+@dataclass
+class PlayerCost:
+    """How long a player took to build (each repeat, seconds) and how big its page is."""
+
+    what: str
+    seconds: list[float]
+    page_bytes: int
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def measure_players(layers: Sequence[int], repeats: int) -> list[PlayerCost]:
+    """Build the network player of one training step and the lecture neuron's expression player."""
+    from nn.animate import animate_training_step
+
+    def network() -> Any:
+        return animate_training_step(nn.MLP(2, list(layers), seed=0), [0.5, -1.0], 1.0, lr=0.01)
+
+    def neuron() -> Any:
+        x1, x2 = autograd.Value(2.0, label="x1"), autograd.Value(0.0, label="x2")
+        w1, w2 = autograd.Value(-3.0, label="w1"), autograd.Value(1.0, label="w2")
+        b = autograd.Value(6.8813735870195432, label="b")
+        o = (x1 * w1 + x2 * w2 + b).tanh()
+        return autograd.animate(o, lr=0.1, params=[w1, w2, b])
+
+    costs = []
+    for what, build in ((f"network player, MLP(2, {list(layers)})", network),
+                        ("expression player, the lecture's neuron", neuron)):  # fmt: skip
+        seconds = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            player = build()
+            seconds.append(time.perf_counter() - start)
+        costs.append(PlayerCost(what, seconds, len(player.html.encode("utf-8"))))
+    return costs
+
+
 def _with_elapsed(log: Callable[[str], None], started: float) -> Callable[[str], None]:
     return lambda message: log(f"[{time.perf_counter() - started:5.1f} s] {message}")
 
 
-def run_benchmark(plan: Plan, log: Callable[[str], None] = print) -> tuple[list[Row], list[Memory]]:
-    """Every workload on every engine; returns the table's rows and the memory results."""
+def run_benchmark(
+    plan: Plan, log: Callable[[str], None] = print
+) -> tuple[list[Row], list[Memory], list[PlayerCost]]:
+    """Every workload on every engine; returns the table's rows, the memory results and the
+    players' costs."""
     rows: list[Row] = []
     started = time.perf_counter()
     log = _with_elapsed(log, started)
@@ -730,8 +777,10 @@ def run_benchmark(plan: Plan, log: Callable[[str], None] = print) -> tuple[list[
 
     log("memory ...")
     memory = [measure_memory(e, plan.memory_n) for e in (GRADSTEP, MICROGRAD, TORCH)]
+    log("players ...")
+    players = measure_players(plan.player_layers, plan.player_repeats)
     log("done")
-    return rows, memory
+    return rows, memory, players
 
 
 # -- the report -----------------------------------------------------------------------------------
@@ -763,6 +812,16 @@ def ratios(rows: list[Row], row: Row) -> tuple[float | None, float | None]:
     plain = row.samples.median / base.samples.median if base and base.samples.seconds else None
     faster = mg.samples.median / row.samples.median if mg and mg.samples.seconds else None
     return plain, faster
+
+
+def player_table(players: list[PlayerCost]) -> str:
+    """How long each player takes to build, and its page's size."""
+    lines = ["| player | build, median | best | page size |", "|---|---:|---:|---:|"]
+    for p in players:
+        lines.append(
+            f"| {p.what} | {p.median:.2f} s | {min(p.seconds):.2f} s | {p.page_bytes / 1e6:.2f} MB |"
+        )
+    return "\n".join(lines)
 
 
 def table(rows: list[Row], memory: list[Memory]) -> str:
@@ -797,9 +856,17 @@ def _find(rows: list[Row], workload: str, engine: str) -> Row | None:
     return next((r for r in rows if r.workload == workload and r.engine == engine), None)
 
 
-def targets(rows: list[Row], memory: list[Memory]) -> list[tuple[str, str, bool]]:
-    """Issue 6's targets: (target, measured, holds)."""
+def targets(
+    rows: list[Row], memory: list[Memory], players: Sequence[PlayerCost] = ()
+) -> list[tuple[str, str, bool]]:
+    """The targets of issues 6 and 10: (target, measured, holds)."""
     out = []
+    for p in players:
+        if p.what.startswith("network player, MLP(2, [16, 16, 1])"):
+            out.append(
+                ("network player of MLP(2,[16,16,1]) builds in < 2 s", f"{p.median:.2f} s", p.median < 2)
+            )
+            out.append(("its page < 2 MB", f"{p.page_bytes / 1e6:.2f} MB", p.page_bytes < 2e6))
     step = _find(rows, "moons step, op by op", GRADSTEP.name)
     if step:
         plain, faster = ratios(rows, step)
@@ -871,7 +938,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
     with gc_clock():
-        rows, memory = run_benchmark(plan, log=lambda s: print(s, file=sys.stderr, flush=True))
+        rows, memory, players = run_benchmark(plan, log=lambda s: print(s, file=sys.stderr, flush=True))
     info = machine()
     print(f"gradstep benchmark ({'quick' if args.quick else 'full'}), "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")  # fmt: skip
@@ -879,12 +946,14 @@ def main(argv: list[str] | None = None) -> int:
     print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
     print("all engines computed the same loss and gradients (to 1e-9) on every repeat\n")
     print(table(rows, memory))
+    print()
+    print(player_table(players))
     print(
         "\nbest = fastest repeat; spread = (max - min) / median over the interleaved repeats; in GC =\n"
         "share of the median spent inside the cyclic garbage collector; ratios are of medians. torch\n"
         "memory adds glibc's malloc heap (mallinfo2) to tracemalloc, which does not see C++ allocations.\n"
     )
-    checks = targets(rows, memory)
+    checks = targets(rows, memory, players)
     for name, measured, ok in checks:
         print(f"[{'ok' if ok else 'MISS'}] {name}: {measured}")
     print(f"\n({time.perf_counter() - started:.0f} s)")
@@ -908,6 +977,7 @@ def main(argv: list[str] | None = None) -> int:
                         for r in rows
                     ],
                     "memory": [vars(m) for m in memory],
+                    "players": [vars(p) for p in players],
                     "targets": [{"target": t, "measured": m, "holds": ok} for t, m, ok in checks],
                     "table": table(rows, memory),
                 },

@@ -32,7 +32,8 @@ _LAZY = {
     "plot_decision_boundary": ("nn.plot", "plot_decision_boundary"),
     "plot_regression": ("nn.plot", "plot_regression"),
     "draw_network": ("nn.draw", "draw_network"),
-    "animate_training_step": ("nn.draw", "animate_training_step"),
+    "animate_training_step": ("nn.animate", "animate_training_step"),
+    "animate": ("nn.animate", None),
     "to_torch": ("nn.torch_bridge", "to_torch"),
     "from_torch": ("nn.torch_bridge", "from_torch"),
 }

@@ -6,6 +6,9 @@ training and validation accuracy, and writes to the output folder:
 - ``loss.png``: loss and accuracy per epoch, training and validation;
 - ``decision_boundary.png``: what the trained network predicts over the plane;
 - ``neuron.svg``: the computation graph of one trained neuron on one input, after backward;
+- ``neuron.html``: the same neuron played in the browser, forward pass then backward pass;
+- ``training_step.html``: one more training step of the trained network on the validation point
+  it gets most wrong, played neuron by neuron (the network player; the saved model is not changed);
 - ``model.json``: the trained weights (``nn.io.load`` reads them back).
 
 Run ``python -m nn.demo --help`` for the options.
@@ -14,14 +17,16 @@ Run ``python -m nn.demo --help`` for the options.
 from __future__ import annotations
 
 import argparse
+import copy
 import os
 import sys
 import time
 from collections.abc import Sequence
 
-from autograd import Value
+from autograd import GraphvizNotFound, Value, animate, no_grad
 
-from . import data, io, optim
+from . import data, io, losses, optim
+from .animate import animate_training_step
 from .module import ACTIVATIONS, MLP, Neuron
 from .train import evaluate, fit
 
@@ -80,7 +85,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m nn.demo",
         description="Train a small neural network with gradstep and draw what it learned.",
-        epilog="Writes loss.png, decision_boundary.png, neuron.svg and model.json into --out.",
+        epilog="Writes loss.png, decision_boundary.png, neuron.svg, neuron.html, training_step.html "
+        "and model.json into --out.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="toy dataset to learn")
@@ -100,12 +106,9 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def draw_neuron(model: MLP, x: Sequence[float], path: str) -> str:
-    """Draw the first hidden neuron of ``model`` on input ``x``, op by op, after backward.
-
-    Returns the path written: ``path`` (SVG), or a ``.dot`` text file next to it when Graphviz's
-    ``dot`` program is missing.
-    """
+def first_neuron(model: MLP, x: Sequence[float]) -> Value:
+    """The first hidden neuron of ``model`` on input ``x``, built op by op (one node per multiply
+    and add, as micrograd builds it) with its parameters' labels, after backward."""
     trained = model.layers[0].neurons[0]
     neuron = Neuron(len(trained.w), activation=trained.activation, bias=trained.b is not None,
                     fused=False, seed=0)  # fmt: skip
@@ -115,6 +118,16 @@ def draw_neuron(model: MLP, x: Sequence[float], path: str) -> str:
     inputs = [Value(v, label=f"x[{i}]") for i, v in enumerate(x)]
     out = neuron(inputs)
     out.label = "out"
+    return out
+
+
+def draw_neuron(model: MLP, x: Sequence[float], path: str) -> str:
+    """Draw the first hidden neuron of ``model`` on input ``x``, op by op, after backward.
+
+    Returns the path written: ``path`` (SVG), or a ``.dot`` text file next to it when Graphviz's
+    ``dot`` program is missing.
+    """
+    out = first_neuron(model, x)
     out.backward()
 
     from autograd.draw import draw_dot
@@ -130,6 +143,35 @@ def draw_neuron(model: MLP, x: Sequence[float], path: str) -> str:
         return dot_path
     with open(path, "wb") as f:
         f.write(svg)
+    return path
+
+
+def play_neuron(model: MLP, x: Sequence[float], path: str) -> str | None:
+    """The expression player of the first hidden neuron on ``x``: its forward and backward pass.
+    Returns ``path``, or None (with a note) when Graphviz's ``dot`` is missing."""
+    try:
+        player = animate(first_neuron(model, x), title="gradstep: one neuron of the trained network")
+    except GraphvizNotFound as error:
+        print(f"note: {error}\nskipped {path}", file=sys.stderr)
+        return None
+    player.save(path)
+    return path
+
+
+def hardest_sample(model: MLP, X: Sequence[Sequence[float]], y: Sequence, loss: str) -> int:
+    """The index of the sample with the largest loss: where a training step has the most to do."""
+    loss_fn, _ = losses.get(loss)
+    with no_grad():
+        losses_ = [loss_fn([model(x)], [t]).data for x, t in zip(X, y)]
+    return max(range(len(losses_)), key=losses_.__getitem__)
+
+
+def play_training_step(model: MLP, x: Sequence[float], y: object, loss: str, path: str) -> str:
+    """The network player of one SGD step (lr 0.1) on a copy of ``model`` (``model`` itself is
+    not changed)."""
+    loss_fn, _ = losses.get(loss)
+    player = animate_training_step(copy.deepcopy(model), x, y, loss_fn=loss_fn, lr=0.1)
+    player.save(path)
     return path
 
 
@@ -185,7 +227,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     weights = os.path.join(args.out, "model.json")
     io.save(model, weights)
     written.append(weights)
+    neuron_page = play_neuron(model, X_train[0], os.path.join(args.out, "neuron.html"))
+    hardest = hardest_sample(model, X_val, y_val, spec["loss"])
+    step_page = play_training_step(
+        model, X_val[hardest], y_val[hardest], spec["loss"], os.path.join(args.out, "training_step.html")
+    )
+    written += [p for p in (neuron_page, step_page) if p]
     print("wrote " + ", ".join(written) + f" in {time.perf_counter() - started:.1f} s total")
+    print(f"open {step_page} in a browser: one more training step on the validation point the network "
+          "gets most wrong, neuron by neuron (forward, backward, update)")  # fmt: skip
+    if neuron_page:
+        print(f"open {neuron_page} in a browser: one neuron's forward and backward pass, op by op")
     return 0
 
 

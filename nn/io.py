@@ -1,10 +1,21 @@
 """Save and load an MLP as versioned JSON: the architecture and every weight, by name.
 
-Saving writes a temporary file in the same folder, flushes it to disk and then renames it over the
-target (``os.replace``), so a crash mid-save leaves the previous file untouched. Loading checks the
-whole file before building anything, and rejects what Python's ``json`` quietly accepts: ``NaN``,
-``Infinity``, numbers too large for a float (``1e999``), duplicate keys and ``true`` where a number
-belongs. Every error names the field. Never pickle: a weights file is data, not code.
+Saving checks every weight first (a finite float; the error names the parameter), then writes a
+temporary file in the same folder, flushes it to disk and renames it over the target
+(``os.replace``), so a crash mid-save leaves the previous file untouched, and a file that ``load``
+would refuse is never written. A symlink as the path is followed: the file it points to is
+replaced and the link keeps working. A save that was killed leaves its hidden temporary file
+(``.NAME.HOST.PID.RANDOM.tmp``) behind; the next save to the same path deletes such leftovers
+when their writer is no longer running on this machine, or when they have not been touched for
+``STALE_SECONDS`` (an hour), so two programs saving to one path at the same time never delete each
+other's file in progress.
+
+Loading refuses a file larger than ``max_bytes`` (64 MiB by default, room for about a million
+parameters; pass a larger ``max_bytes`` for a bigger model) before reading it, checks the whole
+file before building anything, and rejects what Python's ``json`` quietly accepts: ``NaN``,
+``Infinity``, numbers too large for a float (``1e999``, a 5,000-digit integer), duplicate keys,
+``true`` where a number belongs and nesting deeper than a weights file has. Every error names the
+file and the field. Never pickle: a weights file is data, not code.
 
 >>> import tempfile, os
 >>> from nn import MLP
@@ -17,21 +28,42 @@ True
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
-import tempfile
+import re
+import secrets
+import socket
+import stat
+import time
 from collections.abc import Mapping
 from typing import Any
 
-from .module import ACTIVATIONS, MLP
+from .module import ACTIVATIONS, MLP, check_number
 
-__all__ = ["FORMAT", "VERSION", "ModelFileError", "load", "save"]
+__all__ = ["DEFAULT_MAX_BYTES", "FORMAT", "STALE_SECONDS", "VERSION", "ModelFileError", "load", "save"]
 
 FORMAT = "gradstep-mlp"
 VERSION = 1
 _TOP_KEYS = ("format", "version", "architecture", "parameters")
 _ARCH_KEYS = ("nin", "nouts", "activations", "bias")
+
+# One saved weight is a line such as `  "layers.1.neurons.12.w.3": -0.12345678901234567,`: about
+# 50 bytes for small models and 60 for big ones, so 64 MiB holds about a million parameters, far
+# more than a scalar engine trains in reasonable time, while a damaged or hostile file is refused
+# before it can take the memory of a notebook.
+BYTES_PER_PARAMETER = 60
+DEFAULT_MAX_BYTES = 64 * 2**20
+
+# A temporary file untouched this long is abandoned whoever wrote it: a live save writes its file
+# in one go, so even a slow disk keeps it fresh.
+STALE_SECONDS = 3600
+
+# An integer literal longer than this is too large for a float (which ends near 1.8e308), so it is
+# refused without converting it: int() of a long digit string is slow and limited by
+# sys.set_int_max_str_digits (4300 digits by default, never below 640).
+_MAX_INT_DIGITS = 400
 
 
 class ModelFileError(ValueError):
@@ -39,39 +71,218 @@ class ModelFileError(ValueError):
 
 
 def _document(model: MLP) -> dict[str, Any]:
+    """The JSON document for ``model``, after checking that ``load`` would accept it."""
     if not isinstance(model, MLP):
         raise TypeError(f"save() writes an nn.MLP, got {type(model).__name__}")
-    return {
+    parameters: dict[str, float] = {}
+    for name, p in model.named_parameters():
+        try:
+            parameters[name] = check_number(p.data, f"parameter {_clip(str(p.label))} ({name})")
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"save: {error}; nothing was written") from None
+    document = {
         "format": FORMAT,
         "version": VERSION,
         "architecture": model.config(),
-        "parameters": model.state_dict(),
+        "parameters": parameters,
     }
+    try:
+        validate(document)
+    except ModelFileError as error:  # e.g. layers edited by hand into an inconsistent shape
+        raise ValueError(
+            f"save: nn.load could not read this model back ({error}); nothing was written"
+        ) from None
+    return document
 
 
 def save(model: MLP, path: str | os.PathLike[str]) -> None:
     """Write ``model`` to ``path`` as JSON, atomically (the old file survives any failure).
 
-    Floats are written with ``repr``, which reads back to exactly the same number.
+    Floats are written with ``repr``, which reads back to exactly the same number. A weight that is
+    not a finite float (``nan`` after a diverging run, a ``Value``, a ``bool``) raises an error
+    naming the parameter, and nothing is written. An existing file keeps its permission bits. The
+    temporary files that killed saves to this path left behind are deleted (see the module's notes).
+
+    >>> import tempfile, os
+    >>> from nn import MLP, load
+    >>> model = MLP(1, [1], seed=0); path = os.path.join(tempfile.mkdtemp(), "m.json")
+    >>> save(model, path); load(path).state_dict() == model.state_dict()
+    True
+    >>> model.layers[0].neurons[0].w[0].data = float("nan")  # the engine refuses it already
+    Traceback (most recent call last):
+    ...
+    ValueError: .data of Value 'w[0,0,0]' takes a finite number, got nan
     """
+    shown = _path(path, "save")
     document = _document(model)
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=folder)
+    if shown.endswith(("/", os.sep)) or os.path.isdir(shown):
+        raise IsADirectoryError(
+            errno.EISDIR, f"save: {shown!r} is a folder; give a file name such as "
+            f"{os.path.join(shown, 'model.json')!r}"
+        )  # fmt: skip
+    target = _resolved(shown)
+    folder, name = os.path.split(target)
+    mode = _replaceable(target, shown)
+    _remove_stale_temps(folder, name)
+    fd, tmp = _create_temp(folder, name, shown)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
+            if mode is not None and hasattr(os, "fchmod"):
+                try:
+                    os.fchmod(f.fileno(), mode)
+                except OSError:
+                    pass  # a file system without permission bits: the umask's are fine
             json.dump(document, f, indent=1, allow_nan=False)
             f.write("\n")
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        try:
+            os.replace(tmp, target)
+        except FileNotFoundError:
+            if os.path.exists(os.path.dirname(tmp)) and not os.path.exists(tmp):
+                raise FileNotFoundError(
+                    errno.ENOENT, f"save: the temporary file {tmp!r} was deleted before it could "
+                    f"replace {shown!r} (another save deletes temporary files untouched for "
+                    f"{STALE_SECONDS} s); {shown!r} is unchanged, save again"
+                ) from None  # fmt: skip
+            raise
     except BaseException:
         try:
             os.unlink(tmp)
-        except FileNotFoundError:
+        except OSError:
             pass
         raise
     _fsync_folder(folder)
+
+
+def _resolved(shown: str) -> str:
+    """The file a path names, through symlinks (so that saving replaces the file, not the link)."""
+    try:
+        return os.path.realpath(shown, strict=True)
+    except FileNotFoundError:
+        return os.path.realpath(shown)  # a new file, or a link to one
+    except OSError as error:  # a symlink loop: open(path, "w") would refuse it too
+        raise OSError(error.errno, f"save: cannot write {shown!r}: {error.strerror}") from None
+
+
+def _replaceable(target: str, shown: str) -> int | None:
+    """The permission bits of the file ``save`` is about to replace (None if there is none yet).
+
+    ``os.replace`` would as readily put a weights file in place of ``/dev/null``, a named pipe or a
+    file its owner made read-only; ``open(path, "w")`` would not, and neither does ``save``.
+    """
+    try:
+        info = os.stat(target)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        raise OSError(
+            errno.EEXIST, f"save: {shown!r} exists and is not a regular file (a device, pipe or "
+            "socket); nn.save only replaces files"
+        )  # fmt: skip
+    mode = stat.S_IMODE(info.st_mode)
+    if not mode & 0o222:
+        raise PermissionError(
+            errno.EACCES, f"save: {shown!r} is read-only; make it writable (chmod u+w) to overwrite it"
+        )
+    return mode
+
+
+def _path(path: object, who: str) -> str:
+    """``path`` as a str, or an error saying what a path is."""
+    if not isinstance(path, str | bytes | os.PathLike):
+        raise TypeError(
+            f"{who}: path must be a str or os.PathLike such as 'model.json', got {type(path).__name__}"
+        )
+    text = os.fsdecode(os.fspath(path))
+    if not text:
+        raise ValueError(f"{who}: the path is empty")
+    if "\0" in text:
+        raise ValueError(f"{who}: the path {text!r} contains a NUL character")
+    return text
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40]
+
+
+def _temp_stem(name: str) -> str:
+    """``name`` shortened so that a temporary file's name stays under the usual 255-byte limit."""
+    while len(os.fsencode(name)) > 150:
+        name = name[:-1]
+    return name
+
+
+def _create_temp(folder: str, name: str, shown: str) -> tuple[int, str]:
+    """A new, empty, hidden file next to the target, named after the target, host and process.
+
+    ``os.open`` with mode 0o666 lets the umask decide the permissions, as for any new file
+    (``tempfile.mkstemp`` would make every saved model readable by its owner only).
+    """
+    prefix = os.path.join(folder, f".{_temp_stem(name)}.{_host()}.{os.getpid()}.")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = f"{prefix}{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+        except OSError as error:
+            why = "the folder does not exist" if isinstance(error, FileNotFoundError) else str(error.strerror)
+            if shown.startswith("~"):
+                why += "; Python does not expand '~': use os.path.expanduser(path)"
+            raise OSError(
+                error.errno, f"save: cannot write {shown!r}: cannot create a file in {folder!r} ({why})"
+            ) from None
+    raise FileExistsError(errno.EEXIST, f"save: no free temporary file name in {folder!r}")
+
+
+def _remove_stale_temps(folder: str, name: str) -> None:
+    """Delete temporary files that earlier saves to this target left behind (best effort).
+
+    A file is left only by a save that was killed. It is deleted when its writer (by host name
+    and process id in its name) is no longer running on this machine, or when nobody has touched it
+    for ``STALE_SECONDS``; a save in progress, in this process or another, is never disturbed.
+    Temporary files of older gradstep versions (``.NAME.XXXXXXXX.tmp``) go by age only.
+    """
+    stem = _temp_stem(name)
+    pattern = re.compile(
+        rf"\.{re.escape(stem)}\.(?:(?P<host>[A-Za-z0-9-]*)\.(?P<pid>\d{{1,10}})\.[0-9a-f]{{8}}|[a-z0-9_]{{8}})\.tmp"
+    )
+    host, now = _host(), time.time()
+    try:
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.fullmatch(entry.name)
+        if match is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(info.st_mode):
+                continue
+            dead = match["pid"] is not None and match["host"] == host and not _running(int(match["pid"]))
+            if dead or now - info.st_mtime > STALE_SECONDS:
+                os.unlink(entry.path)
+        except OSError:
+            continue  # gone already, or not ours to delete
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine (True when that cannot be told)."""
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return True  # os.kill(pid, 0) would send CTRL_C_EVENT on Windows
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True  # PermissionError: alive, owned by someone else
+    return True
 
 
 def _fsync_folder(folder: str) -> None:
@@ -91,20 +302,27 @@ def _fsync_folder(folder: str) -> None:
 class _Bad:
     """A number JSON should not hold (NaN, Infinity, 1e999): kept so the error can name its field."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, problem: str = "not a finite number") -> None:
         self.text = text
+        self.problem = problem
 
 
 def _parse_float(text: str) -> float | _Bad:
     number = float(text)
-    return number if math.isfinite(number) else _Bad(text)
+    return number if math.isfinite(number) else _Bad(text, "too large for a float")
+
+
+def _parse_int(text: str) -> int | _Bad:
+    if len(text) > _MAX_INT_DIGITS:
+        return _Bad(text, "too large for a float")
+    return int(text)
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     seen: dict[str, Any] = {}
     for key, value in pairs:
         if key in seen:
-            raise ModelFileError(f"duplicate key {key!r}")
+            raise ModelFileError(f"duplicate key {_clip(repr(key))}")
         seen[key] = value
     return seen
 
@@ -114,6 +332,7 @@ def _parse(text: str, where: str) -> Any:
         return json.loads(
             text,
             parse_float=_parse_float,
+            parse_int=_parse_int,
             parse_constant=_Bad,  # NaN, Infinity, -Infinity
             object_pairs_hook=_no_duplicates,
         )
@@ -124,43 +343,78 @@ def _parse(text: str, where: str) -> Any:
             f"{where}: not valid JSON ({error.msg} at line {error.lineno}, column {error.colno}); "
             "the file may be truncated or damaged"
         ) from None
+    except RecursionError:  # json's decoder recurses once per level of [ or {
+        raise ModelFileError(
+            f"{where}: nested more deeply than Python's json can read; a weights file is 3 levels "
+            "deep, so this is not one"
+        ) from None
 
 
 def _int(value: Any, field: str, least: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ModelFileError(f"{field} must be an integer, got {_shown(value)}")
     if value < least:
-        raise ModelFileError(f"{field} must be at least {least}, got {value}")
+        raise ModelFileError(f"{field} must be at least {least}, got {_clip(str(value))}")
     return value
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, _Bad):
-        return f"{value.text} (not a finite number)"
-    kind = {bool: "boolean", str: "string", list: "array", dict: "object", type(None): "null"}
+def _number(value: Any, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ModelFileError(f"{field} must be a finite number, got {_shown(value)}")
     try:
-        text = json.dumps(value)
-    except (TypeError, ValueError):  # holds a NaN or the like deeper down
-        text = "..."
-    if len(text) > 40:
-        text = text[:37] + "..."
-    return f"{kind.get(type(value), 'number')} {text}"
+        number = float(value)
+    except OverflowError:
+        raise ModelFileError(
+            f"{field} must be a finite number, got {_clip(str(value))} (too large for a float)"
+        ) from None
+    if not math.isfinite(number):  # only from save(): the parser turns these into _Bad
+        raise ModelFileError(f"{field} must be a finite number, got {number!r}")
+    return number
+
+
+def _clip(text: str, most: int = 40) -> str:
+    """``text``, or its start and its length when it is long (messages stay one line long)."""
+    return text if len(text) <= most else f"{text[: most - 10]}... ({len(text):,} characters)"
+
+
+def _shown(value: Any) -> str:
+    """What a JSON value is, in a few words, whatever its size or depth."""
+    if isinstance(value, _Bad):
+        return f"{_clip(value.text)} ({value.problem})"
+    if isinstance(value, bool):
+        return f"boolean {'true' if value else 'false'}"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return f"string {_clip(json.dumps(value[:41]))}"
+    if isinstance(value, list):
+        return f"array of {len(value)} item(s)"
+    if isinstance(value, dict):
+        return f"object with {len(value)} field(s)"
+    return f"number {_clip(repr(value))}"
+
+
+def _listed(names: list[Any], most: int = 3) -> str:
+    shown = ", ".join(_clip(repr(n)) for n in names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def _keys(obj: Any, field: str, expected: tuple[str, ...]) -> Mapping[str, Any]:
     if not isinstance(obj, dict):
-        raise ModelFileError(f"{field} must be a JSON object, got {type(obj).__name__}")
+        raise ModelFileError(f"{field} must be a JSON object, got {_shown(obj)}")
     missing = [k for k in expected if k not in obj]
     if missing:
         raise ModelFileError(f"{field}: missing field(s) {', '.join(missing)}")
     unknown = [k for k in obj if k not in expected]
     if unknown:
-        raise ModelFileError(f"{field}: unknown field(s) {', '.join(repr(k) for k in unknown)}")
+        raise ModelFileError(f"{field}: unknown field(s) {_listed(unknown)}")
     return obj
 
 
 def validate(document: Any) -> tuple[dict[str, Any], dict[str, float]]:
     """Check a parsed weights document completely; return ``(architecture, parameters)``.
+
+    Time and memory are linear in the size of the document.
 
     >>> validate({"format": "gradstep-mlp", "version": 2, "architecture": {}, "parameters": {}})
     Traceback (most recent call last):
@@ -173,7 +427,7 @@ def validate(document: Any) -> tuple[dict[str, Any], dict[str, float]]:
     version = _int(top["version"], "version", 1)
     if version != VERSION:
         raise ModelFileError(
-            f"version: unsupported version {version} (this gradstep reads version {VERSION})"
+            f"version: unsupported version {_clip(str(version))} (this gradstep reads version {VERSION})"
         )
 
     arch = _keys(top["architecture"], "architecture", _ARCH_KEYS)
@@ -188,7 +442,7 @@ def validate(document: Any) -> tuple[dict[str, Any], dict[str, float]]:
     if not isinstance(activations, list) or len(activations) != len(nouts):
         raise ModelFileError(f"architecture.activations must list one activation per layer ({len(nouts)})")
     for i, a in enumerate(activations):
-        if a not in ACTIVATIONS:
+        if not isinstance(a, str) or a not in ACTIVATIONS:
             raise ModelFileError(
                 f"architecture.activations[{i}]: unknown activation {_shown(a)}; "
                 f"expected one of {', '.join(ACTIVATIONS)}"
@@ -203,29 +457,24 @@ def validate(document: Any) -> tuple[dict[str, Any], dict[str, float]]:
     sizes = [nin, *nouts]
     count = sum((sizes[i] + architecture["bias"]) * sizes[i + 1] for i in range(len(nouts)))
     if count != len(params):  # checked before listing names, so a huge claimed size costs nothing
-        raise ModelFileError(f"parameters: the architecture has {count} parameters, the file {len(params)}")
+        raise ModelFileError(
+            f"parameters: the architecture has {_clip(str(count))} parameters, the file {len(params)}"
+        )
     names = _parameter_names(architecture)
+    known = set(names)  # built once: a set per key made loading quadratic
     missing = [n for n in names if n not in params]
-    unknown = [n for n in params if n not in set(names)]
-    if missing or unknown or len(params) != len(names):
+    unknown = [n for n in params if n not in known]
+    if missing or unknown:
         detail = []
         if missing:
-            detail.append(f"missing {', '.join(missing[:3])}{' ...' if len(missing) > 3 else ''}")
+            detail.append(f"missing {_listed(missing)}")
         if unknown:
-            detail.append(f"unexpected {', '.join(unknown[:3])}{' ...' if len(unknown) > 3 else ''}")
+            detail.append(f"unexpected {_listed(unknown)}")
         raise ModelFileError(
             f"parameters: the architecture has {len(names)} parameters, the file {len(params)} "
             f"({'; '.join(detail)})"
         )
-    values: dict[str, float] = {}
-    for name in names:
-        value = params[name]
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ModelFileError(f"parameters[{name!r}] must be a finite number, got {_shown(value)}")
-        try:
-            values[name] = float(value)
-        except OverflowError:
-            raise ModelFileError(f"parameters[{name!r}] is too large for a float: {value}") from None
+    values = {name: _number(params[name], f"parameters[{name!r}]") for name in names}
     return architecture, values
 
 
@@ -242,19 +491,31 @@ def _parameter_names(architecture: dict[str, Any]) -> list[str]:
     return names
 
 
-def load(path: str | os.PathLike[str], *, fused: bool = True) -> MLP:
+def load(path: str | os.PathLike[str], *, fused: bool = True, max_bytes: int = DEFAULT_MAX_BYTES) -> MLP:
     """Read a file written by ``save`` and build the MLP it describes.
 
     Raises ``ModelFileError`` (a ``ValueError``) naming the file and the field for anything that
     is not exactly a valid weights file; nothing is built until the whole file has been checked.
+    A file larger than ``max_bytes`` (64 MiB, about a million parameters) is refused before it is
+    read; pass a larger ``max_bytes`` to load a bigger model you trust.
+
+    >>> import tempfile, os
+    >>> from nn import MLP
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.json")
+    >>> save(MLP(2, [3, 1], seed=0), path)
+    >>> load(path, max_bytes=100)
+    Traceback (most recent call last):
+    ...
+    nn.io.ModelFileError: ...m.json: the file is 752 bytes, more than max_bytes=100 ...
     """
-    where = os.fspath(path)
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except UnicodeDecodeError as error:
-        raise ModelFileError(f"{where}: not a UTF-8 text file ({error.reason})") from None
-    document = _parse(text, where)
+    where = _path(path, "load")
+    if not isinstance(fused, bool):
+        raise TypeError(f"load: fused must be True or False, got {type(fused).__name__}: {fused!r}")
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
+        raise TypeError(f"load: max_bytes must be an int (a number of bytes), got {type(max_bytes).__name__}")
+    if max_bytes < 1:
+        raise ValueError(f"load: max_bytes must be at least 1, got {max_bytes}")
+    document = _parse(_read(where, max_bytes), where)
     try:
         architecture, values = validate(document)
     except ModelFileError as error:
@@ -262,3 +523,44 @@ def load(path: str | os.PathLike[str], *, fused: bool = True) -> MLP:
     model = MLP.from_config(architecture, fused=fused)
     model.load_state_dict(values)
     return model
+
+
+def _read(where: str, max_bytes: int) -> str:
+    """The text of the file at ``where``, refusing what is not a regular file or is too large.
+
+    The size is checked on the open file before reading (``O_NONBLOCK`` keeps a named pipe from
+    blocking the open), and the read itself stops one byte past the limit, for files that grow or
+    whose size the system does not know (as in ``/proc``).
+    """
+    fd = os.open(where, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, f"load: {where!r} is a folder, not a weights file")
+        if not stat.S_ISREG(info.st_mode):
+            raise ModelFileError(f"{where}: not a regular file (a pipe, device or socket)")
+        if info.st_size > max_bytes:
+            raise ModelFileError(_too_large(where, f"is {info.st_size:,} bytes,", max_bytes, info.st_size))
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as f:
+        raw = f.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        # the size was unknown (as in /proc) or the file grew after it was measured
+        raise ModelFileError(_too_large(where, "holds", max_bytes, 2 * max_bytes))
+    if not raw.strip():
+        raise ModelFileError(f"{where}: the file is empty (or only blank); was its save interrupted?")
+    try:
+        return raw.decode("utf-8-sig")  # a byte order mark, as some editors write, is harmless
+    except UnicodeDecodeError as error:
+        raise ModelFileError(f"{where}: not a UTF-8 text file ({error.reason})") from None
+
+
+def _too_large(where: str, size: str, max_bytes: int, needed: int) -> str:
+    mib = -(-needed // 2**20)
+    return (
+        f"{where}: the file {size} more than max_bytes={max_bytes:,} (room for about "
+        f"{max_bytes // BYTES_PER_PARAMETER:,} parameters at ~{BYTES_PER_PARAMETER} bytes each); "
+        f"if it is a model you trust, load it with nn.load(path, max_bytes={mib} * 2**20)"
+    )

@@ -105,27 +105,37 @@ class Module:
         >>> b.load_state_dict({"layers.0.neurons.0.w.0": 1.0})
         Traceback (most recent call last):
         ...
-        KeyError: "load_state_dict: missing parameter(s): 'layers.0.neurons.0.b'"
+        KeyError: "load_state_dict: missing parameter(s): 'layers.0.neurons.0.b'; the model has 2 ..."
         """
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict needs a mapping of name -> number, got {type(state).__name__}")
         named = self.named_parameters()
         names = [n for n, _ in named]
+        known = set(names)  # built once: a set per key made loading quadratic
         missing = [n for n in names if n not in state]
-        unexpected = [n for n in state if n not in set(names)]
+        unexpected = [n for n in state if n not in known]
         if missing or unexpected:
             parts = []
             if missing:
                 parts.append("missing parameter(s): " + ", ".join(repr(n) for n in missing[:5]))
             if unexpected:
-                parts.append("unexpected parameter(s): " + ", ".join(repr(n) for n in list(unexpected)[:5]))
+                parts.append("unexpected parameter(s): " + ", ".join(repr(n)[:80] for n in unexpected[:5]))
             more = len(missing) + len(unexpected) - min(len(missing), 5) - min(len(unexpected), 5)
+            sizes = ""
+            if len(state) != len(names):  # the usual cause: weights of another architecture
+                sizes = f"; the model has {len(names)} parameters, the state {len(state)}"
             raise KeyError(
-                "load_state_dict: " + "; ".join(parts) + (f" (and {more} more)" if more > 0 else "")
+                "load_state_dict: " + "; ".join(parts) + (f" (and {more} more)" if more > 0 else "") + sizes
             )
         values = [check_number(state[n], f"state[{n!r}]") for n in names]
-        for (_, p), v in zip(named, values):
-            p.data = v
+        old = [p.data for _, p in named]
+        try:
+            for (_, p), v in zip(named, values):
+                p.data = v
+        except BaseException:  # Ctrl-C mid-way: all the old weights, never a mix
+            for (_, p), v in zip(named, old):
+                p.data = v
+            raise
 
     def _repr_lines(self) -> list[str]:
         return [self._header()]

@@ -1,5 +1,10 @@
-"""Optimisers and learning-rate schedules. Each update is plain float arithmetic assigned to
-``p.data`` under ``no_grad``, following ``torch.optim``'s formulas step for step.
+"""Optimisers and learning-rate schedules, following ``torch.optim``'s formulas step for step.
+
+A step first computes every parameter's new value as plain floats, checks them all, and only then
+writes them to ``p.data``: a step from a ``nan`` or ``inf`` gradient (``ValueError``) or one that
+would overflow a weight or a buffer (``OverflowError``) changes nothing, and its error names the
+parameter by label and name (``w[0,3,1] (layers.0.neurons.3.w.1)``) and gives the numbers. So a
+diverging run stops at the first bad step, with the last good weights still in the model.
 
 >>> from autograd import Value
 >>> w = Value(1.0)
@@ -8,6 +13,10 @@
 0.8
 >>> opt.zero_grad(); w.grad
 0.0
+>>> w.grad = float("nan"); opt.step()
+Traceback (most recent call last):
+...
+ValueError: SGD.step(): the gradient of params[0] is nan; no parameter was changed. ...
 >>> decay = linear_decay(1.0, 0.1, 100)           # micrograd's demo: 1.0 - 0.9 * k / 100
 >>> decay(0), round(decay(50), 10), round(decay(100), 10)
 (1.0, 0.55, 0.1)
@@ -16,50 +25,183 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from autograd import Value, no_grad
+from autograd import Value
+
+from .module import check_number
 
 __all__ = ["SGD", "Adam", "Optimizer", "Scheduler", "linear_decay", "step_decay"]
 
 
 def _positive(name: str, value: object, allow_zero: bool = True) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise TypeError(f"{name} must be a finite number, got {type(value).__name__}: {value!r}")
-    if value < 0 or (value == 0 and not allow_zero):
+    """``value`` as a float that is finite and >= 0 (> 0 without ``allow_zero``), or a clear error.
+
+    >>> _positive("lr", "0.1")
+    Traceback (most recent call last):
+    ...
+    TypeError: lr must be a number, got str: '0.1'
+    """
+    number = check_number(value, name)
+    if number < 0 or (number == 0 and not allow_zero):
         raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value!r}")
-    return float(value)
+    return number
+
+
+_DIVERGING = "The run is diverging: lower the learning rate (or clip gradients)."
 
 
 class Optimizer:
-    """Common part: the parameter list, ``lr``, ``zero_grad()`` and ``state_dict()``."""
+    """Common part: the parameter list, ``lr``, ``zero_grad()``, ``state_dict()`` and the checked
+    update that every ``step()`` goes through.
+
+    ``params`` is a list of Values (``model.parameters()``) or a Module, whose parameter names
+    then appear in error messages. A parameter listed twice would be updated twice per step, so it
+    is refused.
+    """
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
-        if hasattr(params, "parameters") and callable(params.parameters):
-            params = params.parameters()  # a Module passed directly: its parameters
-        self.params: list[Value] = list(params)
+        who = type(self).__name__
+        names: list[str | None] | None = None
+        if isinstance(params, Value):
+            raise TypeError(f"{who} takes a list of parameters, got one Value: write {who}([w])")
+        if isinstance(params, str | bytes | Mapping):
+            raise TypeError(
+                f"{who} takes a list of Values such as model.parameters(), got {type(params).__name__}"
+            )
+        named_parameters = getattr(params, "named_parameters", None)  # a Module passed directly
+        parameters = getattr(params, "parameters", None)
+        if callable(named_parameters):
+            named = named_parameters()
+            params, names = [p for _, p in named], [n for n, _ in named]
+        elif callable(parameters):
+            params = parameters()
+        try:
+            self.params: list[Value] = list(params)
+        except TypeError:
+            raise TypeError(
+                f"{who} takes a list of Values such as model.parameters(), got {type(params).__name__}"
+            ) from None
         if not self.params:
-            raise ValueError(f"{type(self).__name__} got an empty parameter list")
+            raise ValueError(f"{who} got an empty parameter list")
+        self._names: list[str | None] = names or [None] * len(self.params)
+        first: dict[int, int] = {}
         for i, p in enumerate(self.params):
             if not isinstance(p, Value):
-                raise TypeError(f"{type(self).__name__}: params[{i}] must be a Value, got {type(p).__name__}")
-        self.lr = _positive("lr", lr)
+                raise TypeError(f"{who}: params[{i}] must be a Value, got {type(p).__name__}")
+            j = first.setdefault(id(p), i)
+            if j != i:
+                raise ValueError(
+                    f"{who}: params[{i}] is params[{j}] ({self._describe(j)}) again; list each "
+                    "parameter once, or every step would update it twice"
+                )
+        self.lr = lr
         self.steps = 0
+
+    @property
+    def lr(self) -> float:
+        """The learning rate; setting it checks the value (a finite number >= 0)."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value: float) -> None:
+        self._lr = _positive("lr", value)
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0.0."""
         for p in self.params:
             p.grad = 0.0
 
-    def _grads(self) -> list[float]:
-        # float(): a gradient made with create_graph=True is a Value
-        return [float(p.grad) for p in self.params]
+    def _describe(self, i: int) -> str:
+        """Parameter ``i`` as a learner knows it: its label, and its name in the model if known."""
+        label = self.params[i].label
+        label = label if isinstance(label, str) and label else f"params[{i}]"
+        name = self._names[i]
+        return f"{label[:60]} ({name})" if name and name != label else label[:60]
+
+    def _learn_names(self, named: list[tuple[str, Value]]) -> None:
+        """Take parameter names from a model (``fit`` does this), for the error messages."""
+        by_id = {id(p): name for name, p in named}
+        self._names = [n if n is not None else by_id.get(id(p)) for n, p in zip(self._names, self.params)]
+
+    def _number(self, i: int, value: object, what: str) -> float:
+        """The slow path of ``_current``: one value that is not a plain float."""
+        if isinstance(value, Value):
+            if what == "gradient":  # a gradient made with create_graph=True
+                return float(value)
+            raise TypeError(
+                f"{type(self).__name__}.step(): {self._describe(i)} holds a Value as its data (was it "
+                "updated with p.data -= lr * p.grad after backward(create_graph=True)? use float(p.grad))"
+            )
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(
+                f"{type(self).__name__}.step(): the {what} of {self._describe(i)} must be a number, "
+                f"got {type(value).__name__}: {value!r}"[:300]
+            )
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf  # refused as non-finite by the caller, with the parameter's name
+
+    def _current(self) -> tuple[list[float], list[float]]:
+        """Every parameter's data and gradient as floats, all checked before any update."""
+        params = self.params
+        data = [p.data for p in params]
+        raw = [p.grad for p in params]  # a Value after backward(create_graph=True)
+        if not all(type(d) is float for d in data):
+            data = [self._number(i, d, "data") for i, d in enumerate(data)]
+        grads = [g if type(g) is float else self._number(i, g, "gradient") for i, g in enumerate(raw)]
+        who = f"{type(self).__name__}.step()"
+        if not all(map(math.isfinite, data)):
+            i = next(i for i, d in enumerate(data) if not math.isfinite(d))
+            raise ValueError(
+                f"{who}: {self._describe(i)} holds {data[i]!r}; no parameter was changed. Set it to a "
+                "finite number or load saved weights."
+            )
+        if not all(map(math.isfinite, grads)):
+            i = next(i for i, g in enumerate(grads) if not math.isfinite(g))
+            raise ValueError(
+                f"{who}: the gradient of {self._describe(i)} is {grads[i]!r}; no parameter was changed. "
+                "A nan or inf gradient comes from an overflowing loss or an infinite local derivative: "
+                "run backward() inside autograd.detect_anomaly() to find the op. " + _DIVERGING
+            )
+        return data, grads
+
+    def _commit(
+        self, data: list[float], grads: list[float], new: list[float], buffers: dict[str, list[float]]
+    ) -> None:
+        """Write ``new`` into the parameters and keep ``buffers``, once all of them are finite."""
+        who = f"{type(self).__name__}.step()"
+        for what, values in [("data", new), *buffers.items()]:
+            if all(map(math.isfinite, values)):
+                continue
+            i = next(i for i, v in enumerate(values) if not math.isfinite(v))
+            place = self._describe(i) if what == "data" else f"the {what} of {self._describe(i)}"
+            raise OverflowError(
+                f"{who}: this step would make {place} {values[i]!r} (data {data[i]!r}, gradient "
+                f"{grads[i]!r}, lr {self.lr!r}); no parameter was changed. " + _DIVERGING
+            )
+        old_buffers, old_steps = {what: getattr(self, f"_{what}") for what in buffers}, self.steps
+        try:
+            for p, value in zip(self.params, new):
+                p.data = value
+            for what, values in buffers.items():
+                setattr(self, f"_{what}", values)
+            self.steps = old_steps + 1
+        except BaseException:  # Ctrl-C mid-write: put everything back, so a step is all or nothing
+            for p, value in zip(self.params, data):
+                p.data = value
+            for what, values in old_buffers.items():
+                setattr(self, f"_{what}", values)
+            self.steps = old_steps
+            raise
 
     def step(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _hyper(self) -> dict[str, Any]:
+        """Hyper-parameters by the names the constructor takes them by."""
         return {"lr": self.lr}
 
     def _buffers(self) -> dict[str, list[float] | None]:
@@ -77,23 +219,46 @@ class Optimizer:
             **{k: (None if v is None else list(v)) for k, v in self._buffers().items()},
         }
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Restore what ``state_dict`` returned (for the same number of parameters)."""
-        expected = set(self._hyper()) | {"steps"} | set(self._buffers())
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what ``state_dict`` returned (for the same number of parameters).
+
+        Everything is checked (hyper-parameters as the constructor checks them, buffers as finite
+        numbers, one per parameter) before anything changes.
+
+        >>> opt = SGD([Value(1.0)], lr=0.5)
+        >>> opt.load_state_dict({**opt.state_dict(), "lr": float("nan")})
+        Traceback (most recent call last):
+        ...
+        ValueError: lr must be finite, got nan
+        """
+        who = f"{type(self).__name__}.load_state_dict"
+        if not isinstance(state, Mapping):
+            raise TypeError(f"{who} needs the mapping state_dict() returned, got {type(state).__name__}")
+        hyper, buffers = self._hyper(), self._buffers()
+        expected = set(hyper) | {"steps"} | set(buffers)
         if set(state) != expected:
-            raise KeyError(
-                f"{type(self).__name__}.load_state_dict: expected keys {sorted(expected)}, "
-                f"got {sorted(state)}"
-            )
-        for name, buffer in state.items():
-            if name in self._buffers() and buffer is not None and len(buffer) != len(self.params):
-                raise ValueError(f"{name} has {len(buffer)} entries for {len(self.params)} parameters")
-        for name, value in state.items():
-            setattr(
-                self,
-                name if name in self._hyper() or name == "steps" else f"_{name}",
-                None if value is None else (list(value) if isinstance(value, list) else value),
-            )
+            raise KeyError(f"{who}: expected keys {sorted(expected)}, got {sorted(map(str, state))}")
+        fresh = type(self)(self.params, **{k: state[k] for k in hyper})  # the constructor's checks
+        steps = state["steps"]
+        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+            raise ValueError(f"{who}: steps must be an int >= 0, got {steps!r}")
+        restored: dict[str, list[float] | None] = {}
+        for name in buffers:
+            buffer = state[name]
+            if buffer is not None:
+                if not isinstance(buffer, list | tuple) or len(buffer) != len(self.params):
+                    raise ValueError(
+                        f"{who}: {name} must be None or a list of {len(self.params)} numbers (one per "
+                        f"parameter), got {type(buffer).__name__}"
+                        + (f" of {len(buffer)}" if isinstance(buffer, list | tuple) else "")
+                    )
+                buffer = [check_number(b, f"{who}: {name}[{i}]") for i, b in enumerate(buffer)]
+            restored[name] = buffer
+        for name in hyper:
+            setattr(self, name, getattr(fresh, name))
+        for name, buffer in restored.items():
+            setattr(self, f"_{name}", buffer)
+        self.steps = steps
 
 
 class SGD(Optimizer):
@@ -122,7 +287,9 @@ class SGD(Optimizer):
         self.momentum = _positive("momentum", momentum)
         self.weight_decay = _positive("weight_decay", weight_decay)
         self.dampening = _positive("dampening", dampening)
-        self.nesterov = bool(nesterov)
+        if not isinstance(nesterov, bool):
+            raise TypeError(f"nesterov must be True or False, got {type(nesterov).__name__}: {nesterov!r}")
+        self.nesterov = nesterov
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0 (as in PyTorch)")
         self._momentum_buffer: list[float] | None = None
@@ -140,29 +307,26 @@ class SGD(Optimizer):
         return {"momentum_buffer": self._momentum_buffer}
 
     def step(self) -> None:
-        """Update every parameter once from its current gradient."""
+        """Update every parameter once from its current gradient (or, on a bad step, none)."""
         lr, mu, wd = self.lr, self.momentum, self.weight_decay
-        grads = self._grads()
-        if wd:
-            grads = [g + wd * p.data for g, p in zip(grads, self.params)]
+        data, grads = self._current()
+        update = [g + wd * d for g, d in zip(grads, data)] if wd else grads
+        buffers = {}
         if mu:
             buf = self._momentum_buffer
             if buf is None:
-                buf = list(grads)
+                buf = list(update)
             else:
                 keep = 1.0 - self.dampening
-                buf = [mu * b + keep * g for b, g in zip(buf, grads)]
-            self._momentum_buffer = buf
-            grads = [g + mu * b for g, b in zip(grads, buf)] if self.nesterov else buf
-        with no_grad():
-            for p, g in zip(self.params, grads):
-                p.data -= lr * g
-        self.steps += 1
+                buf = [mu * b + keep * g for b, g in zip(buf, update)]
+            buffers["momentum_buffer"] = buf
+            update = [g + mu * b for g, b in zip(update, buf)] if self.nesterov else buf
+        self._commit(data, grads, [d - lr * g for d, g in zip(data, update)], buffers)
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba), as ``torch.optim.Adam``; ``weight_decay`` adds ``weight_decay * p`` to
-    the gradient (L2, not AdamW).
+    the gradient (L2, not AdamW). ``eps`` must be > 0: it keeps the update from dividing by zero.
 
     >>> from autograd import Value
     >>> w = Value(1.0); opt = Adam([w], lr=0.1)
@@ -185,7 +349,7 @@ class Adam(Optimizer):
             if not 0.0 <= _positive(f"betas[{i}]", b) < 1.0:
                 raise ValueError(f"betas[{i}] must be in [0, 1), got {b!r}")
         self.betas = (float(betas[0]), float(betas[1]))
-        self.eps = _positive("eps", eps)
+        self.eps = _positive("eps", eps, allow_zero=False)
         self.weight_decay = _positive("weight_decay", weight_decay)
         self._exp_avg: list[float] | None = None
         self._exp_avg_sq: list[float] | None = None
@@ -196,31 +360,26 @@ class Adam(Optimizer):
     def _buffers(self) -> dict[str, list[float] | None]:
         return {"exp_avg": self._exp_avg, "exp_avg_sq": self._exp_avg_sq}
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
-        super().load_state_dict(state)
-        self.betas = (float(self.betas[0]), float(self.betas[1]))
-
     def step(self) -> None:
-        """Update every parameter once from its current gradient."""
+        """Update every parameter once from its current gradient (or, on a bad step, none)."""
         beta1, beta2 = self.betas
         wd = self.weight_decay
-        grads = self._grads()
-        if wd:
-            grads = [g + wd * p.data for g, p in zip(grads, self.params)]
+        data, grads = self._current()
+        update = [g + wd * d for g, d in zip(grads, data)] if wd else grads
         n = len(self.params)
         m = self._exp_avg or [0.0] * n
         v = self._exp_avg_sq or [0.0] * n
-        self.steps += 1
+        steps = self.steps + 1
         # The same arithmetic, in the same order, as torch.optim.Adam's single-tensor path.
-        m = [mi + (1.0 - beta1) * (g - mi) for mi, g in zip(m, grads)]
-        v = [vi * beta2 + (1.0 - beta2) * g * g for vi, g in zip(v, grads)]
-        self._exp_avg, self._exp_avg_sq = m, v
-        step_size = self.lr / (1.0 - beta1**self.steps)
-        correction2_sqrt = math.sqrt(1.0 - beta2**self.steps)
+        m = [mi + (1.0 - beta1) * (g - mi) for mi, g in zip(m, update)]
+        v = [vi * beta2 + (1.0 - beta2) * g * g for vi, g in zip(v, update)]
+        step_size = self.lr / (1.0 - beta1**steps)
+        correction2_sqrt = math.sqrt(1.0 - beta2**steps)
         eps = self.eps
-        with no_grad():
-            for p, mi, vi in zip(self.params, m, v):
-                p.data -= step_size * (mi / (math.sqrt(vi) / correction2_sqrt + eps))
+        new = [
+            d - step_size * (mi / (math.sqrt(vi) / correction2_sqrt + eps)) for d, mi, vi in zip(data, m, v)
+        ]
+        self._commit(data, grads, new, {"exp_avg": m, "exp_avg_sq": v})
 
 
 def linear_decay(start: float, end: float, steps: int) -> Callable[[int], float]:
@@ -269,6 +428,8 @@ class Scheduler:
     def __init__(self, optimizer: Optimizer, schedule: Callable[[int], float]) -> None:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"Scheduler needs an Optimizer, got {type(optimizer).__name__}")
+        if not callable(schedule):
+            raise TypeError(f"schedule must be a function of the step number, got {type(schedule).__name__}")
         self.optimizer = optimizer
         self.schedule = schedule
         self.k = 0

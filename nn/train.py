@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import gc
 import math
+import numbers
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -25,9 +26,9 @@ from typing import Any
 from autograd import Value, no_grad
 
 from . import losses as _losses
-from .data import batches
+from .data import _count, batches
 from .module import Module
-from .optim import Optimizer
+from .optim import Optimizer, _positive
 
 __all__ = ["History", "accuracy", "evaluate", "fit", "predict_class"]
 
@@ -125,21 +126,107 @@ def evaluate(
     """
     fn, kind = _losses.get(loss)
     X, y = _pair(data, "data")
+    if not callable(model):
+        raise TypeError(f"model must be callable (a Module), got {type(model).__name__}")
     with no_grad():
         outputs = [model(x) for x in X]
         value = fn(_loss_inputs(outputs, kind), y)
     return value.data, accuracy(outputs, y, kind)
 
 
-def _pair(data: object, name: str) -> tuple[Sequence, Sequence]:
+def _pair(data: object, name: str) -> tuple[Sequence, list]:
+    """``(X, y)`` checked: sequences of one length, not empty; numpy numbers in y become Python's."""
     if not isinstance(data, tuple | list) or len(data) != 2:
-        raise TypeError(f"{name} must be a pair (X, y), got {type(data).__name__}")
+        size = f" of {len(data)}" if isinstance(data, tuple | list) else ""
+        raise TypeError(f"{name} must be a pair (X, y), got {type(data).__name__}{size}")
     X, y = data
+    for part, value in (("X", X), ("y", y)):
+        sized = hasattr(value, "__len__") and hasattr(value, "__getitem__")
+        if isinstance(value, str | bytes) or not sized:
+            raise TypeError(
+                f"{name}: {part} must be a list or an array (with a length), got {type(value).__name__}"
+                + ("; pass list(...) of it" if hasattr(value, "__iter__") else "")
+            )
     if len(X) != len(y):
         raise ValueError(f"{name}: X has {len(X)} rows but y has {len(y)} targets")
-    if not X:
+    if len(X) == 0:  # not `not X`: a numpy array has no single truth value
         raise ValueError(f"{name} is empty")
-    return X, y
+    return X, [_plain(t) for t in y]
+
+
+def _plain(target: object) -> object:
+    """A numpy scalar target as the Python number the losses take (others go through unchanged)."""
+    if isinstance(target, bool | int | float) or not isinstance(target, numbers.Real):
+        return target
+    return int(target) if isinstance(target, numbers.Integral) else float(target)
+
+
+def _check_model(model: object) -> None:
+    if not callable(model) or not callable(getattr(model, "parameters", None)):
+        raise TypeError(
+            f"model must be an nn.Module (callable, with parameters()), got {type(model).__name__}"
+        )
+
+
+def _named(model: Module) -> list[tuple[str, Value]]:
+    if callable(getattr(model, "named_parameters", None)):
+        return model.named_parameters()
+    return [(str(i), p) for i, p in enumerate(model.parameters())]  # a micrograd-style model
+
+
+def _check_optimizer(model: Module, optimizer: Optimizer) -> list[Value]:
+    """Refuse an optimiser that updates none of the model's parameters; return the parameters.
+
+    One that holds only some of them (fine-tuning the last layer) or more (a parameter of a custom
+    loss besides the model's) is fine.
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an nn.optim optimizer, got {type(optimizer).__name__}")
+    named = _named(model)
+    if not named:
+        raise ValueError("fit(): the model has no parameters, so there is nothing to train")
+    held = {id(p) for p in optimizer.params}
+    updated = sum(id(p) in held for _, p in named)
+    if updated == 0:
+        kind = type(optimizer).__name__
+        raise ValueError(
+            f"fit(): the optimiser updates 0 of the model's {len(named)} parameters (was it built for "
+            f"another model?); build it with optim.{kind}(model.parameters())"
+        )
+    optimizer._learn_names(named)
+    return [p for _, p in named]
+
+
+def _callbacks(callbacks: object) -> list[Callback]:
+    if callable(callbacks) or isinstance(callbacks, str) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(
+            f"callbacks must be a list of functions callback(epoch, logs, model), got "
+            f"{type(callbacks).__name__}; for one function write callbacks=[fn]"
+        )
+    listed = list(callbacks)
+    for i, cb in enumerate(listed):
+        if not callable(cb):
+            raise TypeError(f"callbacks[{i}] must be a function callback(epoch, logs, model), got {cb!r}")
+    return listed
+
+
+def _forward(model: Module, X: Sequence, rows: list[int], epoch: int) -> list:
+    outputs = []
+    for i in rows:
+        try:
+            outputs.append(model(X[i]))
+        except Exception as error:
+            error.add_note(f"fit(): while running the model on X[{i}] (epoch {epoch})")
+            raise
+    return outputs
+
+
+def _batch_note(epoch: int, batch: int, rows: list[int]) -> str:
+    shown = ", ".join(map(str, rows[:32])) + (f", ... ({len(rows)} rows)" if len(rows) > 32 else "")
+    return (
+        f"fit(): epoch {epoch}, batch {batch}; its samples are data rows [{shown}] in that order "
+        "(so targets[k] above is y[rows[k]]); the model keeps the weights of the last good step"
+    )
 
 
 def fit(
@@ -175,22 +262,36 @@ def fit(
     - ``seed``: the shuffling order (the same seed gives the same run).
     - ``progress``: a tqdm bar showing epoch, loss and accuracy.
 
+    Everything is checked before the first step: ``X`` and ``y`` (lists or numpy arrays of one
+    length), the arguments, and the optimiser, which must update at least one of the model's
+    parameters (an optimiser built for another model is refused; one for the last layer only, or
+    for the model plus a parameter of a custom loss, is fine). An error during training carries a
+    note naming the epoch, the batch and its data rows (or the row ``X[i]`` the model failed on);
+    a step that a nan/inf gradient or an overflow would spoil is refused by the optimiser, so the
+    model keeps the weights of its last good step.
+
     Python's cyclic garbage collector is paused while training (gradstep graphs hold no
     reference cycles, so reference counting frees them) and restored afterwards.
     """
     fn, kind = _losses.get(loss)
     X, y = _pair(data, "data")
     val = _pair(val_data, "val_data") if val_data is not None else None
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an nn.optim optimizer, got {type(optimizer).__name__}")
+    _check_model(model)
+    params = _check_optimizer(model, optimizer)
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
+    if batch_size is not None:
+        _count(batch_size, "batch_size")
     if early_stopping is not None and (
         isinstance(early_stopping, bool) or not isinstance(early_stopping, int) or early_stopping < 1
     ):
         raise ValueError(f"early_stopping is a patience in epochs (an int >= 1), got {early_stopping!r}")
+    l2 = _positive("l2", l2)
+    min_delta = _positive("min_delta", min_delta)
+    if schedule is not None and not callable(schedule):
+        raise TypeError(f"schedule must be a function epoch -> lr, got {type(schedule).__name__}")
+    callbacks = _callbacks(callbacks)
     rng = random.Random(seed)
-    params = model.parameters()
     history = History()
     best_loss, best_state, waited = math.inf, None, 0
 
@@ -200,17 +301,27 @@ def fit(
     try:
         for epoch in range(epochs):
             if schedule is not None:
-                optimizer.lr = float(schedule(epoch))
+                optimizer.lr = _positive(f"schedule({epoch})", schedule(epoch))
             total, hits, seen = 0.0, 0, 0
-            for xb, yb in batches(X, y, batch_size, rng=rng):
-                outputs = [model(x) for x in xb]
-                batch_loss = fn(_loss_inputs(outputs, kind), yb)
-                objective = batch_loss + _losses.l2(params, l2) if l2 else batch_loss
-                optimizer.zero_grad()
-                objective.backward()
-                optimizer.step()
-                total += batch_loss.data * len(xb)
-                seen += len(xb)
+            # batches of row numbers (the same shuffle as of the rows), so errors can name the rows
+            for b, (rows, yb) in enumerate(batches(range(len(X)), y, batch_size, rng=rng)):
+                outputs = _forward(model, X, rows, epoch)
+                try:
+                    batch_loss = fn(_loss_inputs(outputs, kind), yb)
+                    if not isinstance(batch_loss, Value):
+                        raise TypeError(
+                            f"the loss function returned {type(batch_loss).__name__}, not a Value "
+                            "computed from the model's outputs"
+                        )
+                    objective = batch_loss + _losses.l2(params, l2) if l2 else batch_loss
+                    optimizer.zero_grad()
+                    objective.backward()
+                    optimizer.step()
+                except Exception as error:
+                    error.add_note(_batch_note(epoch, b, rows))
+                    raise
+                total += batch_loss.data * len(rows)
+                seen += len(rows)
                 if kind not in (None, "regression"):
                     hits += sum(predict_class(o, kind) == t for o, t in zip(outputs, yb))
             logs: dict[str, Any] = {

@@ -31,24 +31,30 @@ def tiny_run(bench):
 
 
 def test_every_workload_runs_on_every_engine(bench, tiny_run):
-    rows, memory = tiny_run
+    rows, memory, players = tiny_run
     pairs = {(r.workload, r.engine) for r in rows}
     for workload in ("moons step, op by op", "chain N=1e+01", "chain N=2e+03", "wide sum n=1e+02"):
         for engine in ("gradstep", "micrograd", "torch"):
             assert (workload, engine) in pairs
     assert ("moons step, gradstep nn default", "gradstep") in pairs
     assert [m.engine for m in memory] == ["gradstep", "micrograd", "torch"]
+    assert [p.what for p in players] == [
+        "network player, MLP(2, [2, 1])",
+        "expression player, the lecture's neuron",
+    ]
+    assert all(p.page_bytes > 10_000 and len(p.seconds) == 1 for p in players)
+    assert "| network player, MLP(2, [2, 1]) |" in bench.player_table(players)
 
 
 def test_micrograd_recursion_is_reported_not_raised(bench, tiny_run):
-    rows, _ = tiny_run
+    rows, *_ = tiny_run
     deep = {r.engine: r.samples for r in rows if r.workload == "chain N=2e+03"}
     assert deep["micrograd"].error == "RecursionError" and not deep["micrograd"].seconds
     assert not deep["gradstep"].error and deep["gradstep"].seconds
 
 
 def test_gradstep_graph_is_freed_without_the_collector(bench, tiny_run):
-    _, memory = tiny_run
+    _, memory, _ = tiny_run
     gradstep = next(m for m in memory if m.engine == "gradstep")
     assert gradstep.after_forward > 0
     # nothing per node is left once the graph is dropped (CPython may keep a few freed tuples)
@@ -56,10 +62,10 @@ def test_gradstep_graph_is_freed_without_the_collector(bench, tiny_run):
 
 
 def test_table_and_targets_render(bench, tiny_run):
-    rows, memory = tiny_run
+    rows, memory, players = tiny_run
     text = bench.table(rows, memory)
     assert "RecursionError" in text and "| gradstep |" in text
-    assert all(isinstance(ok, bool) for _, _, ok in bench.targets(rows, memory))
+    assert all(isinstance(ok, bool) for _, _, ok in bench.targets(rows, memory, players))
 
 
 def test_agreement_check_catches_a_different_number(bench):

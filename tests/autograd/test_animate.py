@@ -10,8 +10,10 @@ import pytest
 
 from autograd import Value, topological_order
 from autograd.animate import Frame, Player, animate, animation_frames, script_json
-from autograd.draw import GraphvizNotFound, grad_text
+from autograd.draw import GraphvizNotFound
 from autograd.steps import backward_steps
+from autograd.text import grad_text
+from tests.browser import LAYOUT, TEXTS_OUTSIDE_THEIR_BOXES, VIEWPORTS, Watched, ids, svg_text
 
 HOSTILE = (
     '</script><script>window.__pwned=1;alert(1)</script><img src=x onerror="window.__pwned=2">'
@@ -49,7 +51,7 @@ def test_hostile_label_stays_inside_the_json_and_the_svg(dot_program):
     assert page.count("<script") == 2  # the data block and the player, nothing from the label
     assert "window.__pwned" in page  # present, but only as escaped text:
     assert "<script>window" not in page and "<img" not in page  # no markup made from the label
-    assert HOSTILE in [frame["text"].split(" = ")[0] for frame in page_data(page)["frames"]]
+    assert f"inputs: {HOSTILE} = 2" in [frame["text"] for frame in page_data(page)["frames"]]
 
 
 def test_script_json_escapes_and_rejects_non_json():
@@ -105,7 +107,7 @@ def test_animate_leaves_the_engines_gradients_and_lr_changes_nothing(dot_program
     assert w1_text == f"w1 ← w1 − lr × grad = -3 − 0.1 × 1 = {-3 - 0.1 * w1.grad:.6g}"
 
 
-def test_optimizer_step_is_taken_and_shown(dot_program):
+def test_an_update_function_is_called_and_shown(dot_program):
     class StandInSGD:  # the interface nn's optimisers have: params and step()
         def __init__(self, params, lr):
             self.params, self.lr, self.calls = params, lr, 0
@@ -117,13 +119,15 @@ def test_optimizer_step_is_taken_and_shown(dot_program):
 
     o, params = lecture_neuron()
     optimizer = StandInSGD(params, 0.5)
-    player = animate(o, optimizer=optimizer)
+    player = animate(o, update=optimizer.step, params=params)
     assert optimizer.calls == 1 and params[0].data == pytest.approx(-3.5)
     update = [f for f in player.frames if f.phase == "update"]
     assert len(update) == 3 and dict(update[-1].numbers)["after"] == params[2].data
     assert "StandInSGD.step()" in update[0].text
     with pytest.raises(ValueError, match="not both"):
-        animate(o, lr=0.1, optimizer=optimizer)
+        animate(o, lr=0.1, update=optimizer.step)
+    with pytest.raises(TypeError, match="update must be a function"):
+        animate(o, update=optimizer)
 
 
 def test_save_is_atomic_and_notebook_view_is_an_isolated_iframe(dot_program, tmp_path):
@@ -153,48 +157,13 @@ def test_frame_phase_is_checked():
 # -- the page in a real browser ---------------------------------------------------------------
 
 
-class Watched:
-    """A page with its console errors, page errors, dialogs and requests recorded."""
-
-    def __init__(self, browser):
-        self.page = browser.new_page(viewport={"width": 1200, "height": 700})
-        self.errors: list[str] = []
-        self.requests: list[str] = []
-        self.dialogs: list[str] = []
-        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
-
-    def open(self, player: Player, tmp_path) -> Watched:
-        self.url = player.save(tmp_path / "player.html").resolve().as_uri()
-        self.page.goto(self.url)
-        return self
-
-    def clean(self) -> None:
-        """Assert that nothing went wrong and nothing was fetched, then close the page."""
-        assert self.errors == [] and self.dialogs == []
-        assert all(url == self.url or url.startswith("data:") for url in self.requests), self.requests
-        self.page.close()
-
-
-def ids(page, css_class: str) -> set[str]:
-    return set(page.eval_on_selector_all(f".{css_class}", "els => els.map(e => e.id)"))
-
-
-def svg_text(page, element_id: str, index: int) -> str:
-    return page.eval_on_selector(
-        f"#{element_id}", f"g => [...g.querySelectorAll('text')].at({index}).textContent"
-    )
-
-
 def test_stepping_shows_the_python_steps(browser, dot_program, tmp_path):
     o, _ = lecture_neuron()
     player = animate(o)
     steps = player.steps
     watched = Watched(browser).open(player, tmp_path)
     page = watched.page
-    forward = len(steps.order)
+    forward = 1 + sum(1 for n in steps.order if n.op is not None)  # the inputs, then each op
     assert page.text_content("#gs-counter") == f"0 / {len(player.frames)}"
     assert svg_text(page, f"v{steps.numbers[o]}", -1) == "grad —"  # before the pass: no gradient
     assert svg_text(page, f"v{steps.numbers[o]}", -2) == "data —"
@@ -207,7 +176,7 @@ def test_stepping_shows_the_python_steps(browser, dot_program, tmp_path):
     assert svg_text(page, f"v{steps.numbers[o]}", -1) == "grad 1"
     for k, step in enumerate(steps):
         page.keyboard.press("ArrowRight")
-        assert page.text_content("#gs-text") == str(step)
+        assert page.text_content("#gs-text").split("\n")[0] == str(step)
         assert f"v{step.node_number}" in ids(page, "gs-current")
         assert ids(page, "gs-target") == {f"v{step.parent_number}"}
         assert ids(page, "gs-edge") == {f"e{step.node_number}_{step.position}"}
@@ -215,7 +184,7 @@ def test_stepping_shows_the_python_steps(browser, dot_program, tmp_path):
         assert page.get_attribute("body", "data-frame") == str(forward + 1 + k)
     page.keyboard.press("ArrowLeft")  # back: the last step is undone, its parent shows "before"
     last = steps[-1]
-    assert page.text_content("#gs-text") == str(steps[-2])
+    assert page.text_content("#gs-text").startswith(str(steps[-2]))
     assert svg_text(page, f"v{last.parent_number}", -1) == grad_text(last.before)
     page.keyboard.press("z")  # zoom: the drawing at its natural size, and back to fitting
     assert page.get_attribute("#gs-graph", "class") == "gs-natural"
@@ -239,11 +208,11 @@ def test_play_runs_to_the_end_and_shows_the_update(browser, dot_program, tmp_pat
     page.wait_for_selector(
         f'body[data-frame="{last}"][data-playing="false"]', state="attached", timeout=20000
     )
-    assert page.text_content("#gs-phase") == "update"
-    w2 = params[1]
+    assert page.text_content("#gs-phase") == "forward pass, new weights"
+    b = params[2]
     assert page.text_content("#gs-text") == player.frames[-1].text
-    i = player.steps.numbers[w2]
-    assert svg_text(page, f"v{i}", -2) == f"data {w2.data - 0.1 * w2.grad:.4g}"
+    i = player.steps.numbers[b]
+    assert svg_text(page, f"v{i}", -2) == f"data {b.data - 0.1 * b.grad:.4g}"
     assert page.is_disabled("#gs-step")
     watched.clean()
 
@@ -254,7 +223,7 @@ def test_hostile_label_does_not_run(browser, dot_program, tmp_path):
     watched = Watched(browser).open(animate(y), tmp_path)
     page = watched.page
     page.click("#gs-step")
-    assert page.text_content("#gs-text").startswith(HOSTILE + " = 2")
+    assert page.text_content("#gs-text") == f"inputs: {HOSTILE} = 2"
     assert page.evaluate("typeof window.__pwned") == "undefined"
     assert page.eval_on_selector_all("img, foreignObject, a", "els => els.length") == 0
     assert page.evaluate("document.scripts.length") == 2
@@ -278,6 +247,129 @@ def test_a_small_network_animates_in_neuron_clusters(dot_program):
 
     model = nn.MLP(2, [2, 1], seed=0, activation="tanh")
     loss = nn.losses.mse(model([1.0, -1.0]), 0.5)
-    player = animate(loss, cluster="neuron", lr=0.1, params=model.parameters())
+    player = animate(loss, cluster=nn.draw.by_neuron(model), lr=0.1, params=model.parameters())
     assert "layer 0 · neuron 1" in player.html and "layer 1 · neuron 0" in player.html
     assert len([f for f in player.frames if f.phase == "update"]) == len(model.parameters())
+
+
+# -- what each frame says -----------------------------------------------------------------------
+
+
+def test_forward_plays_all_inputs_at_once_then_each_op_level_by_level(dot_program):
+    o, _ = lecture_neuron()
+    forward = [f for f in animate(o).frames if f.phase == "forward"]
+    assert forward[0].text == "inputs: x1 = 2, w1 = -3, x2 = 0, w2 = 1, b = 6.88137"
+    assert len(forward[0].nodes) == 5
+    assert [f.text.split(" =")[0] for f in forward[1:]] == ["n6 (*)", "n3 (*)", "n7 (+)", "n", "o"]
+
+
+def test_every_backward_frame_says_why_its_local_derivative_has_its_value(dot_program):
+    o, _ = lecture_neuron()
+    frames = {f.text.split("\n")[0]: f.text.split("\n")[1].strip() for f in animate(o).frames[7:]}
+    rules = list(frames.values())
+    assert rules[0] == "local d(o)/d(n) for tanh: 1 − o² = 1 − 0.7071² = 0.5"
+    assert "local d(n)/d(b) for +: 1" in rules
+    assert "local d(n6 (*))/d(x1) for *: w1 = -3 (the other factor)" in rules
+    assert "local d(n6 (*))/d(w1) for *: x1 = 2 (the other factor)" in rules
+    page = animate(o).html
+    assert "number on an edge: the local derivative d(node)/d(input)" in page
+    assert "green: the value receiving gradient" in page
+
+
+def test_after_the_update_a_forward_pass_closes_the_loop(dot_program):
+    import math
+
+    o, params = lecture_neuron()
+    player = animate(o, lr=0.1, params=params)
+    w1, w2, b = params
+    new = {"w1": w1.data - 0.1 * w1.grad, "w2": w2.data - 0.1 * w2.grad, "b": b.data - 0.1 * b.grad}
+    expected = math.tanh(2.0 * new["w1"] + 0.0 * new["w2"] + new["b"])  # an independent float computation
+    last = player.frames[-1]
+    assert last.phase == "after" and dict(last.numbers) == pytest.approx(
+        {"before": o.data, "after": expected}
+    )
+    assert last.text.startswith(f"o: 0.707107 → {expected:.6g}")
+    assert [p.data for p in params] == [-3.0, 1.0, 6.8813735870195432]  # lr= shows, it does not change
+
+
+def test_collapse_and_only_path_to_play_only_what_is_drawn(dot_program):
+    import nn
+
+    model = nn.MLP(2, [3, 1], seed=0, activation="tanh")
+    loss = nn.losses.mse(model([1.0, -1.0]), 0.5)
+    w = model.layers[0].neurons[2].w[1]
+    player = animate(loss, only_path_to=w)
+    targets = {t for f in player.frames for t in f.targets}
+    drawn = set(re.findall(r'<g id="(v\d+)" class="node"', player.html))
+    assert targets and targets <= drawn
+    assert any(f"d(loss)/d({w.label})" in f.text or f"/d({w.label})" in f.text for f in player.frames)
+    model.zero_grad()
+    collapsed = animate(loss, cluster=nn.draw.by_neuron(model), collapse=True)
+    boxes = set(re.findall(r'<g id="(g\d+)" class="node"', collapsed.html))
+    assert len(boxes) == 4 and {t for f in collapsed.frames for t in f.targets} & boxes
+
+
+def test_refusing_a_graph_too_big_to_draw_changes_no_gradient():
+    x = Value(1.0, label="x")
+    y = x
+    for _ in range(400):
+        y = y * 1.001
+    with pytest.raises(ValueError, match="more than max_nodes=300"):
+        animate(y)
+    assert all(n.grad == 0.0 for n in topological_order(y))
+    with pytest.raises(TypeError, match="lr must be a finite number"):
+        animate(x * 2, lr="0.1")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="needs a Value"):
+        animate(3.0)  # type: ignore[arg-type]
+
+
+# -- in the browser: every frame, two window sizes ----------------------------------------------
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
+def test_every_frame_keeps_text_in_its_box_and_the_drawing_still(browser, dot_program, tmp_path, viewport):
+    o, params = lecture_neuron()
+    player = animate(o, lr=0.1, params=params)
+    watched = Watched(browser, viewport).open(player, tmp_path)
+    page = watched.page
+    layout = page.evaluate(LAYOUT)
+    for k in range(len(player.frames)):
+        page.keyboard.press("ArrowRight")
+        assert page.evaluate(TEXTS_OUTSIDE_THEIR_BOXES) == [], f"frame {k}"
+        assert page.evaluate(LAYOUT) == layout, f"frame {k}: the drawing moved"
+        controls = page.eval_on_selector("#gs-step", "b => b.getBoundingClientRect().top")
+        assert 0 <= controls < viewport["height"] / 3  # the controls stay in view
+    page.keyboard.press("z")  # full size: the active node stays on screen
+    box = page.eval_on_selector("#gs-graph", "e => e.getBoundingClientRect().toJSON()")
+    active = page.eval_on_selector(".gs-current", "e => e.getBoundingClientRect().toJSON()")
+    assert box["left"] <= active["left"] and active["right"] <= box["right"] + 1
+    assert box["top"] <= active["top"] and active["bottom"] <= box["bottom"] + 1
+    watched.clean()
+
+
+def test_practice_mode_asks_for_each_local_derivative(browser, dot_program, tmp_path):
+    o, _ = lecture_neuron()
+    player = animate(o, practice=True)
+    first = next(k for k, f in enumerate(player.frames) if f.answer is not None)
+    assert player.frames[first].question.endswith("for tanh: 1 − o² = 1 − 0.7071² = ?")
+    watched = Watched(browser).open(player, tmp_path)
+    page = watched.page
+    for _ in range(first + 1):
+        page.keyboard.press("ArrowRight")
+    node = f"v{player.steps.numbers[o.parents[0]]}"
+    assert svg_text(page, node, -1) == "grad 0"  # the seed frame's 0: the product is not shown yet
+    page.fill("#gs-answer", "0.7")
+    page.press("#gs-answer", "Enter")
+    assert page.text_content("#gs-verdict").startswith("✗")
+    page.fill("#gs-answer", "0.5")
+    page.press("#gs-answer", "Enter")
+    assert page.text_content("#gs-verdict") == "✓ right" and svg_text(page, node, -1) == "grad 0.5"
+    assert page.text_content("#gs-score") == "score 1 / 1"
+    watched.clean()
+
+
+def test_a_huge_label_does_not_break_the_player(dot_program):
+    x = Value(1.0, label="w" * 100_000)
+    player = animate((x * 2).tanh())
+    assert "w" * 199 + "…" in player.html  # in the drawing, shortened
+    assert page_data(player.html)["frames"][0]["text"] == f"inputs: {'w' * 100_000} = 1"  # all of it

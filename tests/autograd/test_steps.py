@@ -8,7 +8,7 @@ from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from autograd import Value, topological_order
-from autograd.steps import Step, backward_steps, forward_order
+from autograd.steps import Step, backward_steps
 
 
 def build_graph(leaves: list[float], program: list[tuple[int, int, int, float]]) -> tuple[list[Value], Value]:
@@ -129,7 +129,7 @@ def test_unlabelled_nodes_get_stable_names_by_forward_position():
     first, second = backward_steps(build()), backward_steps(build())
     assert [str(s) for s in first] == [str(s) for s in second]
     assert [s.node_name for s in first] == ["n2 (tanh)", "n1 (*)"]
-    assert forward_order(first.root)[0].is_leaf
+    assert first.order[0].is_leaf
 
 
 def test_leaves_accumulate_and_small_numbers_stay_readable():

@@ -24,6 +24,10 @@ def _check_outputs(out) -> None:
     for label in ("x[0]", "x[1]", "w[0,0,0]", "w[0,0,1]", "b[0,0]", "out"):
         assert label in texts
     assert io.load(out / "model.json").num_parameters() == 2 * 4 + 4 + 4 * 4 + 4 + 4 + 1
+    step = (out / "training_step.html").read_text(encoding="utf-8")
+    assert 'id="n1_3-z-g"' in step and "d(loss)/d(z[1,3])" in step  # the network player, every neuron
+    neuron = (out / "neuron.html").read_text(encoding="utf-8")
+    assert "w[0,0,1]" in neuron and "ReLU" in neuron  # the demo's hidden neurons are ReLU
 
 
 def test_demo_end_to_end_small(tmp_path, capsys, dot_program):
@@ -34,6 +38,7 @@ def test_demo_end_to_end_small(tmp_path, capsys, dot_program):
     assert status == 0
     printed = capsys.readouterr().out
     assert "train accuracy" in printed and "validation accuracy" in printed
+    assert f"open {out / 'training_step.html'} in a browser" in printed
     _check_outputs(out)
 
 
@@ -47,7 +52,8 @@ def test_demo_as_a_module_with_progress_bar(tmp_path, dot_program):
     assert result.returncode == 0, result.stderr
     assert "2/2" in result.stderr and "loss=" in result.stderr  # tqdm's bar
     assert "validation accuracy" in result.stdout
-    for name in ("loss.png", "decision_boundary.png", "neuron.svg", "model.json"):
+    for name in ("loss.png", "decision_boundary.png", "neuron.svg", "model.json", "neuron.html",
+                 "training_step.html"):  # fmt: skip
         assert (out / name).exists()
     assert io.load(out / "model.json").nouts == [4, 4, 3]
 

@@ -4,7 +4,9 @@ micrograd's own code runs unchanged against gradstep."""
 from __future__ import annotations
 
 import gc
+import math
 import random
+import re
 import textwrap
 
 import pytest
@@ -13,6 +15,7 @@ import nn
 from autograd import Value
 from nn import MLP, data, losses, optim
 from nn.train import History, evaluate, fit
+from tests.conftest import import_or_fail
 
 
 def test_micrograd_demo_reaches_97_percent_within_100_steps():
@@ -300,3 +303,137 @@ def test_optimiser_api():
         1.0 - 0.9 * 100 / 100,
         1.0 - 0.9 * 100 / 100,
     ]
+
+
+# --- fit() under careless use ----------------------------------------------------------------
+
+
+def test_fit_refuses_an_optimiser_built_for_another_model():
+    X, y = data.moons(40, noise=0.1, seed=0)
+    model, other = MLP(2, [16, 16, 1], seed=0), MLP(2, [16, 16, 1], seed=1)
+    before, other_before = model.state_dict(), other.state_dict()
+    epochs_run = []
+    with pytest.raises(ValueError, match=r"the optimiser updates 0 of the model's 337 parameters .*"
+                                         r"build it with optim.Adam\(model.parameters\(\)\)"):  # fmt: skip
+        fit(model, (X, y), "bce", optim.Adam(other.parameters(), lr=0.1), epochs=20, progress=False,
+            callbacks=[lambda e, logs, m: epochs_run.append(e)])  # fmt: skip
+    assert epochs_run == [] and model.state_dict() == before and other.state_dict() == other_before
+
+
+def test_fit_allows_an_optimiser_for_part_of_the_model_or_for_more():
+    X, y = data.moons(40, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    first, last = model.layers[0].state_dict(), model.layers[1].state_dict()
+    fit(model, (X, y), "bce", optim.SGD(model.layers[1].parameters(), lr=0.5), epochs=2, progress=False)
+    assert model.layers[0].state_dict() == first  # fine-tuning the last layer only
+    assert model.layers[1].state_dict() != last
+
+    scale = Value(1.0, label="scale")  # a parameter of the loss, trained with the model's
+
+    def scaled_mse(outputs, targets):
+        return losses.mse([o * scale for o in outputs], targets)
+
+    fit(model, (X, y), scaled_mse, optim.SGD([*model.parameters(), scale], lr=0.1), epochs=2, progress=False)
+    assert scale.data != 1.0
+
+
+def test_fit_refuses_a_model_without_parameters():
+    class Constant(nn.Module):
+        def __call__(self, x):
+            return Value(0.5)
+
+    X, y = data.xor(10, seed=0)
+    with pytest.raises(ValueError, match="the model has no parameters, so there is nothing to train"):
+        fit(Constant(), (X, y), "mse", optim.SGD([Value(1.0)]), progress=False)
+    with pytest.raises(TypeError, match="model must be an nn.Module"):
+        fit("model", (X, y), "mse", optim.SGD([Value(1.0)]), progress=False)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"l2": -1.0}, ValueError, "l2 must be >= 0"),
+        ({"l2": "0.1"}, TypeError, "l2 must be a number, got str"),
+        ({"min_delta": math.nan}, ValueError, "min_delta must be finite"),
+        ({"schedule": 0.1}, TypeError, "schedule must be a function"),
+        ({"schedule": lambda e: "0.1"}, TypeError, r"schedule\(0\) must be a number, got str"),
+        ({"schedule": lambda e: math.nan}, ValueError, r"schedule\(0\) must be finite"),
+        ({"callbacks": lambda e, logs, m: None}, TypeError, r"for one function write callbacks=\[fn\]"),
+        ({"callbacks": [print, 1]}, TypeError, r"callbacks\[1\] must be a function"),
+        ({"batch_size": 0}, ValueError, "batch_size must be at least 1"),
+        ({"batch_size": 2.5}, TypeError, "batch_size must be an int"),
+        ({"epochs": -1}, ValueError, "epochs must be an int >= 0"),
+    ],
+)
+def test_fit_arguments_are_checked_before_training(kwargs, error, message):
+    X, y = data.xor(10, seed=0)
+    model = MLP(2, [2, 1], seed=0)
+    before = model.state_dict()
+    with pytest.raises(error, match=message):
+        fit(model, (X, y), "bce", optim.SGD(model.parameters(), lr=0.1), **{"epochs": 2, **kwargs},
+            progress=False)  # fmt: skip
+    assert model.state_dict() == before
+
+
+def test_fit_takes_numpy_arrays_and_refuses_iterators():
+    numpy = import_or_fail("numpy")
+    X, y = data.moons(30, noise=0.1, seed=0)
+
+    def run(X, y):
+        model = MLP(2, [4, 1], seed=0)
+        h = fit(model, (X, y), "bce", optim.SGD(model.parameters(), lr=0.1), epochs=2, batch_size=8,
+                seed=0, progress=False)  # fmt: skip
+        return h.train_loss, h.train_acc, model.state_dict()
+
+    assert run(numpy.array(X), numpy.array(y)) == run(X, y)  # micrograd's demo passes numpy arrays
+    assert evaluate(MLP(2, [4, 1], seed=0), (numpy.array(X), numpy.array(y)), "bce")[1] is not None
+    model = MLP(2, [4, 1], seed=0)
+    with pytest.raises(TypeError, match=r"X must be a list or an array .*got generator; pass list"):
+        fit(model, ((x for x in X), y), "bce", optim.SGD(model.parameters()), progress=False)
+    with pytest.raises(ValueError, match="data is empty"):
+        fit(model, (numpy.zeros((0, 2)), numpy.zeros(0)), "bce", optim.SGD(model), progress=False)
+
+
+def test_evaluate_takes_any_callable_model():
+    X, y = data.xor(10, seed=0)
+    loss, acc = evaluate(lambda x: Value(x[0] - x[1]), (X, y), "bce")
+    assert loss > 0 and 0.0 <= acc <= 1.0
+    with pytest.raises(TypeError, match="model must be callable"):
+        evaluate(3, (X, y), "bce")  # type: ignore[arg-type]
+
+
+def test_fit_errors_name_the_data_rows():
+    X, y = data.moons(20, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    opt = optim.SGD(model.parameters(), lr=0.1)
+    bad_y = list(y)
+    bad_y[7] = 2
+    with pytest.raises(ValueError, match=r"targets\[(\d+)\] = 2.0 is not in \[0, 1\]") as info:
+        fit(model, (X, bad_y), "bce", opt, batch_size=None, seed=3, progress=False)
+    position = int(re.search(r"targets\[(\d+)\]", str(info.value)).group(1))
+    (note,) = info.value.__notes__
+    rows = [int(r) for r in re.search(r"data rows \[([\d, ]+)", note).group(1).split(", ")]
+    assert "fit(): epoch 0, batch 0" in note and rows[position] == 7  # the note maps back to y[7]
+
+    bad_X = [list(x) for x in X]
+    bad_X[4] = [1.0, 2.0, 3.0]
+    with pytest.raises(ValueError, match="MLP expects 2 inputs, got 3") as info:
+        fit(model, (bad_X, y), "bce", opt, progress=False)
+    assert info.value.__notes__ == ["fit(): while running the model on X[4] (epoch 0)"]
+    with pytest.raises(TypeError, match=r"data must be a pair \(X, y\), got tuple of 3"):
+        fit(model, (X, y, y), "bce", opt, progress=False)
+    with pytest.raises(TypeError, match="the loss function returned float, not a Value"):
+        fit(model, (X, y), lambda outputs, targets: 0.5, opt, progress=False)
+
+
+def test_a_diverging_fit_stops_at_the_last_good_step(tmp_path):
+    model = MLP(1, [1], seed=0)
+    before = model.state_dict()
+    opt = optim.SGD(model.parameters(), lr=1e308)  # the first step overshoots past 1.8e308
+    message = r"this step would make w\[0,0,0\] \(layers.0.neurons.0.w.0\) -?inf .*no parameter was changed"
+    with pytest.raises(OverflowError, match=message) as info:
+        fit(model, ([[1.0]], [10.0]), "mse", opt, epochs=3, progress=False)
+    assert "fit(): epoch 0, batch 0" in info.value.__notes__[0]
+    assert model.state_dict() == before and opt.steps == 0
+    nn.save(model, tmp_path / "m.json")  # nothing non-finite got in
+    assert nn.load(tmp_path / "m.json").state_dict() == before

@@ -1,0 +1,62 @@
+"""Regenerate the README's pictures: real headless-Chromium screenshots of the two players.
+
+    .venv/bin/python docs/screenshots.py        # writes docs/player.png and docs/network_player.png
+
+Needs the dev extras (Playwright) and Debian's ``chromium`` (``make test`` installs both).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+import nn  # noqa: E402
+from autograd import Value, animate  # noqa: E402
+from tests.conftest import BROWSER_ARGS  # noqa: E402
+
+
+def lecture_neuron() -> Value:
+    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+    b = Value(6.8813735870195432, label="b")
+    o = (x1 * w1 + x2 * w2 + b).tanh()
+    o.label = "o"
+    return o
+
+
+def shoot(player, name: str, frame_starts_with: str, browser, size=(1280, 800)) -> None:
+    """Save a screenshot of ``player`` at the first frame whose text starts with the given words."""
+    frame = next(k for k, f in enumerate(player.frames) if f.text.startswith(frame_starts_with))
+    with tempfile.TemporaryDirectory() as folder:
+        page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+        page.goto(player.save(Path(folder) / "page.html").resolve().as_uri())
+        for _ in range(frame + 1):
+            page.keyboard.press("ArrowRight")
+        page.screenshot(path=str(HERE / name))
+        page.close()
+    print(f"wrote docs/{name} at frame {frame + 1}: {player.frames[frame].text.splitlines()[0]}")
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        sys.exit("chromium is needed (sudo apt-get install chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
+        shoot(animate(lecture_neuron()), "player.png", "5. at n7", browser, size=(1280, 560))
+        model = nn.MLP(2, [4, 4, 1], activation="tanh", seed=0)
+        player = nn.animate_training_step(model, [0.5, -1.0], 1.0, lr=0.1)
+        shoot(player, "network_player.png", "d(loss)/d(out of h[0,1])", browser, size=(1280, 980))
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

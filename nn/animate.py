@@ -1,0 +1,613 @@
+"""The network player: one training step of an MLP, neuron by neuron, on the network view.
+
+``animate_training_step(model, x, y, lr=0.1)`` takes a real training step on one sample and
+returns a page (``autograd.animate.Player``) that plays it on ``nn.draw``'s picture:
+
+1. **forward**: the inputs, then each neuron in index order, layer by layer:
+   z = w·x + b with its numbers, then out = activation(z); then the loss;
+2. **backward**, layer by layer from the loss back, neurons top to bottom. For each neuron:
+   d(loss)/d(out) = Σₖ w[l+1,k,j] · d(loss)/d(z[l+1,k]) (its outgoing edges highlighted, or,
+   for an output, what the loss's own chain rule gives), then
+   d(loss)/d(z) = d(loss)/d(out) × activation′(z) with the activation's rule, then each weight's
+   gradient d(loss)/d(z) × the input it multiplied, and the bias's, d(loss)/d(z) × 1;
+3. **update**: each neuron's weights w ← w − lr × grad (or the optimiser's step), the edges
+   redrawn from the new weights;
+4. **forward again** with the new weights, ending with the loss before → after.
+
+This is the textbook order (the engine's own order may interleave neurons differently; each
+neuron's gradient needs only the layer after it, so every number is the same). Numbers are the
+engine's: the gradients the step used are exactly those of ``loss.backward()``.
+
+>>> import nn
+>>> model = nn.MLP(2, [2, 1], seed=0)
+>>> player = animate_training_step(model, [1.0, -1.0], 0.5, lr=0.1)
+>>> for frame in player.frames[6:9]:
+...     print(frame.text.splitlines()[0])
+d(loss)/d(out[0]) = -1.115: the loss's own chain rule, from the loss back to out[0]:
+d(loss)/d(z[1,0]) = d(loss)/d(out[0]) × 1 (linear: out = z) = -1.115 × 1 = -1.115
+out[0]'s weights: d(loss)/d(w[1,0,i]) = d(loss)/d(z) × (input i it multiplied)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from autograd import Value, topological_order
+from autograd.animate import Frame, Player
+from autograd.steps import backward_steps
+from autograd.text import NO_GRAD, format_number, local_rule
+
+from .draw import (
+    CURVE,
+    NetworkPicture,
+    _check_inputs,
+    _check_model,
+    cell_key,
+    neuron_name,
+    pre_activation,
+    weight_style,
+)
+
+if TYPE_CHECKING:
+    from .module import MLP
+
+__all__ = ["animate_training_step"]
+
+
+def _f(x: float) -> str:
+    return format_number(x, 4)
+
+
+@dataclass
+class _Neuron:
+    """One neuron during the step: where it is, what it multiplied and what it computed."""
+
+    layer: int
+    index: int
+    name: str
+    activation: str
+    weights: list[Value]
+    bias: Value | None
+    inputs: list[Value]  # what each weight multiplied: the inputs, or the previous layer's outs
+    input_names: list[str]
+    z: Value
+    out: Value
+
+    @property
+    def card(self) -> str:
+        return f"n{self.layer}_{self.index}"
+
+    def cell(self, row: str, which: str) -> str:
+        return f"{self.card}-{row}-{which}"
+
+    def edge(self, i: int) -> str:
+        return f"w{self.layer}_{self.index}_{i}"
+
+
+def animate_training_step(
+    model: MLP,
+    x: Sequence[float],
+    y: float | Sequence[float],
+    loss_fn: Callable[[Any, Any], Value] | None = None,
+    lr: float | None = 0.1,
+    *,
+    optimizer: Any = None,
+    compact: bool | None = None,
+    practice: bool = False,
+    steps: int = 1,
+    title: str | None = None,
+    speed_ms: int = 700,
+) -> Player:
+    """One training step of ``model`` on the sample ``(x, y)``, played on the network view.
+
+    The step is really taken: gradients are zeroed, the loss ``loss_fn([prediction], [y])``
+    (a batch of one sample, as ``nn.losses`` take it; default ``nn.losses.mse``) is
+    backpropagated, and the weights move by ``−lr × grad`` (or by ``optimizer.step()``). The
+    module docstring says what each frame shows. ``compact`` is ``draw_network``'s;
+    ``practice=True`` hides each neuron's d(loss)/d(out) and d(loss)/d(z) until the learner
+    types it (to 3 significant digits) or reveals it. ``steps=k`` plays k steps on the same sample
+    (each forward pass with new weights is the next step's forward pass) and draws the loss after
+    each step as a small curve. Needs no Graphviz.
+
+    >>> import nn
+    >>> player = animate_training_step(nn.MLP(2, [2, 1], seed=0), [1.0, 2.0], 0.0, lr=0.1)
+    >>> player.frames[-1].text.startswith("loss ")
+    True
+
+    Checked before anything changes: a call that fails leaves the model's weights and gradients
+    as they were.
+    """
+    from . import losses
+
+    _check_model(model, "animate_training_step")
+    x = _check_inputs(model, x, "animate_training_step")
+    if optimizer is None:
+        if isinstance(lr, bool) or not isinstance(lr, int | float) or not math.isfinite(lr):
+            raise TypeError(
+                f"animate_training_step: lr must be a finite number, got {type(lr).__name__}: {lr!r}"
+            )
+    elif not callable(getattr(optimizer, "step", None)):
+        raise TypeError(
+            f"animate_training_step: optimizer must have a step() method, got {type(optimizer).__name__}"
+        )
+    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+        raise ValueError(f"animate_training_step: steps must be an int from 1 to {MAX_STEPS}, got {steps!r}")
+    loss_fn = loss_fn or losses.mse
+    loss_name = getattr(loss_fn, "__name__", "loss").replace("_", " ")
+    params = model.parameters()
+    saved = [(p.data, p.grad) for p in params]
+    try:
+        return _play(
+            model, x, y, loss_fn, loss_name, lr, optimizer, compact, practice, steps, title, speed_ms
+        )
+    except BaseException:
+        for p, (data, grad) in zip(params, saved):  # a failed call changes nothing
+            p.data, p.grad = data, grad
+        raise
+
+
+def _play(
+    model: MLP,
+    x: list[float],
+    y: float | Sequence[float],
+    loss_fn: Callable[[Any, Any], Value],
+    loss_name: str,
+    lr: float | None,
+    optimizer: Any,
+    compact: bool | None,
+    practice: bool,
+    count: int,
+    title: str | None,
+    speed_ms: int,
+) -> Player:
+    params = model.parameters()
+    neurons, inputs, loss, names = _build(model, x, y, loss_fn)
+    target = _target_text(y)
+    for p in params:  # from here on the step changes the model (undone by the caller on failure)
+        p.grad = 0.0
+    picture = NetworkPicture(model, compact, loss=loss_name, outputs=len(neurons[-1]), curve=count > 1)
+    picture.fill("weights")  # the picture before backward: no gradients yet
+    largest = max((abs(p.data) for p in params), default=0.0)  # edge widths keep this scale
+    frames = _forward(picture, neurons, inputs, loss, target, loss_name)
+    history, ends = [loss.data], []
+    for step in range(count):
+        if step:  # the last forward pass, with the new weights, is this step's forward pass
+            for p in params:
+                p.grad = 0.0
+            neurons, inputs, loss, names = _build(model, x, y, loss_fn)
+        steps = backward_steps(loss)
+        for node in steps.order:
+            names.setdefault(node, steps.name(node))
+        played = _backward(picture, neurons, steps, names, loss)
+        played += _update(picture, neurons, lr, optimizer, largest)
+        played += _again(picture, neurons, inputs, loss_fn, y, loss)
+        if count > 1:
+            played = [replace(f, text=f"step {step + 1} of {count} · {f.text}") for f in played]
+        frames += played
+        history.append(dict(frames[-1].numbers)["after"])
+        ends.append(len(frames) - 1)
+    if count > 1:  # each step ends by drawing the curve so far; the next starts from the new loss
+        top = max(history) or 1.0
+        picture.texts.update({"curve-top": f"loss {_f(top)}", "curve-steps": f"step {count}"})
+        for step, end in enumerate(ends):
+            new_loss = (("loss-v", 0, _f(history[step + 1])),) if step + 1 < count else ()
+            frames[end] = replace(
+                frames[end],
+                set=frames[end].set + new_loss,
+                style=(("curve-line", "points", _curve(history[: step + 2], count, top)),),
+            )
+    widest: dict[str, list[str]] = {}
+    for frame in frames:
+        for element, index, text in frame.set:
+            widest.setdefault(cell_key(element, index), []).append(text)
+    svg = picture.layout(widest).svg()
+    legend = [
+        ("positive", "blue edge: a positive weight"),
+        ("negative", "red: negative; wider = larger |weight|"),
+        ("grad", "grad column: d(loss)/d(that number), once backward has reached it"),
+        ("current", "orange: what is being used"),
+        ("target", "green: what receives the result"),
+        ("", "z = w·x + b, out = activation(z)"),
+    ]
+    if picture.compact:
+        legend.append(
+            ("", "each weight's number is written on its edge when the edge is highlighted or hovered")
+        )
+    before, after = history[0], history[-1]
+    what = "one training step" if count == 1 else f"{count} training steps"
+    return Player(
+        svg,
+        frames,
+        title=title or f"gradstep: {what} of {model._header()} (loss {_f(before)} → {_f(after)})",
+        speed_ms=speed_ms,
+        steps=steps,
+        legend=legend,
+        practice=practice,
+        start="Press ▶ play, or → to take one step: forward, backward neuron by neuron, update, "
+        "forward again.",
+    )
+
+
+MAX_STEPS = 20  # each step adds a backward pass's frames: more is a film, not a lesson
+
+
+def _curve(losses: list[float], steps: int, top: float) -> str:
+    """The ``points`` of the loss curve: the loss before step 1, then after each step so far, in
+    the plot's own coordinates (0, 0 top left, the loss ``top`` at the top, step ``steps`` at the
+    right), so that every frame draws on the same scale."""
+    width, height = CURVE
+    return " ".join(f"{width * k / steps:.1f},{height * (1 - v / top):.1f}" for k, v in enumerate(losses))
+
+
+def _build(
+    model: MLP, x: list[float], y: object, loss_fn: Callable[[Any, Any], Value]
+) -> tuple[list[list[_Neuron]], list[Value], Value, dict[Value, str]]:
+    """The forward pass on ``x`` as a graph: every neuron with its z and out, the inputs, the loss,
+    and a name for each node the frames mention."""
+    params = model.parameters()
+    layers = model.layers
+    inputs = [Value(v) for v in x]
+    names: dict[Value, str] = {v: f"x{i}" for i, v in enumerate(inputs)}
+    names.update((p, p.label) for p in params if p.label)
+    neurons: list[list[_Neuron]] = []
+    signals, signal_names = inputs, [f"x{i}" for i in range(len(x))]
+    for li, layer in enumerate(layers):
+        outs = layer.forward_list(signals)
+        row = []
+        for j, (neuron, out) in enumerate(zip(layer.neurons, outs)):
+            z = pre_activation(neuron, out)
+            name = neuron_name(li, j, len(layers))
+            names[out] = name
+            if z is not out:
+                names[z] = f"z[{li},{j}]"
+            row.append(_Neuron(li, j, name, neuron.activation, list(neuron.w), neuron.b, list(signals),
+                               list(signal_names), z, out))  # fmt: skip
+        neurons.append(row)
+        signals, signal_names = outs, [n.name for n in row]
+    outputs = neurons[-1]
+    prediction = outputs[0].out if len(outputs) == 1 else [n.out for n in outputs]
+    loss = loss_fn([prediction], [y])  # nn.losses take a batch: this one holds one sample
+    if not isinstance(loss, Value):
+        raise TypeError(f"animate_training_step: loss_fn must return a Value, got {type(loss).__name__}")
+    names[loss] = "loss"
+    return neurons, inputs, loss, names
+
+
+def _target_text(y: object) -> str:
+    """The target as the loss card shows it: a number, or numbers separated by commas."""
+    if isinstance(y, Sequence) and not isinstance(y, str):
+        return ", ".join(_target_text(v) for v in y)
+    return _f(y) if isinstance(y, int | float) and not isinstance(y, bool) else str(y)
+
+
+def _forward(
+    picture: NetworkPicture,
+    neurons: list[list[_Neuron]],
+    inputs: list[Value],
+    loss: Value,
+    target: str,
+    loss_name: str,
+) -> list[Frame]:
+    cells = tuple((f"in{i}-v", 0, _f(v.data)) for i, v in enumerate(inputs))
+    text = "inputs: " + ", ".join(f"x{i} = {_f(v.data)}" for i, v in enumerate(inputs))
+    frames = [Frame("forward", text, tuple(f"in{i}" for i in range(len(inputs))), set=cells)]
+    for row in neurons:
+        for n in row:
+            frames.append(_neuron_forward(picture, n, "forward"))
+    outputs = neurons[-1]
+    shown = ", ".join(f"{n.name} = {_f(n.out.data)}" for n in outputs)
+    cells = (("loss-y-v", 0, target), ("loss-v", 0, _f(loss.data)))
+    frames.append(
+        Frame(
+            "forward",
+            f"loss = {loss_name}(prediction {shown}; target {target}) = {_f(loss.data)}",
+            ("loss",),
+            edges=tuple(f"c{k}" for k in range(len(outputs))),
+            set=cells,
+            numbers=(("loss", loss.data),),
+        )
+    )
+    return frames
+
+
+def _neuron_forward(picture: NetworkPicture, n: _Neuron, phase: str, z: float | None = None,
+                    out: float | None = None) -> Frame:  # fmt: skip
+    """z = w·x + b and out = activation(z) of one neuron, from the numbers the weights and inputs
+    hold now (``z``/``out`` given: the values of a forward pass with other weights)."""
+    z_value = n.z.data if z is None else z
+    out_value = n.out.data if out is None else out
+    terms = [f"{_f(w.data)}×{_f(v.data)}" for w, v in zip(n.weights, n.inputs)]
+    if n.bias is not None:
+        terms.append(_f(n.bias.data))
+    line1 = f"{n.name}: z = w·x + b = {' + '.join(terms)} = {_f(z_value)}"
+    if n.activation == "linear":
+        line2 = f"out = z (linear) = {_f(out_value)}"
+    else:
+        line2 = f"out = {n.activation}(z) = {n.activation}({_f(z_value)}) = {_f(out_value)}"
+    edges = tuple(n.edge(i) for i in range(len(n.weights)))
+    return Frame(
+        phase,
+        f"{line1}\n{' ' * (len(n.name) + 2)}{line2}",
+        (n.card,),
+        edges=edges,
+        show=tuple(f"{e}-into" for e in edges) if picture.compact else (),
+        set=((n.cell("z", "v"), 0, _f(z_value)), (n.cell("out", "v"), 0, _f(out_value))),
+        numbers=(("z", z_value), ("out", out_value)),
+    )
+
+
+def _asked(text: str, answer: float) -> dict[str, Any]:
+    """A practice question from a frame's text: its last "= number" hidden."""
+    cut = text.rfind(" = ")
+    return {"question": text[: cut + 3] + "?" if cut >= 0 else text, "answer": answer}
+
+
+def _backward(
+    picture: NetworkPicture,
+    neurons: list[list[_Neuron]],
+    steps: Any,
+    names: dict[Value, str],
+    loss: Value,
+) -> list[Frame]:
+    frames = [
+        Frame(
+            "backward",
+            "backward: d(loss)/d(loss) = 1 (the seed). From here, layer by layer back from the loss, "
+            "each neuron's gradient d(loss)/d(z), then its weights'.",
+            ("loss",),
+            set=(("loss-g", 0, "1"),),
+            numbers=(("seed", 1.0),),
+        )
+    ]
+    model_nodes = set(topological_order_many([n.out for n in neurons[-1]]))
+    for li in range(len(neurons) - 1, -1, -1):
+        for n in neurons[li]:
+            if li == len(neurons) - 1:
+                frames.append(_from_loss(n, steps, names, model_nodes))
+            else:
+                frames.append(_from_next_layer(picture, n, neurons[li + 1]))
+            frames.append(_through_activation(n, names))
+            frames.append(_weight_grads(picture, n))
+    return frames
+
+
+def topological_order_many(roots: list[Value]) -> list[Value]:
+    """Every node that any of ``roots`` depends on (each once)."""
+    seen: dict[Value, None] = {}
+    for root in roots:
+        for node in topological_order(root):
+            seen.setdefault(node, None)
+    return list(seen)
+
+
+def _from_loss(n: _Neuron, steps: Any, names: dict[Value, str], model_nodes: set[Value]) -> Frame:
+    """An output's d(loss)/d(out): the loss's own chain rule, step by step."""
+    lines = []
+    for s in steps:
+        if s.node in model_nodes:
+            continue  # past the loss: inside the network
+        rule = local_rule(s.node, s.position, names)
+        lines.append(
+            f"   at {names[s.node]}: d(loss)/d({names[s.parent]}) += {format_number(s.local, 4)} × "
+            f"{format_number(s.upstream, 4)} = {format_number(s.product, 4)}   [{rule}]"
+        )
+    grad = n.out.grad
+    text = f"d(loss)/d({n.name}) = {_f(grad)}: the loss's own chain rule, from the loss back to {n.name}:\n"
+    text += "\n".join(lines)
+    return Frame(
+        "backward",
+        text,
+        ("loss",),
+        targets=(n.cell("out", "g"),),
+        edges=(f"c{n.index}",),
+        set=((n.cell("out", "g"), 0, _f(grad)),),
+        numbers=(("d_out", grad),),
+        question=f"d(loss)/d({n.name}) = ?   (the loss's own chain rule)\n" + "\n".join(lines[:-1]),
+        answer=grad,
+    )
+
+
+def _from_next_layer(picture: NetworkPicture, n: _Neuron, next_layer: list[_Neuron]) -> Frame:
+    """A hidden neuron's d(loss)/d(out): what each neuron it feeds sends back along its weight."""
+    j = n.index
+    li = n.layer + 1
+    terms = [f"{_f(m.weights[j].data)} × {_f(m.z.grad)}" for m in next_layer]
+    grad = n.out.grad
+    text = (
+        f"d(loss)/d(out of {n.name}) = Σₖ w[{li},k,{j}] · d(loss)/d(z[{li},k])   (k over the "
+        f"{_plural(len(next_layer), 'neuron')} it feeds)\n   = {' + '.join(terms)} = {_f(grad)}"
+    )
+    edges = tuple(m.edge(j) for m in next_layer)
+    weights = tuple(
+        element for m in next_layer for element, _, _ in picture.weight_cells(m.layer, m.index, j, 0, "")
+    )
+    return Frame(
+        "backward",
+        text,
+        tuple(m.cell("z", "g") for m in next_layer) + (weights if not picture.compact else ()),
+        targets=(n.cell("out", "g"),),
+        edges=edges,
+        show=tuple(f"{e}-outof" for e in edges) if picture.compact else (),
+        set=((n.cell("out", "g"), 0, _f(grad)),),
+        numbers=(("d_out", grad),),
+        **_asked(text, grad),
+    )
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _through_activation(n: _Neuron, names: dict[Value, str]) -> Frame:
+    """d(loss)/d(z) = d(loss)/d(out) × activation′(z), with the activation's own rule."""
+    delta, upstream = n.z.grad, n.out.grad
+    if n.activation == "linear":
+        text = f"d(loss)/d(z[{n.layer},{n.index}]) = d(loss)/d({n.name}) × 1 (linear: out = z)"
+        text += f" = {_f(upstream)} × 1 = {_f(delta)}"
+        local = 1.0
+    else:
+        local = n.out.local_grads[0]
+        rule = local_rule(n.out, 0, names)
+        text = (
+            f"d(loss)/d({names[n.z]}) = d(loss)/d(out) × {n.activation}′(z) = {_f(upstream)} × "
+            f"{_f(local)} = {_f(delta)}\n   {n.activation}′(z) by {rule}"
+        )
+    cells = [(n.cell("z", "g"), 0, _f(delta))]
+    return Frame(
+        "backward",
+        text,
+        (n.cell("out", "g"), n.cell("z", "v")),
+        targets=(n.cell("z", "g"),),
+        set=tuple(cells),
+        numbers=(("local", local), ("delta", delta)),
+        **_asked(text.split("\n")[0], delta),
+    )
+
+
+def _weight_grads(picture: NetworkPicture, n: _Neuron) -> Frame:
+    """Each weight's gradient: d(loss)/d(z) × the input it multiplied; the bias's: × 1."""
+    delta = n.z.grad
+    li, j = n.layer, n.index
+    lines = [f"{n.name}'s weights: d(loss)/d(w[{li},{j},i]) = d(loss)/d(z) × (input i it multiplied)"]
+    cells: list[tuple[str, int, str]] = []
+    targets: list[str] = []
+    for i, (w, v) in enumerate(zip(n.weights, n.inputs)):
+        lines.append(
+            f"   {w.label or n.edge(i)}: {_f(delta)} × {n.input_names[i]} {_f(v.data)} = {_f(w.grad)}"
+        )
+        written = picture.weight_cells(li, j, i, 1, _f(w.grad))
+        cells += written
+        targets += [element for element, _, _ in written]
+    if n.bias is not None:
+        lines.append(f"   {n.bias.label or 'b'}: {_f(delta)} × 1 = {_f(n.bias.grad)}")
+        cells.append((n.cell("b", "g"), 0, _f(n.bias.grad)))
+        targets.append(n.cell("b", "g"))
+    edges = tuple(n.edge(i) for i in range(len(n.weights)))
+    sources = tuple(_source_cell(n, i) for i in range(len(n.weights)))
+    return Frame(
+        "backward",
+        "\n".join(lines),
+        (n.cell("z", "g"), *sources),
+        targets=tuple(targets),
+        edges=edges,
+        show=tuple(f"{e}-into" for e in edges) if picture.compact else (),
+        set=tuple(cells),
+        numbers=tuple((w.label or n.edge(i), w.grad) for i, w in enumerate(n.weights)),
+    )
+
+
+def _source_cell(n: _Neuron, i: int) -> str:
+    return f"in{i}-v" if n.layer == 0 else f"n{n.layer - 1}_{i}-out-v"
+
+
+def _update(
+    picture: NetworkPicture, neurons: list[list[_Neuron]], lr: float | None, optimizer: Any, largest: float
+) -> list[Frame]:
+    """Each neuron's weights moved, its edges redrawn from them (on the scale of the old weights)."""
+    owned = [
+        p for row in neurons for n in row for p in (*n.weights, *([n.bias] if n.bias is not None else []))
+    ]
+    before = {p: p.data for p in owned}
+    if optimizer is None:
+        for p in owned:
+            p.data = p.data - lr * p.grad
+        how = f"w ← w − lr × grad, lr = {format_number(lr)}"
+    else:
+        optimizer.step()
+        how = f"{type(optimizer).__name__}.step()"
+    frames = []
+    for row in neurons:
+        for n in row:
+            lines = [f"{n.name}: {how}"]
+            cells: list[tuple[str, int, str]] = []
+            styles = []
+            for i, w in enumerate(n.weights):
+                lines.append("   " + _move(w, before[w], lr, optimizer, w.label or n.edge(i)))
+                cells += picture.weight_cells(n.layer, n.index, i, 0, _f(w.data))
+                colour, width = weight_style(w.data, largest)
+                styles += [
+                    (f"{n.edge(i)}-line", "stroke", colour),
+                    (f"{n.edge(i)}-line", "stroke-width", f"{width:.2f}"),
+                ]
+            if n.bias is not None:
+                lines.append("   " + _move(n.bias, before[n.bias], lr, optimizer, n.bias.label or "b"))
+                cells.append((n.cell("b", "v"), 0, _f(n.bias.data)))
+            edges = tuple(n.edge(i) for i in range(len(n.weights)))
+            frames.append(
+                Frame(
+                    "update",
+                    "\n".join(lines),
+                    (n.card,),
+                    targets=tuple(e for e, _, _ in cells),
+                    edges=edges,
+                    show=tuple(f"{e}-into" for e in edges) if picture.compact else (),
+                    set=tuple(cells),
+                    style=tuple(styles),
+                    numbers=tuple((w.label or n.edge(i), w.data) for i, w in enumerate(n.weights)),
+                )
+            )
+    return frames
+
+
+def _move(p: Value, old: float, lr: float | None, optimizer: Any, name: str) -> str:
+    if optimizer is None:
+        return f"{name}: {_f(old)} − {format_number(lr)} × {_f(p.grad)} = {_f(p.data)}"
+    return f"{name}: {_f(old)} → {_f(p.data)}   (grad {_f(p.grad)})"
+
+
+def _cleared_grads(picture: NetworkPicture, neurons: list[list[_Neuron]]) -> list[tuple[str, int, str]]:
+    """Every gradient cell back to "—" (an edge label's gradient line to empty)."""
+    cells: list[tuple[str, int, str]] = [("loss-g", 0, NO_GRAD)]
+    for n in (m for row in neurons for m in row):
+        cells += [(n.cell(row, "g"), 0, NO_GRAD) for row in ("z", "out")]
+        if n.bias is not None:
+            cells.append((n.cell("b", "g"), 0, NO_GRAD))
+        for i in range(len(n.weights)):
+            cells += picture.weight_cells(n.layer, n.index, i, 1, "" if picture.compact else NO_GRAD)
+    return cells
+
+
+def _again(
+    picture: NetworkPicture,
+    neurons: list[list[_Neuron]],
+    inputs: list[Value],
+    loss_fn: Callable[[Any, Any], Value],
+    y: Any,
+    old_loss: Value,
+) -> list[Frame]:
+    """The forward pass with the new weights, layer by layer, and the loss before → after."""
+    signals: list[Value] = [Value(v.data) for v in inputs]
+    frames = []
+    for row in neurons:
+        layer = picture.model.layers[row[0].layer]
+        outs = layer.forward_list(signals)
+        lines, cells = [], []
+        for n, out in zip(row, outs):
+            z = pre_activation(layer.neurons[n.index], out)
+            lines.append(f"{n.name}: z = {_f(z.data)}, out = {_f(out.data)}   (was {_f(n.out.data)})")
+            cells += [(n.cell("z", "v"), 0, _f(z.data)), (n.cell("out", "v"), 0, _f(out.data))]
+        if not frames:
+            lines.insert(
+                0,
+                "forward pass again with the new weights (gradients cleared: they belonged to the old ones)",
+            )
+            cells = _cleared_grads(picture, neurons) + cells
+        frames.append(Frame("after", "\n".join(lines), tuple(n.card for n in row), set=tuple(cells)))
+        signals = outs
+    prediction = signals[0] if len(signals) == 1 else signals
+    new_loss = loss_fn([prediction], [y]).data
+    change = new_loss - old_loss.data
+    frames.append(
+        Frame(
+            "after",
+            f"loss {_f(old_loss.data)} → {_f(new_loss)}   (change {_f(change)}: "
+            f"{'lower' if change < 0 else 'higher' if change > 0 else 'the same'} after one step)",
+            ("loss",),
+            set=(("loss-after-v", 0, _f(new_loss)),),
+            numbers=(("before", old_loss.data), ("after", new_loss)),
+        )
+    )
+    return frames

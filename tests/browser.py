@@ -1,0 +1,97 @@
+"""Helpers for driving a player page in headless Chromium and checking what a learner would see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+VIEWPORTS = [{"width": 1280, "height": 800}, {"width": 800, "height": 600}]
+
+
+class Watched:
+    """A page with its console errors, page errors, dialogs and requests recorded."""
+
+    def __init__(self, browser: Any, viewport: dict[str, int] | None = None) -> None:
+        self.page = browser.new_page(viewport=viewport or {"width": 1280, "height": 800})
+        self.errors: list[str] = []
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.url = "about:blank"
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("request", lambda r: self.requests.append(r.url))
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+
+    def open(self, player: Any, tmp_path: Any, name: str = "player.html") -> Watched:
+        self.url = player.save(tmp_path / name).resolve().as_uri()
+        self.page.goto(self.url)
+        return self
+
+    def clean(self) -> None:
+        """Assert that nothing went wrong and nothing was fetched, then close the page."""
+        assert self.errors == [] and self.dialogs == []
+        assert all(url == self.url or url.startswith("data:") for url in self.requests), self.requests
+        self.page.close()
+
+
+# Every text of the drawing that leaves the box it belongs to: for a cell of nn's picture (or an
+# edge label) its own rect; for a Graphviz node, the smallest polygon around the text's middle
+# (its table cell). Returns [element id, text, text box, cell box] for each.
+TEXTS_OUTSIDE_THEIR_BOXES = """() => {
+  const bad = [], slack = 0.5;
+  const inside = (b, r) => b.x >= r.x - slack && b.y >= r.y - slack &&
+    b.x + b.width <= r.x + r.width + slack && b.y + b.height <= r.y + r.height + slack;
+  const box = (b) => [b.x, b.y, b.width, b.height].map((v) => Math.round(v * 10) / 10);
+  for (const g of document.querySelectorAll("#gs-graph svg .gs-cell, #gs-graph svg .gs-label")) {
+    const r = g.querySelector("rect").getBBox();
+    for (const t of g.querySelectorAll("text")) {
+      if (!t.textContent) continue;
+      const b = t.getBBox();
+      if (!inside(b, r)) bad.push([g.id, t.textContent, box(b), box(r)]);
+    }
+  }
+  for (const g of document.querySelectorAll("#gs-graph svg g.node")) {
+    const cells = [...g.querySelectorAll("polygon")].map((p) => p.getBBox());
+    for (const t of g.querySelectorAll("text")) {
+      const b = t.getBBox(), cx = b.x + b.width / 2, cy = b.y + b.height / 2;
+      const around = cells
+        .filter((c) => cx >= c.x && cx <= c.x + c.width && cy >= c.y && cy <= c.y + c.height)
+        .sort((p, q) => p.width * p.height - q.width * q.height)[0];
+      if (around && !inside(b, around)) bad.push([g.id, t.textContent, box(b), box(around)]);
+    }
+  }
+  return bad;
+}"""
+
+# Pairs of visible edge labels of nn's picture whose boxes overlap.
+OVERLAPPING_LABELS = """() => {
+  const shown = [...document.querySelectorAll("#gs-graph svg .gs-label")]
+    .filter((g) => getComputedStyle(g).visibility === "visible")
+    .map((g) => [g.id, g.querySelector("rect").getBoundingClientRect()]);
+  const pairs = [];
+  for (let i = 0; i < shown.length; i++)
+    for (let j = i + 1; j < shown.length; j++) {
+      const a = shown[i][1], b = shown[j][1];
+      const apart = a.right - 0.5 <= b.left || b.right - 0.5 <= a.left ||
+        a.bottom - 0.5 <= b.top || b.bottom - 0.5 <= a.top;
+      if (!apart) pairs.push([shown[i][0], shown[j][0]]);
+    }
+  return pairs;
+}"""
+
+# Where the drawing's box is on the page and how big the drawing is: constant across frames.
+LAYOUT = """() => {
+  const box = document.getElementById("gs-graph").getBoundingClientRect();
+  const svg = document.querySelector("#gs-graph svg").getBoundingClientRect();
+  return [box.left, box.top, box.width, box.height, svg.width, svg.height].map(Math.round);
+}"""
+
+
+def svg_text(page: Any, element_id: str, index: int = -1) -> str:
+    """The text number ``index`` (negative: from the end) inside the element ``element_id``."""
+    return page.eval_on_selector(
+        f"#{element_id}", f"g => [...g.querySelectorAll('text')].at({index}).textContent"
+    )
+
+
+def ids(page: Any, css_class: str) -> set[str]:
+    return set(page.eval_on_selector_all(f".{css_class}", "els => els.map(e => e.id)"))

@@ -1,0 +1,47 @@
+"""Helpers for tests of careless use: Ctrl-C at an exact line, and values put where they do not
+belong (which a stricter engine may already refuse at the assignment)."""
+
+from __future__ import annotations
+
+import contextlib
+import linecache
+import sys
+from collections.abc import Callable, Iterator
+
+
+@contextlib.contextmanager
+def ctrl_c_at(function: Callable, line_text: str, nth: int) -> Iterator[list[int]]:
+    """Raise ``KeyboardInterrupt`` the ``nth`` time a line of ``function`` containing ``line_text``
+    is about to run. A line tracer, so it is deterministic (no signals, no timing); yields the list
+    of line numbers hit, for the test to check that the interrupt came where it meant."""
+    code = function.__code__
+    hits: list[int] = []
+
+    def tracer(frame, event, arg):
+        if frame.f_code is not code:
+            return None
+        if event == "line" and len(hits) < nth:
+            if line_text in linecache.getline(code.co_filename, frame.f_lineno):
+                hits.append(frame.f_lineno)
+                if len(hits) == nth:
+                    raise KeyboardInterrupt
+        return tracer
+
+    previous = sys.gettrace()  # coverage or a debugger: put it back afterwards
+    sys.settrace(tracer)
+    try:
+        yield hits
+    finally:
+        sys.settrace(previous)
+
+
+def put(node: object, attribute: str, value: object) -> bool:
+    """Set ``node.data`` or ``node.grad`` to a bad ``value``, as careless code would; False when the
+    engine refuses the assignment itself (then the boundary under test is never reached with it)."""
+    try:
+        setattr(node, attribute, value)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    stored = getattr(node, attribute)
+    converted = stored is not value and type(stored) is float  # numpy.float32(0.5) became 0.5
+    return not converted

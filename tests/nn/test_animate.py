@@ -1,0 +1,343 @@
+"""nn.animate_training_step: a real training step, its frames checked against PyTorch, and the page
+driven in headless Chromium at two window sizes, every frame by keyboard."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+import nn
+from autograd import Value
+from nn.animate import animate_training_step
+from tests.browser import (
+    LAYOUT,
+    OVERLAPPING_LABELS,
+    TEXTS_OUTSIDE_THEIR_BOXES,
+    VIEWPORTS,
+    Watched,
+    svg_text,
+)
+from tests.conftest import import_or_fail
+
+X, Y = [0.5, -1.0], 1.0
+
+
+def torch_step(model: nn.MLP, x: list[float], y: float, lr: float):
+    """The same step in PyTorch (float64), from the model's weights: every neuron's z, out,
+    d(loss)/d(out) and d(loss)/d(z), the weights' gradients, the new weights and the new loss."""
+    torch = import_or_fail("torch")
+    acts = {"relu": torch.relu, "tanh": torch.tanh, "sigmoid": torch.sigmoid, "linear": lambda v: v}
+    weights = [torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64,
+                            requires_grad=True) for layer in model.layers]  # fmt: skip
+    biases = [torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64, requires_grad=True)
+              for layer in model.layers]  # fmt: skip
+
+    def forward(ws, bs):
+        signal, zs, outs = torch.tensor(x, dtype=torch.float64), [], []
+        for layer, w, b in zip(model.layers, ws, bs):
+            z = w @ signal + b
+            out = acts[layer.activation](z)
+            if z.requires_grad:
+                z.retain_grad()
+                out.retain_grad()
+            zs.append(z)
+            outs.append(out)
+            signal = out
+        return zs, outs, ((signal[0] - y) ** 2)
+
+    zs, outs, loss = forward(weights, biases)
+    loss.backward()
+    new_w = [(w - lr * w.grad).detach() for w in weights]
+    new_b = [(b - lr * b.grad).detach() for b in biases]
+    _, _, new_loss = forward(new_w, new_b)
+    return {
+        "z": [z.detach().tolist() for z in zs],
+        "out": [o.detach().tolist() for o in outs],
+        "d_out": [o.grad.tolist() for o in outs],
+        "d_z": [z.grad.tolist() for z in zs],
+        "d_w": [w.grad.tolist() for w in weights],
+        "new_w": [w.tolist() for w in new_w],
+        "loss": loss.item(),
+        "new_loss": new_loss.item(),
+    }
+
+
+def numbers(frame) -> dict[str, float]:
+    return dict(frame.numbers)
+
+
+def test_each_neuron_gets_its_gradient_and_every_number_matches_pytorch():
+    model = nn.MLP(2, [4, 4, 1], seed=0, activation="tanh")
+    expected = torch_step(model, X, Y, lr=0.1)
+    player = animate_training_step(model, X, Y, lr=0.1)
+    frames = player.frames
+    deltas = [f for f in frames if f.phase == "backward" and "delta" in numbers(f)]
+    d_outs = [f for f in frames if f.phase == "backward" and "d_out" in numbers(f)]
+    # layer by layer from the loss back, neurons in index order
+    order = [(li, j) for li in (2, 1, 0) for j in range(model.layers[li].nout)]
+    assert len(deltas) == len(d_outs) == len(order) == 9
+    for (li, j), delta, d_out in zip(order, deltas, d_outs):
+        assert numbers(delta)["delta"] == pytest.approx(expected["d_z"][li][j], rel=1e-9, abs=1e-12)
+        assert numbers(d_out)["d_out"] == pytest.approx(expected["d_out"][li][j], rel=1e-9, abs=1e-12)
+        assert f"z[{li},{j}]" in delta.text
+    # the neuron-level chain rule, with its numbers: Σₖ w[2,k,0] · d(loss)/d(z[2,k]), then × tanh′
+    h10 = next(f for f in d_outs if "out of h[1,0]" in f.text)
+    w = model.layers[2].neurons[0].w[0]
+    assert "Σₖ w[2,k,0] · d(loss)/d(z[2,k])" in h10.text
+    assert f"{(w.data + 0.1 * w.grad):.4g} × {expected['d_z'][2][0]:.4g}" in h10.text
+    through = next(f for f in deltas if "z[1,0]" in f.text)
+    assert "tanh′(z)" in through.text and "1 − h[1,0]²" in through.text
+    # the update, and the forward pass with the new weights
+    for li, layer in enumerate(model.layers):
+        for j, neuron in enumerate(layer.neurons):
+            assert [w.data for w in neuron.w] == pytest.approx(expected["new_w"][li][j], rel=1e-12)
+    assert numbers(frames[-1]) == pytest.approx({"before": expected["loss"], "after": expected["new_loss"]})
+    assert frames[-1].text.startswith(f"loss {expected['loss']:.4g} → {expected['new_loss']:.4g}")
+
+
+def test_frames_play_forward_backward_update_and_forward_again():
+    model = nn.MLP(2, [3, 1], seed=3, activation="tanh")
+    player = animate_training_step(model, [1.0, -2.0], 0.5, lr=0.1)
+    phases = [f.phase for f in player.frames]
+    neurons = 3 + 1
+    assert phases.count("forward") == 1 + neurons + 1  # inputs, each neuron, the loss
+    assert phases.count("backward") == 1 + 3 * neurons  # seed; per neuron d_out, d_z, weights
+    assert phases.count("update") == neurons and phases.count("after") == 2 + 1  # per layer, then loss
+    assert phases == sorted(phases, key=["forward", "backward", "update", "after"].index)
+    assert player.frames[1].text.startswith("h[0,0]: z = w·x + b = ")
+    weights = next(f for f in player.frames if f.text.startswith("h[0,1]'s weights"))
+    w = model.layers[0].neurons[1].w[1]
+    delta = next(numbers(f)["delta"] for f in player.frames if "d(loss)/d(z[0,1])" in f.text)
+    assert w.grad != 0.0 and f"w[0,1,1]: {delta:.4g} × x1 -2 = {w.grad:.4g}" in weights.text
+
+
+def test_an_optimizer_takes_the_step():
+    model = nn.MLP(2, [2, 1], seed=0)
+    optimizer = nn.optim.Adam(model.parameters(), lr=0.01)
+    before = [p.data for p in model.parameters()]
+    player = animate_training_step(model, [1.0, 1.0], 0.0, optimizer=optimizer)
+    after = [p.data for p in model.parameters()]
+    assert before != after and optimizer.steps == 1
+    assert "Adam.step()" in next(f.text for f in player.frames if f.phase == "update")
+
+
+def test_a_failed_call_changes_nothing(monkeypatch, tmp_path):
+    model = nn.MLP(2, [2, 1], seed=0)
+    model.layers[0].neurons[0].w[0].grad = 0.25  # a gradient the call must not lose
+    state = [(p.data, p.grad) for p in model.parameters()]
+
+    class Exploding:
+        def step(self):
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        animate_training_step(model, [1.0, 1.0], 0.0, optimizer=Exploding())
+    assert [(p.data, p.grad) for p in model.parameters()] == state
+    with pytest.raises(TypeError, match="loss_fn must return a Value"):
+        animate_training_step(model, [1.0, 1.0], 0.0, loss_fn=lambda predictions, targets: 1.0)
+    with pytest.raises(ValueError, match="takes 2 inputs, got 1"):
+        animate_training_step(model, [1.0], 0.0)
+    with pytest.raises(TypeError, match="lr must be a finite number"):
+        animate_training_step(model, [1.0, 1.0], 0.0, lr=float("nan"))
+    with pytest.raises(TypeError, match="needs an nn.MLP"):
+        animate_training_step(Value(1.0), [1.0], 1.0)  # type: ignore[arg-type]
+    assert [(p.data, p.grad) for p in model.parameters()] == state
+    monkeypatch.setenv("PATH", str(tmp_path))  # no Graphviz: the network view does not need it
+    assert animate_training_step(model, [1.0, 1.0], 0.0).frames
+
+
+def test_a_classifier_with_cross_entropy_and_three_outputs():
+    model = nn.MLP(2, [3, 3], seed=1, activation="tanh")
+    player = animate_training_step(model, [0.2, 0.4], 2, loss_fn=nn.losses.cross_entropy, lr=0.5)
+    d_outs = [f for f in player.frames if f.phase == "backward" and "d_out" in numbers(f)][:3]
+    assert [f.text.split(" =")[0] for f in d_outs] == [f"d(loss)/d(out[{k}])" for k in range(3)]
+    assert "the loss's own chain rule" in d_outs[0].text
+    assert 'id="loss-y-v"' in player.html
+
+
+# -- in the browser ---------------------------------------------------------------------------
+
+
+def step_through(page, frames: int, check) -> None:
+    for k in range(frames):
+        page.keyboard.press("ArrowRight")
+        check(k)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
+def test_every_frame_keeps_text_in_its_box_and_the_drawing_still(browser, tmp_path, viewport):
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    expected = torch_step(model, X, Y, lr=0.1)
+    player = animate_training_step(model, X, Y, lr=0.1)
+    watched = Watched(browser, viewport).open(player, tmp_path)
+    page = watched.page
+    layout = page.evaluate(LAYOUT)
+    tops = {k: [page.eval_on_selector(f"#n{k}_{j}", "g => g.getBoundingClientRect().top")
+                for j in range(model.layers[k].nout)] for k in range(3)}  # fmt: skip
+    assert all(t == sorted(t) and len(set(t)) == len(t) for t in tops.values())  # neurons in index order
+    end_of_backward = max(k for k, f in enumerate(player.frames) if f.phase == "backward")
+
+    def check(k: int) -> None:
+        assert page.evaluate(TEXTS_OUTSIDE_THEIR_BOXES) == [], f"frame {k}"
+        assert page.evaluate(LAYOUT) == layout, f"frame {k}: the drawing moved"
+        assert page.get_attribute("body", "data-frame") == str(k)
+        if k == end_of_backward:  # every neuron shows its d(loss)/d(z), PyTorch's number
+            for li, layer in enumerate(model.layers):
+                for j in range(layer.nout):
+                    shown = float(svg_text(page, f"n{li}_{j}-z-g"))
+                    assert shown == pytest.approx(expected["d_z"][li][j], rel=5e-4, abs=1e-12)
+
+    step_through(page, len(player.frames), check)
+    assert float(svg_text(page, "loss-after-v")) == pytest.approx(expected["new_loss"], rel=5e-4)
+    assert page.text_content("#gs-text") == player.frames[-1].text
+    watched.clean()
+
+
+def test_after_the_update_the_edges_are_redrawn_from_the_new_weights(browser, tmp_path):
+    model = nn.MLP(2, [2, 1], seed=0, activation="tanh")
+    twin = nn.MLP(2, [2, 1], seed=0, activation="tanh")
+    nn.losses.mse(twin([1.0, 1.0]), -5.0).backward()
+    # a weight whose gradient has its sign, and a step big enough to take it past zero
+    li, j, i, t = next(
+        (li, j, i, t)
+        for li, layer in enumerate(twin.layers)
+        for j, neuron in enumerate(layer.neurons)
+        for i, t in enumerate(neuron.w)
+        if t.grad * t.data > 0
+    )
+    w = model.layers[li].neurons[j].w[i]
+    sign_before = w.data > 0
+    player = animate_training_step(model, [1.0, 1.0], -5.0, lr=3 * abs(t.data / t.grad))
+    assert (w.data > 0) != sign_before
+    watched = Watched(browser).open(player, tmp_path)
+    page = watched.page
+
+    def blue(colour: str) -> bool:
+        r, b = int(colour[1:3], 16), int(colour[5:7], 16)
+        return b > r
+
+    line = f"#w{li}_{j}_{i}-line"
+    assert blue(page.get_attribute(line, "stroke")) == sign_before
+    name = nn.draw.neuron_name(li, j, 2)
+    update = next(k for k, f in enumerate(player.frames) if f.phase == "update" and f.text.startswith(name))
+    for _ in range(update + 1):
+        page.keyboard.press("ArrowRight")
+    assert blue(page.get_attribute(line, "stroke")) != sign_before
+    assert svg_text(page, f"n{li}_{j}-w{i}-v") == f"{w.data:.4g}"
+    page.keyboard.press("Home")  # back to the start: the old colour and number
+    assert blue(page.get_attribute(line, "stroke")) == sign_before
+    watched.clean()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
+def test_a_dense_network_shows_the_weights_of_the_highlighted_edges_without_overlap(
+    browser, tmp_path, viewport
+):
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    player = animate_training_step(model, X, Y, lr=0.01)
+    assert "on its edge when the edge is highlighted or hovered" in player.html
+    watched = Watched(browser, viewport).open(player, tmp_path)
+    page = watched.page
+    layout = page.evaluate(LAYOUT)
+    shown_counts = []
+
+    def check(k: int) -> None:
+        shown = page.eval_on_selector_all(".gs-label.gs-show", "els => els.length")
+        shown_counts.append(shown)
+        assert page.evaluate(OVERLAPPING_LABELS) == [], f"frame {k}"
+        assert page.evaluate(LAYOUT) == layout, f"frame {k}: the drawing moved"
+        if k % 10 == 0:  # every cell of the drawing, on a sample of frames (it holds ~1000 texts)
+            assert page.evaluate(TEXTS_OUTSIDE_THEIR_BOXES) == [], f"frame {k}"
+
+    step_through(page, len(player.frames), check)
+    assert max(shown_counts) == 16  # all the edges into (or out of) one neuron at once
+    page.keyboard.press("Home")
+    page.dispatch_event("#w1_3_7 .gs-hit", "mouseover")  # the pointer on an edge shows its weight
+    assert "gs-hover" in page.get_attribute("#w1_3_7-into", "class")
+    assert page.eval_on_selector("#w1_3_7-into", "g => getComputedStyle(g).visibility") == "visible"
+    page.dispatch_event("#w1_3_7 .gs-hit", "mouseout")
+    assert page.eval_on_selector("#w1_3_7-into", "g => getComputedStyle(g).visibility") == "hidden"
+    watched.clean()
+
+
+def test_practice_mode_accepts_the_right_number_and_rejects_a_wrong_one(browser, tmp_path):
+    model = nn.MLP(2, [3, 1], seed=2, activation="tanh")
+    player = animate_training_step(model, X, Y, lr=0.1, practice=True)
+    first = next(k for k, f in enumerate(player.frames) if f.answer is not None)
+    frame = player.frames[first]
+    watched = Watched(browser).open(player, tmp_path)
+    page = watched.page
+    for _ in range(first + 1):
+        page.keyboard.press("ArrowRight")
+    assert page.text_content("#gs-text").endswith("= ?") or "= ?" in page.text_content("#gs-text")
+    assert page.is_visible("#gs-answer")
+    cell = frame.set[0][0]
+    assert svg_text(page, cell) == "—"  # the answer is not on the picture yet
+    wrong = f"{frame.answer * 2 + 1:.4g}"
+    page.fill("#gs-answer", wrong)
+    page.press("#gs-answer", "Enter")
+    assert page.text_content("#gs-verdict").startswith("✗") and svg_text(page, cell) == "—"
+    page.fill("#gs-answer", f"{frame.answer:.3g}".replace("-", "−"))  # typed with a real minus sign
+    page.press("#gs-answer", "Enter")
+    assert page.text_content("#gs-verdict") == "✓ right"
+    assert page.text_content("#gs-text") == frame.text and svg_text(page, cell) == f"{frame.answer:.4g}"
+    assert page.text_content("#gs-score") == "score 1 / 1"
+    page.keyboard.press("ArrowRight")  # the next question: → reveals it, it counts as not known
+    page.keyboard.press("ArrowRight")
+    assert page.text_content("#gs-score") == "score 1 / 2"
+    watched.clean()
+
+
+def test_the_page_loads_nothing_and_runs_no_label_as_code(browser, tmp_path):
+    model = nn.MLP(2, [2, 1], seed=0)
+    for p in model.parameters():
+        p.label = '</script><script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+    player = animate_training_step(model, [1.0, -1.0], 1.0)
+    assert player.html.count("<script") == 2 and "<img" not in player.html
+    assert not re.search(r"""(src|href)=["']?(https?:|//)""", player.html)
+    watched = Watched(browser).open(player, tmp_path)
+    page = watched.page
+    page.keyboard.press("End")
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    watched.clean()
+
+
+def test_building_the_demo_sized_player_stays_small():
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    player = animate_training_step(model, X, Y, lr=0.01)
+    assert len(player.html.encode()) < 2_000_000
+    assert all(math.isfinite(v) for f in player.frames for _, v in f.numbers)
+
+
+def test_several_steps_train_like_sgd_and_draw_the_loss_after_each(browser, tmp_path):
+    model = nn.MLP(2, [3, 1], seed=1, activation="tanh")
+    twin = nn.MLP(2, [3, 1], seed=1, activation="tanh")
+    losses = []
+    for _ in range(4):  # the same four steps, by hand
+        twin.zero_grad()
+        loss = nn.losses.mse([twin(X)], [Y])
+        losses.append(loss.data)
+        loss.backward()
+        for p in twin.parameters():
+            p.data -= 0.1 * p.grad
+    losses.append(nn.losses.mse([twin(X)], [Y]).data)
+    player = animate_training_step(model, X, Y, lr=0.1, steps=4)
+    assert [p.data for p in model.parameters()] == [p.data for p in twin.parameters()]
+    ends = [f for f in player.frames if f.phase == "after" and f.text.split(" · ")[1].startswith("loss ")]
+    assert [dict(f.numbers)["after"] for f in ends] == losses[1:]
+    assert [f.text.split(" · ")[0] for f in ends] == [f"step {k} of 4" for k in range(1, 5)]
+    phases = [f.phase for f in player.frames]
+    assert phases.count("forward") == 1 + 4 + 1  # once: each later step starts from the last forward pass
+    watched = Watched(browser).open(player, tmp_path)
+    page = watched.page
+    page.keyboard.press("End")
+    points = [tuple(map(float, p.split(","))) for p in page.get_attribute("#curve-line", "points").split()]
+    assert len(points) == 5 and [x for x, _ in points] == sorted(x for x, _ in points)
+    heights = [70.0 * (1 - v / max(losses)) for v in losses]  # the plot is 70 px tall, the top loss at 0
+    assert [y for _, y in points] == pytest.approx(heights, abs=0.06)
+    assert page.evaluate(TEXTS_OUTSIDE_THEIR_BOXES) == []
+    with pytest.raises(ValueError, match="steps must be an int from 1 to 20"):
+        animate_training_step(model, X, Y, steps=0)
+    watched.clean()
