@@ -42,6 +42,7 @@ demo: $(VENV)/.demo
 
 test: $(VENV)/.dev system-deps
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest $(ARGS)
 
 # The documentation site, in build/site/ (open build/site/index.html). Sphinx rebuilds only what

@@ -5,41 +5,47 @@
 >>> e = (a * b + 10).tanh(); e.backward()
 >>> round(a.grad, 6)
 -0.004023
+
+Extension internals (the op table, reading a node's edges) are in ``autograd.extend``.
 """
 
 from .animate import Player, animate
-from .backward import backward, grad, hessian, hvp, local_value_grads, topological_order, zero_grad
-from .check import GradcheckError, gradcheck
+from .anomaly import AnomalyError, detect_anomaly
+from .backward import backward, topological_order, zero_grad
 from .draw import GraphvizNotFound, draw_dot
-from .hooks import AnomalyError, RemovableHandle, detect_anomaly
-from .ops import OPS, DomainError, Op
+from .explain import rule_text
+from .functional import grad, hessian, hvp
+from .gradcheck import GradcheckError, gradcheck
+from .hooks import RemovableHandle
+from .ops import DomainError
 from .steps import Step, Steps, backward_steps
 from .value import Value, no_grad
 
 __all__ = [
-    "OPS",
-    "GraphvizNotFound",
-    "Player",
-    "Step",
-    "Steps",
-    "animate",
-    "backward_steps",
-    "draw_dot",
-    "AnomalyError",
-    "RemovableHandle",
-    "detect_anomaly",
+    # using the engine
+    "Value",
+    "backward",
+    "no_grad",
+    "zero_grad",
     "grad",
     "hessian",
     "hvp",
-    "local_value_grads",
     "DomainError",
-    "GradcheckError",
-    "Op",
-    "Value",
-    "backward",
-    "gradcheck",
-    "no_grad",
+    # seeing it
+    "draw_dot",
+    "GraphvizNotFound",
+    "backward_steps",
+    "Step",
+    "Steps",
+    "animate",
+    "Player",
+    "rule_text",
     "topological_order",
-    "zero_grad",
+    # debugging
+    "gradcheck",
+    "GradcheckError",
+    "detect_anomaly",
+    "AnomalyError",
+    "RemovableHandle",
 ]
 __version__ = "0.1.0"

@@ -33,8 +33,8 @@ from typing import Any
 from .backward import topological_order
 from .draw import Plan, plan_drawing, render_plan, require_dot, svg
 from .steps import Steps, backward_steps
-from .text import _constant, data_text, format_number, forward_formula, grad_text, local_rule
-from .value import Value
+from .text import data_text, format_number, forward_formula, grad_text, local_rule
+from .value import Value, inputs_of
 
 PHASES = {
     "forward": "forward pass",
@@ -665,21 +665,9 @@ def recompute(order: list[Value], new: dict[Value, float]) -> dict[Value, float]
         if op is None:
             values[node] = new.get(node, node.data)
             continue
-        datas = [values[p] for p in node.parents]
-        if op.kind == "nary":
-            values[node] = op.forward(datas)
-        elif op.kind == "constant":
-            values[node] = op.forward(datas[0], _constant_of(node))
-        else:
-            values[node] = op.forward(*datas)
+        # the op's inputs: its parents' new values, and the plain number it kept (x * 3 keeps the 3)
+        values[node] = op.forward(*[values[x] if isinstance(x, Value) else x for x in inputs_of(node)])
     return values
-
-
-def _constant_of(node: Value) -> float:
-    found = _constant(node)
-    if found is None:
-        raise ValueError(f"cannot recompute {node!r}: its constant is not known")
-    return found[0]
 
 
 def parameter_updates(

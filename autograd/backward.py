@@ -1,7 +1,8 @@
 """Reverse mode: order the graph, then apply the chain rule from the output back to the leaves.
 
-Both steps use explicit stacks instead of recursion, so a chain a million nodes deep works under
-Python's default recursion limit.
+The order is a depth-first search on an explicit stack (``topological_order``); the chain rule is
+``value.chain_rule`` (the plain loop) or, when hooks, create_graph, a recording or a watcher are
+involved, the general loop here, which gives the same floats.
 
 >>> from autograd import Value
 >>> x = Value(2.0, label="x")
@@ -15,10 +16,23 @@ Python's default recursion limit.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from . import hooks
-from .value import MANY, Value, parents_of
+from .value import (
+    Value,
+    any_hooks,
+    as_finite_float,
+    chain_rule,
+    hooks_of,
+    local_value_grads,
+    locals_of,
+    parents_of,
+)
+
+OnStep = Callable[..., None]  # (node, parent, position, local, upstream, product, before, after)
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -35,6 +49,8 @@ def topological_order(root: Value) -> list[Value]:
     >>> [n.label or n._op for n in topological_order(c)]
     ['+', '*', 'a']
     """
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order() needs a Value, got {type(root).__name__}")
     finished = []
     seen = {root}
     stack = [(root, reversed(parents_of(root)))]
@@ -65,189 +81,101 @@ def backward(
     root: Value,
     gradient: float = 1.0,
     create_graph: bool = False,
-    on_step: Callable[..., None] | None = None,
+    on_step: OnStep | None = None,
 ) -> None:
     """Accumulate d(root)/d(node) into ``node.grad`` for every node ``root`` depends on.
 
     Inner nodes are reset to 0 first and then hold this pass's gradient (for drawings); leaves
-    accumulate across calls, as in PyTorch. With ``create_graph=True`` the gradients are
-    ``Value``s built from the op table's derivative rules, so they can be differentiated again.
-    ``on_step(node, parent, position, local, upstream, product, before, after)`` is called for
-    every ``parent.grad += local * upstream`` in order (``backward_steps`` records with it).
+    accumulate across calls, as in PyTorch. The local derivatives are those recorded in the
+    forward pass: the graph is a record of it, even if a ``.data`` has changed since. With
+    ``create_graph=True`` the gradients are ``Value``\\ s built from the same rules run on Values,
+    so they can be differentiated again; that needs the data the rules were recorded with, so it
+    raises ``ValueError`` if a node's data changed after the forward pass. ``on_step(node,
+    parent, position, local, upstream, product, before, after)`` is called after every
+    ``parent.grad += local * upstream``, in order (``backward_steps`` records with it).
 
     >>> x = Value(0.5); y = x.tanh(); backward(y); round(x.grad, 6)
     0.786448
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward() needs a Value, got {type(root).__name__}")
+    seed = as_finite_float(gradient, "backward(gradient=...)")
     order = topological_order(root)
-    _reset_inner(order)
-    # hooks see this pass's gradient, so remember what hooked leaves held before it
-    before = {node: node.grad for node in order if node in hooks.hooks} if hooks.hooks else {}
-    seed = Value(float(gradient)) if create_graph else float(gradient)
-    root.grad = root.grad + seed if root.is_leaf else seed
-    if create_graph or before or on_step or hooks.anomaly_active():
-        _propagate_with_options(order, create_graph, before, on_step)
-        return
     for node in order:
-        p0 = node._p0
-        if p0 is None:  # a leaf
-            continue
-        grad = node.grad
-        if p0 is MANY:  # weighted_sum: pairs (parent, local derivative)
-            pairs = iter(node._l0)
-            for parent, local in zip(pairs, pairs):
-                parent.grad += local * grad
-            continue
-        p0.grad += node._l0 * grad
-        p1 = node._p1
-        if p1 is not None:
-            p1.grad += node._l1 * grad
-
-
-def _reset_inner(order: list[Value]) -> None:
-    for node in order:
-        if node._p0 is not None:
+        if node.op is not None:
             node.grad = 0.0
+    # hooks see this pass's gradient, so remember what hooked nodes held before it
+    hooked = {node: node.grad for node in order if hooks_of(node)} if any_hooks() else {}
+    seeded: float | Value = Value(seed) if create_graph else seed
+    root.grad = root.grad + seeded if root.op is None else seeded
+    watchers = [*_watchers.get(), *([on_step] if on_step is not None else [])]
+    if create_graph or hooked or watchers:
+        _general_pass(order, create_graph, hooked, watchers)
+    else:
+        chain_rule(order)
 
 
-def _propagate_with_options(
-    order: list[Value],
-    create_graph: bool,
-    hooked: dict[Value, float | Value],
-    on_step: Callable[..., None] | None,
+def _general_pass(
+    order: list[Value], create_graph: bool, hooked: dict[Value, float | Value], watchers: list[OnStep]
 ) -> None:
-    """The same chain rule, plus hooks, anomaly checks, recording and Value-valued gradients."""
-    checking = hooks.anomaly_active()
+    """The chain rule with hooks, watchers and Value-valued gradients; on floats it computes
+    exactly what ``chain_rule`` does."""
     for node in order:
         if node in hooked:
             hooks.run_hooks(node, hooked[node])
         grad = node.grad
-        locals_ = local_value_grads(node) if create_graph else node.local_grads
-        for position, (parent, local) in enumerate(zip(node.parents, locals_)):
-            product = _times(local, grad)
-            if checking:
-                hooks.check_finite(node, position, local, grad, product)
+        locals_ = _rebuilt_locals(node) if create_graph else locals_of(node)
+        for position, (parent, local) in enumerate(zip(parents_of(node), locals_)):
+            # skipping "× 1" (exact on floats) keeps gradient graphs small enough to read
+            product = grad if type(local) is float and local == 1.0 else local * grad
             before = parent.grad
-            parent.grad = product if _is_zero(before) else before + product
-            if on_step is not None:
-                on_step(node, parent, position, local, grad, product, before, parent.grad)
+            if type(product) is not float and type(before) is float and before == 0.0:
+                after = product  # no "0 +" node in a gradient graph
+            else:
+                after = before + product
+            parent.grad = after
+            for watch in watchers:
+                watch(node, parent, position, local, grad, product, before, after)
 
 
-def _times(local: float | Value, grad: float | Value) -> float | Value:
-    # Skipping "× 1" keeps gradient graphs (create_graph) small enough to read in a drawing.
-    if type(local) is float and local == 1.0:
-        return grad
-    return local * grad
-
-
-def _is_zero(grad: float | Value) -> bool:
-    return type(grad) is float and grad == 0.0
-
-
-def grad(
-    f_or_output: Callable[..., Value] | Value,
-    inputs: Value | Sequence[Value] | None = None,
-    create_graph: bool = False,
-    argnum: int = 0,
-) -> Callable[..., Value] | list[float | Value]:
-    """Gradients without touching ``.grad``, in two forms.
-
-    ``grad(output, inputs)`` returns d(output)/d(input) for each input, like
-    ``torch.autograd.grad``: floats, or Values with ``create_graph=True``. An input that the
-    output does not depend on gets 0.0.
-
-    ``grad(f)`` returns a function computing df/d(argument ``argnum``) as a Value, like JAX, so
-    ``grad(grad(f))`` is the second derivative. Arguments may be numbers or Values.
-
-    >>> x = Value(0.7)
-    >>> grad(x * x * x, [x])
-    [1.4699999999999998]
-    >>> d2 = grad(grad(lambda x: x ** 3))
-    >>> round(d2(0.7).data, 12)
-    4.2
-    """
-    if callable(f_or_output) and not isinstance(f_or_output, Value):
-        return _grad_function(f_or_output, argnum)
-    if not isinstance(f_or_output, Value):
-        raise TypeError(f"grad() needs a Value or a function, got {type(f_or_output).__name__}")
-    inputs = [inputs] if isinstance(inputs, Value) else list(inputs or ())
-    for i, x in enumerate(inputs):
-        if not isinstance(x, Value):
-            raise TypeError(f"grad(): input {i} must be a Value, got {type(x).__name__}")
-    order = topological_order(f_or_output)
-    in_graph = set(order)
-    saved = [node.grad for node in order]
-    for node in order:
-        node.grad = 0.0
+def _rebuilt_locals(node: Value) -> tuple[float | Value, ...]:
+    """The node's local derivatives as Values, checked against the floats it recorded."""
     try:
-        backward(f_or_output, create_graph=create_graph)
-        return [x.grad if x in in_graph else 0.0 for x in inputs]
+        rebuilt = local_value_grads(node)
+    except (ArithmeticError, ValueError) as error:
+        op = node.op.name if node.op else "a node"
+        raise type(error)(f"backward(create_graph=True) through {op}: {error}") from None
+    for position, (value, recorded) in enumerate(zip(rebuilt, locals_of(node))):
+        if float(value) != recorded:
+            raise ValueError(
+                f"backward(create_graph=True): the data of {node.op.name if node.op else 'a'} node "
+                f"{node!r} or of its inputs changed after the forward pass (d/d(input {position}) was "
+                f"recorded as {recorded!r}, the data now give {float(value)!r}). backward() uses the "
+                "recorded derivatives; create_graph needs the data they came from: redo the forward pass"
+            )
+    return rebuilt
+
+
+_watchers: ContextVar[tuple[OnStep, ...]] = ContextVar("on_backward_step", default=())
+
+
+@contextmanager
+def on_backward_step(callback: OnStep) -> Iterator[None]:
+    """Inside the block, every backward pass this thread runs calls ``callback(node, parent,
+    position, local, upstream, product, before, after)`` after each chain-rule ``+=`` (after any
+    callback of an enclosing block). ``detect_anomaly`` checks each product with it.
+
+    >>> x = Value(3.0); seen = []
+    >>> with on_backward_step(lambda *step: seen.append(step[5])):
+    ...     (x * x).backward()
+    >>> seen
+    [3.0, 3.0]
+    """
+    token = _watchers.set((*_watchers.get(), callback))
+    try:
+        yield
     finally:
-        for node, before in zip(order, saved):
-            node.grad = before
-
-
-def _grad_function(f: Callable[..., Value], argnum: int) -> Callable[..., Value]:
-    def derivative(*args: Value | float) -> Value:
-        values = [a if isinstance(a, Value) else Value(a) for a in args]
-        out = f(*values)
-        if not isinstance(out, Value):
-            raise TypeError(f"grad(f): f must return a Value, got {type(out).__name__}")
-        (result,) = grad(out, [values[argnum]], create_graph=True)
-        return result if isinstance(result, Value) else Value(result)
-
-    derivative.__name__ = f"grad({getattr(f, '__name__', 'f')})"
-    derivative.__doc__ = f"d/d(argument {argnum}) of {getattr(f, '__name__', 'f')}, as a Value."
-    return derivative
-
-
-def hessian(f: Callable[..., Value], xs: Sequence[float | Value]) -> list[list[float]]:
-    """The matrix of second derivatives of ``f`` at ``xs`` (small problems: n backward passes).
-
-    >>> hessian(lambda x, y: x * x * y, [1.0, 2.0])
-    [[4.0, 2.0], [2.0, 0.0]]
-    """
-    values = [Value(float(x)) for x in xs]
-    gradients = grad(f(*values), values, create_graph=True)
-    return [
-        [float(g) for g in grad(first, values)] if isinstance(first, Value) else [0.0] * len(values)
-        for first in gradients
-    ]
-
-
-def hvp(f: Callable[..., Value], xs: Sequence[float | Value], v: Sequence[float]) -> list[float]:
-    """Hessian-vector product H·v with one extra backward pass (no full Hessian).
-
-    >>> hvp(lambda x, y: x * x * y, [1.0, 2.0], [1.0, 0.0])
-    [4.0, 2.0]
-    """
-    if len(v) != len(xs):
-        raise ValueError(f"hvp: v has {len(v)} entries but there are {len(xs)} inputs")
-    values = [Value(float(x)) for x in xs]
-    gradients = grad(f(*values), values, create_graph=True)
-    directional = sum((g * float(vi) for g, vi in zip(gradients, v)), Value(0.0))
-    return [float(g) for g in grad(directional, values)]
-
-
-def local_value_grads(node: Value) -> tuple:
-    """d(node)/d(parent) for each parent, written with Value operations (ops.py's value_local).
-
-    >>> x = Value(0.5); y = x * x
-    >>> [g.data if isinstance(g, Value) else g for g in local_value_grads(y)]
-    [0.5, 0.5]
-    """
-    op = node.op
-    if op is None:
-        return ()
-    parents = node.parents
-    if op.kind == "unary":
-        return (op.value_local(node, parents[0]),)
-    if op.kind == "constant":
-        return (op.value_local(node, parents[0], node.local_grads[0], op.constant),)
-    if op.kind == "nary":
-        return tuple(op.value_local(node, list(parents), node.local_grads))
-    return op.value_local(node, *parents)
+        _watchers.reset(token)
 
 
 def zero_grad(nodes: Value | Iterable[Value]) -> None:
@@ -256,5 +184,9 @@ def zero_grad(nodes: Value | Iterable[Value]) -> None:
     >>> x = Value(1.0); y = x * 3; y.backward(); zero_grad(y); x.grad
     0.0
     """
+    if not isinstance(nodes, Value | Iterable):
+        raise TypeError(f"zero_grad() takes a Value or Values, got {type(nodes).__name__}")
     for node in topological_order(nodes) if isinstance(nodes, Value) else nodes:
+        if not isinstance(node, Value):
+            raise TypeError(f"zero_grad() takes Values, got {type(node).__name__}")
         node.grad = 0.0

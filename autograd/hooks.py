@@ -1,7 +1,7 @@
-"""Looking inside a backward pass: gradient hooks, and anomaly reports that name their source.
+"""Gradient hooks: look at (or replace) a node's gradient when a backward pass completes it.
 
-Both cost nothing unless used: backward() takes its plain fast loop while no hook is registered
-and anomaly detection is off.
+A hook is kept in the node it watches, so it lives and dies with that node: a dropped graph is
+freed at once, hooked or not. backward() takes its plain loop while no living node has a hook.
 
 >>> from autograd import Value
 >>> x = Value(2.0); y = x * x
@@ -15,34 +15,24 @@ and anomaly detection is off.
 
 from __future__ import annotations
 
-import math
-import os
-import traceback
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from numbers import Real
+from typing import Any
 
-from . import value as _value
-from .value import Value
+from .value import Value, add_hook, hooks_of
 
-Hook = Callable[[float], "float | Value | None"]
-
-# Hooks are rare, so they live beside the nodes rather than costing every node a slot.
-hooks: dict[Value, list[Hook]] = {}
+Hook = Callable[[Any], Any]  # grad -> None, or a number (or Value) that replaces it
 
 
 class RemovableHandle:
-    """Returned by ``register_hook``; ``remove()`` unregisters the hook (twice is harmless)."""
+    """Returned by ``register_hook``; ``remove()`` unregisters the hook (twice is harmless). The
+    handle does not keep the node alive."""
 
-    def __init__(self, node: Value, hook: Hook) -> None:
-        self._node = node
-        self._hook = hook
+    def __init__(self, remove: Callable[[], None]) -> None:
+        self._remove = remove
 
     def remove(self) -> None:
-        registered = hooks.get(self._node, [])
-        if self._hook in registered:
-            registered.remove(self._hook)
-        if not registered:
-            hooks.pop(self._node, None)
+        self._remove()
 
 
 def register_hook(node: Value, hook: Hook) -> RemovableHandle:
@@ -57,84 +47,24 @@ def register_hook(node: Value, hook: Hook) -> RemovableHandle:
     >>> y.backward(); x.grad
     20.0
     """
+    if not isinstance(node, Value):
+        raise TypeError(f"register_hook needs a Value, got {type(node).__name__}")
     if not callable(hook):
         raise TypeError(f"register_hook needs a callable, got {type(hook).__name__}")
-    hooks.setdefault(node, []).append(hook)
-    return RemovableHandle(node, hook)
+    return RemovableHandle(add_hook(node, hook))
 
 
 def run_hooks(node: Value, grad_before_pass: float | Value) -> None:
     """Apply ``node``'s hooks to the gradient this pass gave it (inner nodes start at 0)."""
     this_pass = node.grad - grad_before_pass
-    for hook in list(hooks.get(node, ())):
+    for hook in list(hooks_of(node)):
         replaced = hook(this_pass)
-        if replaced is not None:
-            this_pass = replaced
+        if replaced is None:
+            continue
+        if not isinstance(replaced, Value) and (isinstance(replaced, bool) or not isinstance(replaced, Real)):
+            raise TypeError(
+                f"hook {getattr(hook, '__name__', hook)!r} on {node!r} returned {type(replaced).__name__}; "
+                "a hook returns None or the gradient to use instead (a number or a Value)"
+            )
+        this_pass = replaced if isinstance(replaced, Value) else float(replaced)
     node.grad = grad_before_pass + this_pass
-
-
-class AnomalyError(ArithmeticError):
-    """A gradient became nan or infinite; the message names the op and where it was built."""
-
-
-_sites: dict[Value, str] | None = None  # node -> "file:line in function" while detecting
-
-
-@contextmanager
-def detect_anomaly() -> Iterator[None]:
-    """Inside the block, remember where each node is built; a backward pass that produces a nan
-    or infinite gradient raises ``AnomalyError`` naming the op, its numbers and that line.
-
-    >>> x = Value(0.0)
-    >>> with detect_anomaly():
-    ...     y = x.sqrt()
-    ...     y.backward()
-    Traceback (most recent call last):
-    ...
-    autograd.hooks.AnomalyError: backward through sqrt gave d/d(input 0) = inf: ...
-    """
-    global _sites
-    outer = _sites
-    _sites = {} if outer is None else outer
-    _value._on_create = _remember_site
-    try:
-        yield
-    finally:
-        _sites = outer
-        if outer is None:
-            _value._on_create = None
-
-
-def anomaly_active() -> bool:
-    return _sites is not None
-
-
-def check_finite(node: Value, parent_index: int, local: float, grad: float, product: float) -> None:
-    """Raise AnomalyError if one chain-rule product is nan or infinite."""
-    number = product.data if isinstance(product, Value) else product
-    if math.isfinite(number):
-        return
-    op = node.op.name if node.op else "a leaf"
-    site = (_sites or {}).get(node, "an unknown line (the node was built outside detect_anomaly)")
-    raise AnomalyError(
-        f"backward through {op} gave d/d(input {parent_index}) = {number!r}: "
-        f"local derivative {_show(local)} × upstream gradient {_show(grad)}; "
-        f"inputs {[p.data for p in node.parents]}; the node was built at {site}"
-    )
-
-
-def _show(x: float | Value) -> str:
-    return repr(x.data if isinstance(x, Value) else x)
-
-
-_PACKAGE = os.path.dirname(os.path.abspath(__file__))
-
-
-def _remember_site(node: Value) -> None:
-    """The innermost stack frame outside the autograd package: the user's line."""
-    if _sites is None:
-        return
-    for frame in reversed(traceback.extract_stack(limit=12)):
-        if not os.path.abspath(frame.filename).startswith(_PACKAGE):
-            _sites[node] = f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
-            return

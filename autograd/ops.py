@@ -1,50 +1,69 @@
-"""The table of operations: every derivative rule in gradstep is one row here.
+"""The table of operations: each op's forward rule and ONE derivative rule per input.
 
-A row says, for one operation, how to compute its output from plain floats (``forward``),
-the local derivatives d(out)/d(input) from the same floats (``local``), and those derivatives
-written again with ``Value`` operations (``value_local``), which only ``create_graph=True`` uses
-so that a gradient can itself be differentiated.
+A row (``Op``) says, for one operation:
 
-There are three kinds of rows, by the inputs they take:
+- ``forward(*inputs)``: the output, computed from plain floats;
+- ``derivatives[i](out, *inputs)``: d(out)/d(input i). It is written once and runs on floats
+  (first order: the node records the float, backward multiplies it) and on ``Value``\\ s
+  (``create_graph=True``: the derivative is itself a node, so it can be differentiated again),
+  as in HIPS autograd's ``defvjp`` and tinygrad's gradient table. So a rule only uses what
+  floats and Values both have: ``+ - * / **``, comparisons, ``float()`` and the helpers below;
+- ``rules[i]``: the same derivative as a short formula for people, in terms of ``o`` (the
+  output) and the names in ``inputs`` (``autograd.rule_text`` puts a node's numbers in).
 
-- ``unary``:    one Value ``x``.                          forward(x), local(out, x)
-- ``constant``: one Value ``x`` and a plain number ``c``.  forward(x, c), local(out, x, c)
-- ``binary``:   two Values ``a`` and ``b``.                forward(a, b), local(out, a, b) -> (d/da, d/db)
-- ``nary``:     many parents (a neuron's weighted sum as one node).  forward(datas) and
-  local(out, datas) take lists; value_local(out, parents, locals) returns one entry per parent.
+An input may be a plain number: ``x * 3`` is the ``mul`` row with b = 3.0, only d/da is
+recorded, and the 3.0 stays in the node (it never becomes a graph node). For ``3 - x``, ``3 / x``
+and ``3 ** x`` the node holds the row with ``constant_first`` set, so the number is input a.
+``dot`` (``Value.weighted_sum``) takes any number of inputs, [w0, x0, w1, x1, ..., bias].
 
-Plain numbers never become graph nodes: ``x * 3`` is the ``constant`` row ``mul_c`` with c = 3.
-``value_local`` receives ``(out, x)`` for unary rows, ``(out, x, local, c)`` for constant rows,
-``(out, a, b)`` for binary rows and ``(out, parents, locals)`` for n-ary rows, where ``out`` is the
-output node, ``local`` the float recorded in the forward pass, and ``c`` is only known for rows
-with ``keeps_constant`` (for the others the recorded local derivative already carries everything
-the second derivative needs).
+Where a formula would divide by zero, the rule returns PyTorch's value at that point: 0 where the
+function is flat there, and where its tangent is vertical, ``inf`` on floats and an error on
+Values (a graph cannot carry an infinite number).
 
-Adding an operation means adding a row here and one method on ``Value`` that names it.
-
->>> OPS["tanh"].forward(0.5), OPS["tanh"].local(OPS["tanh"].forward(0.5), 0.5)
-(0.46211715726000974, 0.7864477329659274)
+>>> tanh = OPS["tanh"]
+>>> out = tanh.forward(0.5); out, tanh.derivatives[0](out, 0.5), tanh.rules[0]
+(0.46211715726000974, 0.7864477329659274, '1 − o²')
 """
 
 from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, Protocol
+
+Derivative = Callable[..., Any]  # (out, *inputs) -> float, or a Value when given Values
+
+
+class Indexed(Protocol):
+    """What ``Op.derivatives`` and ``Op.rules`` must be: indexable by input position."""
+
+    def __getitem__(self, i: int, /) -> Any: ...
 
 
 class Op(NamedTuple):
-    """One row of the table: an operation and its derivative rules."""
+    """One row of the table: an operation, its derivative rules and their words."""
 
     name: str
     symbol: str  # what micrograd's ``_op`` shows, e.g. "+", "*", "tanh"
-    kind: str  # "unary", "constant" or "binary"
+    inputs: tuple[str, ...]  # the inputs' names in ``rules``; () for any number of inputs
     forward: Callable[..., float]
-    local: Callable[..., Any]
-    value_local: Callable[..., Any]
-    keeps_constant: bool = False  # the second derivative needs c itself, so nodes keep it
-    constant: float | None = None  # set on the copy of a keeps_constant row that a node holds
+    derivatives: Indexed  # derivatives[i](out, *inputs) = d(out)/d(input i)
+    rules: Indexed  # rules[i]: derivatives[i] as a formula in o and the input names
+    about: str = ""  # the rule in words, when the formula alone does not say it
+    constant_first: bool = False  # the row as a node holds it for 3 - x: the number is input 0
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rows are shared, not copied: a pickled or deep-copied node keeps the table's own row
+        return _row, (self.name, self.constant_first)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Op:
+        return self
+
+
+def _row(name: str, constant_first: bool = False) -> Op:
+    row = OPS[name]
+    return row._replace(constant_first=True) if constant_first else row
 
 
 class DomainError(ValueError):
@@ -55,12 +74,22 @@ INF = math.inf
 
 
 def _domain(op: str, message: str, *inputs: float) -> DomainError:
-    shown = ", ".join(repr(v) for v in inputs)
-    return DomainError(f"{op}({shown}): {message}")
+    return DomainError(f"{op}({shown(inputs)}): {message}")
 
 
-# Forward rules that can fail get a name, so that the failure names the op and its input
-# instead of Python's bare "math domain error".
+def shown(inputs: Sequence[Any], first: int = 4, width: int = 80) -> str:
+    """Inputs for an error message: the first few, each cut to ``width`` characters, then how many
+    more (a neuron has hundreds of inputs, a label can be any length).
+
+    >>> shown([1.0, 2.0]), shown(range(10), first=3), shown(["x" * 100], width=8)
+    ('1.0, 2.0', '0, 1, 2, … and 7 more', "'xxxxxx…")
+    """
+    texts = [repr(v) for v in inputs[:first]]
+    listed = ", ".join(text if len(text) <= width else text[: width - 1] + "…" for text in texts)
+    return listed + (f", … and {len(inputs) - first} more" if len(inputs) > first else "")
+
+
+# -- forward rules that can fail are named, so that the failure names the op and its input ----
 
 
 def _log(x: float) -> float:
@@ -115,165 +144,131 @@ def _pow(base: float, exponent: float) -> float:
         raise OverflowError(f"pow({base!r}, {exponent!r}): the result overflows a float") from None
 
 
-def _pow_local(out: float, base: float, exponent: float) -> float:
-    """d(base**exponent)/d(base), with PyTorch's values where the formula divides by zero."""
-    if base == 0.0:
-        if exponent == 0.0 or exponent > 1.0:
-            return 0.0  # (0**2)' = 0, and 0**0 = 1 is flat
-        return 1.0 if exponent == 1.0 else INF  # (0**0.5)' = inf
-    return exponent * base ** (exponent - 1.0)
+def _dot(*inputs: float) -> float:
+    """w0*x0 + w1*x1 + ... (+ bias), summed from the bias in input order, exactly like
+    ``sum((w * x ...), bias)`` op by op."""
+    pairs_end = len(inputs) - len(inputs) % 2
+    start = inputs[-1] if pairs_end < len(inputs) else 0.0
+    return sum(map(operator.mul, inputs[0:pairs_end:2], inputs[1:pairs_end:2]), start)
 
 
-def _exponent_local(out: float, base: float) -> float:
-    """d(base**y)/dy = base**y * log(base)."""
-    if base == 0.0:
-        return 0.0  # PyTorch's choice: the base-0 power is flat in y for y >= 0
-    if base < 0.0:
+# -- derivative rules that need more than one expression ----------------------------------------
+
+
+def _log_of(x: Any) -> Any:
+    return _log(x) if type(x) is float else x.log()
+
+
+def _sigmoid_of(x: Any) -> Any:
+    return _sigmoid(x) if type(x) is float else x.sigmoid()
+
+
+def _infinite(out: Any, op: str, *inputs: Any) -> float:
+    """The derivative is infinite here: ``inf`` on floats (as PyTorch), an error on Values."""
+    if type(out) is float:
+        return INF
+    raise OverflowError(
+        f"{op}({shown([float(v) for v in inputs])}): the derivative is infinite here (a vertical "
+        "tangent), so create_graph=True cannot build on it; first-order backward() gives inf"
+    )
+
+
+def _d_pow_base(out: Any, a: Any, b: Any) -> Any:
+    if b < 1.0 and float(a) == 0.0:  # a ** (b - 1) would divide by zero
+        return 0.0 if float(b) == 0.0 else _infinite(out, "pow", a, b)  # x**0 is flat; x**0.5 is not
+    return b * a ** (b - 1.0)
+
+
+def _d_pow_exponent(out: Any, a: Any, b: Any) -> Any:
+    if float(a) == 0.0:
+        return 0.0  # PyTorch's choice: the base-0 power is flat in the exponent
+    if a < 0.0:
         raise _domain(
-            "pow", "its derivative with respect to the exponent needs log(base), and base < 0", base
+            "pow", "its derivative with respect to the exponent needs log(base), and base < 0", float(a)
         )
-    return out * math.log(base)
+    return out * _log_of(a)
 
 
-def _dot(datas: list[float]) -> float:
-    """w0*x0 + w1*x1 + ... (+ bias): ``datas`` is [w0, x0, w1, x1, ...], the bias last if odd.
-
-    Summed from the bias in input order, exactly like ``sum((w * x ...), bias)`` op by op."""
-    pairs_end = len(datas) - len(datas) % 2
-    start = datas[-1] if pairs_end < len(datas) else 0.0
-    return sum(map(operator.mul, datas[0:pairs_end:2], datas[1:pairs_end:2]), start)
+def _d_sqrt(out: Any, x: Any) -> Any:
+    return _infinite(out, "sqrt", x) if float(out) == 0.0 else 0.5 / out
 
 
-def _partners(items: list) -> list:
-    """d/dw_i = x_i and d/dx_i = w_i: each factor's partner in place, and 1.0 for the bias."""
-    swapped = list(items)
-    pairs_end = len(items) - len(items) % 2
-    swapped[0:pairs_end:2] = items[1:pairs_end:2]
-    swapped[1:pairs_end:2] = items[0:pairs_end:2]
-    if pairs_end < len(items):
+class _ForEach:
+    """``derivatives`` or ``rules`` of a row with any number of inputs: entry i is ``make(i)``."""
+
+    def __init__(self, make: Callable[[int], Any]) -> None:
+        self._make = make
+
+    def __getitem__(self, i: int) -> Any:
+        return self._make(i)
+
+
+def _d_dot(i: int) -> Derivative:
+    # inputs are [w0, x0, w1, x1, ..., bias]: i ^ 1 is the other factor of i's product
+    return lambda out, *inputs: inputs[i ^ 1] if i ^ 1 < len(inputs) else 1.0
+
+
+def _dot_rule(i: int) -> str:
+    return "the other factor (1 for the bias)"
+
+
+def partners(inputs: Sequence[Any]) -> list[Any]:
+    """Every ``dot`` derivative at once (the fast path of ``Value.weighted_sum``): the same
+    numbers as ``derivatives[i]`` for each i, by slicing instead of a call per input.
+
+    >>> partners([2.0, 3.0, 4.0, 5.0, 6.0])
+    [3.0, 2.0, 5.0, 4.0, 1.0]
+    """
+    swapped = list(inputs)
+    pairs_end = len(inputs) - len(inputs) % 2
+    swapped[0:pairs_end:2] = inputs[1:pairs_end:2]
+    swapped[1:pairs_end:2] = inputs[0:pairs_end:2]
+    if pairs_end < len(inputs):
         swapped[-1] = 1.0
     return swapped
 
 
-def _relu_local(out: float, x: float) -> float:
-    return 1.0 if x > 0.0 else 0.0  # relu'(0) = 0, as in PyTorch
-
-
-def _abs_local(out: float, x: float) -> float:
-    return 1.0 if x > 0.0 else (-1.0 if x < 0.0 else 0.0)  # abs'(0) = 0, as in PyTorch
-
-
-def _sqrt_local(out: float, x: float) -> float:
-    return 0.5 / out if out else INF  # sqrt'(0) = inf, as in PyTorch
-
-
-def _leaky_local(out: float, x: float, slope: float) -> float:
-    return 1.0 if x > 0.0 else slope  # leaky_relu'(0) = slope, as in PyTorch
-
-
 _ROWS = [
-    # name, symbol, kind, forward, local, value_local
-    Op("add", "+", "binary",
-       lambda a, b: a + b,
-       lambda out, a, b: (1.0, 1.0),
-       lambda out, a, b: (1.0, 1.0)),
-    Op("sub", "-", "binary",
-       lambda a, b: a - b,
-       lambda out, a, b: (1.0, -1.0),
-       lambda out, a, b: (1.0, -1.0)),
-    Op("mul", "*", "binary",
-       lambda a, b: a * b,
-       lambda out, a, b: (b, a),
-       lambda out, a, b: (b, a)),
-    Op("div", "/", "binary",
-       _div,
-       lambda out, a, b: (1.0 / b, -out / b),
-       lambda out, a, b: (1.0 / b, -out / b)),
-    Op("pow", "**", "binary",
-       _pow,
-       lambda out, a, b: (_pow_local(out, a, b), _exponent_local(out, a)),
-       lambda out, a, b: (b * a ** (b - 1.0), out * a.log())),
-    # x <op> c and c <op> x, with c a plain number: the local derivative is recorded as a float.
-    Op("add_c", "+", "constant",
-       lambda x, c: x + c,
-       lambda out, x, c: 1.0,
-       lambda out, x, local, c: local),
-    Op("sub_c", "-", "constant",
-       lambda x, c: x - c,
-       lambda out, x, c: 1.0,
-       lambda out, x, local, c: local),
-    Op("rsub_c", "-", "constant",
-       lambda x, c: c - x,
-       lambda out, x, c: -1.0,
-       lambda out, x, local, c: local),
-    Op("mul_c", "*", "constant",
-       lambda x, c: x * c,
-       lambda out, x, c: c,
-       lambda out, x, local, c: local),
-    Op("div_c", "/", "constant",
-       _div,
-       lambda out, x, c: 1.0 / c,
-       lambda out, x, local, c: local),
-    Op("rdiv_c", "/", "constant",
-       lambda x, c: _div(c, x),
-       lambda out, x, c: -out / x,
-       lambda out, x, local, c: -out / x),
-    Op("pow_c", "**", "constant",
-       _pow,
-       _pow_local,
-       lambda out, x, local, c: c * x ** (c - 1.0),
-       keeps_constant=True),
-    Op("rpow_c", "**", "constant",
-       lambda x, c: _pow(c, x),
-       lambda out, x, c: _exponent_local(out, c),
-       lambda out, x, local, c: out * _exponent_local(1.0, c),
-       keeps_constant=True),
-    Op("leaky_relu", "leaky_relu", "constant",
-       lambda x, slope: x if x > 0.0 else slope * x,
-       _leaky_local,
-       lambda out, x, local, c: local),
-    # Functions of one Value.
-    Op("neg", "neg", "unary",
-       lambda x: -x,
-       lambda out, x: -1.0,
-       lambda out, x: -1.0),
-    Op("abs", "abs", "unary",
-       abs,
-       _abs_local,
-       lambda out, x: _abs_local(out.data, x.data)),
-    Op("exp", "exp", "unary",
-       _exp,
-       lambda out, x: out,
-       lambda out, x: out),
-    Op("log", "log", "unary",
-       _log,
-       lambda out, x: 1.0 / x,
-       lambda out, x: 1.0 / x),
-    Op("sqrt", "sqrt", "unary",
-       _sqrt,
-       _sqrt_local,
-       lambda out, x: 0.5 / out),
-    Op("tanh", "tanh", "unary",
-       math.tanh,
-       lambda out, x: 1.0 - out * out,
-       lambda out, x: 1.0 - out * out),
-    Op("sigmoid", "sigmoid", "unary",
-       _sigmoid,
-       lambda out, x: out * (1.0 - out),
-       lambda out, x: out * (1.0 - out)),
-    Op("relu", "ReLU", "unary",
-       lambda x: x if x > 0.0 else 0.0,
-       _relu_local,
-       lambda out, x: _relu_local(out.data, x.data)),
-    Op("softplus", "softplus", "unary",
-       _softplus,
-       lambda out, x: _sigmoid(x),
-       lambda out, x: x.sigmoid()),
-    # A neuron's weighted sum as one node (Value.weighted_sum): parents [w0, x0, w1, x1, ..., bias].
-    Op("dot", "Σw·x", "nary",
-       _dot,
-       lambda out, datas: _partners(datas),
-       lambda out, parents, locals: _partners(parents)),
+    #   name       symbol       inputs          forward
+    #   derivatives, one per input: (out, *inputs) -> d(out)/d(input)       rules    [about]
+    Op("add",      "+",         ("a", "b"),     operator.add,
+       (lambda o, a, b: 1.0, lambda o, a, b: 1.0),                           ("1", "1")),
+    Op("sub",      "-",         ("a", "b"),     operator.sub,
+       (lambda o, a, b: 1.0, lambda o, a, b: -1.0),                          ("1", "−1")),
+    Op("mul",      "*",         ("a", "b"),     operator.mul,
+       (lambda o, a, b: b, lambda o, a, b: a),                               ("b", "a"),
+       "the other factor"),
+    Op("div",      "/",         ("a", "b"),     _div,
+       (lambda o, a, b: 1.0 / b, lambda o, a, b: -o / b),                    ("1/b", "−o/b")),
+    Op("pow",      "**",        ("a", "b"),     _pow,
+       (_d_pow_base, _d_pow_exponent),                                       ("b·a^(b−1)", "o·ln(a)")),
+    Op("neg",      "neg",       ("x",),         operator.neg,
+       (lambda o, x: -1.0,),                                                 ("−1",)),
+    Op("abs",      "abs",       ("x",),         abs,
+       (lambda o, x: 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,),        ("sign(x)",),
+       "the sign of x, 0 at 0 as in PyTorch"),
+    Op("exp",      "exp",       ("x",),         _exp,
+       (lambda o, x: o,),                                                    ("o",),
+       "exp is its own derivative"),
+    Op("log",      "log",       ("x",),         _log,
+       (lambda o, x: 1.0 / x,),                                              ("1/x",)),
+    Op("sqrt",     "sqrt",      ("x",),         _sqrt,
+       (_d_sqrt,),                                                           ("0.5/o",)),
+    Op("tanh",     "tanh",      ("x",),         math.tanh,
+       (lambda o, x: 1.0 - o * o,),                                          ("1 − o²",)),
+    Op("sigmoid",  "sigmoid",   ("x",),         _sigmoid,
+       (lambda o, x: o * (1.0 - o),),                                        ("o·(1 − o)",)),
+    Op("relu",     "ReLU",      ("x",),         lambda x: x if x > 0.0 else 0.0,
+       (lambda o, x: 1.0 if x > 0.0 else 0.0,),                              ("1 if x > 0 else 0",),
+       "0 at 0, as in PyTorch"),
+    Op("leaky_relu", "leaky_relu", ("x", "slope"), lambda x, slope: x if x > 0.0 else slope * x,
+       (lambda o, x, slope: 1.0 if x > 0.0 else slope,),                     ("1 if x > 0 else slope",)),
+    Op("softplus", "softplus",  ("x",),         _softplus,
+       (lambda o, x: _sigmoid_of(x),),                                       ("sigmoid(x)",)),
+    # A neuron's weighted sum as one node (Value.weighted_sum).
+    Op("dot",      "Σw·x",      (),             _dot,
+       _ForEach(_d_dot),                                                     _ForEach(_dot_rule)),
 ]  # fmt: skip
 
 OPS: dict[str, Op] = {row.name: row for row in _ROWS}
+

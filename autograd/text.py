@@ -6,14 +6,13 @@
 >>> forward_formula(y.parents[0], names)
 ('a * b', '2 * -3')
 >>> local_rule(y.parents[0], 0, names)
-'*: the other factor, b = -3'
+'*: b = -3 (the other factor)'
 """
 
 from __future__ import annotations
 
-import math
-
-from .value import Value
+from .explain import rule_text
+from .value import Value, inputs_of
 
 NO_GRAD = "—"  # a gradient that backward has not computed (yet)
 
@@ -68,31 +67,6 @@ def grad_text(grad: float | None) -> str:
     return f"grad {NO_GRAD if grad is None else format_number(grad, 4)}"
 
 
-# The plain number c of a "constant" row (x + c, c - x, ...), recovered from what the node
-# recorded: (constant, written before x?). The engine keeps c itself only for powers.
-_CONSTANTS = {
-    "add_c": (lambda out, x, local, op: out - x, False),
-    "sub_c": (lambda out, x, local, op: x - out, False),
-    "rsub_c": (lambda out, x, local, op: out + x, True),
-    "mul_c": (lambda out, x, local, op: local, False),
-    "div_c": (lambda out, x, local, op: 1.0 / local, False),
-    "rdiv_c": (lambda out, x, local, op: out * x, True),
-    "pow_c": (lambda out, x, local, op: op.constant, False),
-    "rpow_c": (lambda out, x, local, op: op.constant, True),
-}
-
-
-def _constant(node: Value) -> tuple[float, bool] | None:
-    """(c, written before x?) for a node made from a Value and a plain number c, else None."""
-    op = node.op
-    rule = _CONSTANTS.get(op.name) if op is not None and op.kind == "constant" else None
-    if rule is None:
-        return None
-    recover, first = rule
-    c = recover(node.data, node.parents[0].data, node.local_grads[0], op)
-    return (c, first) if c is not None and math.isfinite(c) else None
-
-
 def forward_formula(node: Value, names: dict[Value, str]) -> tuple[str, str]:
     """How ``node`` was computed, with names and with numbers: ``("a * b", "2 * -3")``.
 
@@ -104,21 +78,14 @@ def forward_formula(node: Value, names: dict[Value, str]) -> tuple[str, str]:
     op = node.op
     if op is None:
         raise ValueError(f"forward_formula: {node!r} is a leaf; nothing computed it")
-    parents = node.parents
-    named = [names.get(p, "?") for p in parents]
-    values = [format_number(p.data) for p in parents]
+    inputs = inputs_of(node)  # the parents, and the plain number the op kept (x * 3 keeps the 3)
+    named = [names.get(x, "?") if isinstance(x, Value) else format_number(x) for x in inputs]
+    values = [format_number(float(x)) for x in inputs]
     symbol = op.symbol
-    if op.kind == "binary":
-        return f"{named[0]} {symbol} {named[1]}", f"{values[0]} {symbol} {values[1]}"
-    if op.kind == "nary":
+    if op.name == "dot":
         return _sum_of_products(named, "·"), _sum_of_products(values, "×")
-    constant = _constant(node)
-    if constant is not None:
-        c, first = constant
-        const = format_number(c)
-        if first:
-            return f"{const} {symbol} {named[0]}", f"{const} {symbol} {values[0]}"
-        return f"{named[0]} {symbol} {const}", f"{values[0]} {symbol} {const}"
+    if op.inputs == ("a", "b"):
+        return f"{named[0]} {symbol} {named[1]}", f"{values[0]} {symbol} {values[1]}"
     return f"{symbol}({named[0]})", f"{symbol}({values[0]})"
 
 
@@ -130,78 +97,18 @@ def _sum_of_products(items: list[str], times: str) -> str:
 
 
 def local_rule(node: Value, position: int, names: dict[Value, str]) -> str:
-    """Why the local derivative d(node)/d(parent ``position``) has its value: the op's rule in
-    words, then with this node's numbers, e.g. ``"tanh: 1 − o² = 1 − 0.7071² = 0.5"``.
+    """Why the local derivative d(node)/d(parent ``position``) has its value: the op's own rule
+    (``autograd.rule_text``) in these names, then with this node's numbers, then the value, e.g.
+    ``"tanh: 1 − o² = 1 − 0.7071² = 0.5"``.
 
     >>> x = Value(0.5, label="x"); y = x.tanh()
     >>> local_rule(y, 0, {x: "x", y: "y"})
     'tanh: 1 − y² = 1 − 0.4621² = 0.7864'
     """
-    op = node.op
-    if op is None:
+    if node.op is None:
         raise ValueError(f"local_rule: {node!r} is a leaf; it has no local derivatives")
-    parents = node.parents
-    local = node.local_grads[position]
-    f = format_number
-    value = f(local, 4)
-    out = names.get(node, "out")
-    x = parents[0]
-    words = _RULES.get(op.name)
-    if op.name == "dot":
-        pairs = len(parents) - len(parents) % 2
-        if position >= pairs:
-            return f"{op.symbol}: a bias enters with 1"
-        other = parents[position + 1 if position % 2 == 0 else position - 1]
-        role = "the input it multiplies" if position % 2 == 0 else "its weight"
-        return f"{op.symbol}: {role}, {names.get(other, '?')} = {value}"
-    if op.name == "mul":
-        other = parents[1 - position]
-        return f"*: the other factor, {names.get(other, '?')} = {value}"
-    if words is None:
-        return f"{op.symbol}: {value}"
-    text = words[position] if isinstance(words, tuple) else words
-    constant = _constant(node)
-    c = f(constant[0], 4) if constant is not None else "c"
-    if op.kind == "binary":
-        a, b = parents
-        shown = text.format(out=out, a=names.get(a, "a"), b=names.get(b, "b"), c=c)
-        numbers = text.format(out=f(node.data, 4), a=f(a.data, 4), b=f(b.data, 4), c=c)
-    else:
-        shown = text.format(out=out, x=names.get(x, "x"), c=c)
-        numbers = text.format(out=f(node.data, 4), x=f(x.data, 4), c=c)
-    if value in (shown, numbers):
-        return f"{op.symbol}: {value}"
-    if numbers == shown:
-        return f"{op.symbol}: {shown} = {value}"
-    return f"{op.symbol}: {shown} = {numbers} = {value}"
-
-
-# The words of each op's local derivative (one entry per input for two-input ops): {out} is the
-# node's value, {x} its input, {a}/{b} the inputs of a binary op, {c} the plain-number constant.
-_RULES: dict[str, str | tuple[str, str]] = {
-    "add": ("1", "1"),
-    "sub": ("1", "−1"),
-    "div": ("1/{b}", "−{out}/{b}"),
-    "pow": ("{b}·{a}^({b}−1)", "{out}·log({a})"),
-    "add_c": "1",
-    "sub_c": "1",
-    "rsub_c": "−1",
-    "mul_c": "the constant {c}",
-    "div_c": "1/{c}",
-    "rdiv_c": "−{out}/{x}",
-    "pow_c": "{c}·{x}^({c}−1)",
-    "rpow_c": "{out}·log({c})",
-    "leaky_relu": "1 if {x} > 0, else the slope",
-    "neg": "−1",
-    "abs": "sign({x})",
-    "exp": "exp({x}) = {out}",
-    "log": "1/{x}",
-    "sqrt": "1/(2·{out})",
-    "tanh": "1 − {out}²",
-    "sigmoid": "{out}·(1 − {out})",
-    "relu": "1 if {x} > 0, else 0",
-    "softplus": "sigmoid({x})",
-}
+    text = rule_text(node, position, number=lambda x: format_number(x, 4), names=names)
+    return f"{node.op.symbol}: {text}"
 
 
 def tree(root: Value, max_nodes: int = 200) -> str:

@@ -5,6 +5,10 @@ the local derivative d(node)/d(parent) for each of them, as plain floats (rules 
 Nothing else is kept: no closure per node, so a node holds no reference cycle and a dropped graph
 is freed at once by reference counting.
 
+This module is also the one that knows how a node stores its edges (``parents_of``,
+``locals_of``, ``inputs_of``, ``chain_rule``; everyone else asks these) and the per-thread modes
+that decide what building a node records (``no_grad``, ``on_new_node``).
+
 >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
 >>> e = (a * b + 10).tanh()
 >>> e.backward()
@@ -14,17 +18,23 @@ is freed at once by reference counting.
 
 from __future__ import annotations
 
+import copy
+import enum
 import math
 import numbers
-from collections.abc import Iterator
-from contextlib import contextmanager
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any, Final
 
-from .ops import OPS, Op
+from .ops import OPS, Op, partners, shown
+
+if TYPE_CHECKING:
+    from .hooks import RemovableHandle
 
 _INF = math.inf
-_recording = True  # False inside `no_grad()`
-_keep_constants = False  # gradcheck sets it to re-run each op on its own
-_on_create = None  # detect_anomaly() sets it to remember where each node is built
 
 
 class Value:
@@ -33,7 +43,8 @@ class Value:
     Works with plain numbers on either side of ``+ - * / **``, unary ``-`` and ``abs()``, and has
     ``exp log sqrt tanh sigmoid relu leaky_relu softplus``. ``==`` and ``hash`` are identity-based
     (two nodes with equal data stay two nodes); ``<``, ``<=``, ``>``, ``>=`` and ``float()`` use
-    the data and build nothing.
+    the data and build nothing. ``data`` only takes finite real numbers (stored as float), and
+    ``label`` only a str. ``grad`` is a float, or a Value after ``backward(create_graph=True)``.
 
     >>> x = Value(3.0, label="x")
     >>> y = 2 ** x - 1 / x
@@ -42,31 +53,48 @@ class Value:
     (7.6667, 5.6563)
     """
 
-    # `op` is the row of ops.OPS that made this node (None for a leaf). The edges live in the
-    # node itself, no tuple: `_p0`/`_l0` are the first parent and d(self)/d(parent), `_p1`/`_l1`
-    # the second (`_p1` is None for one parent, `_p0` is None for a leaf). A weighted_sum node
-    # has `_p0 = MANY` and its interleaved (parent, local, ...) tuple in `_l0`. One object per
-    # node instead of two: 120 bytes for a binary node instead of 168, and half the objects for
-    # the cyclic GC to scan while a graph is being built.
-    __slots__ = ("data", "grad", "label", "op", "_p0", "_l0", "_p1", "_l1")
+    # The node layout, read and written only in this module. `op` is the row of ops.OPS that made
+    # the node (None for a leaf). `_p0`/`_l0` are the first parent and d(self)/d(parent); `_p1`/
+    # `_l1` the second. With one parent `_p1` is None and `_l1` holds the op's plain-number input
+    # if it has one (x * 3 keeps the 3). A leaf has `_p0 = None`. A weighted_sum node has
+    # `_p0 = MANY` and its interleaved (parent, local, ...) tuple in `_l0`. One object per node,
+    # 120 bytes for a binary node. `_label` is the label, or an `_Extras` record (label, hooks,
+    # where it was built) on the rare node that has them, so they cost other nodes nothing.
+    __slots__ = ("_data", "grad", "_label", "op", "_p0", "_l0", "_p1", "_l1")
+    _p0: Value | _Many | None
+    _l0: Any  # a float, or a MANY node's edges tuple
+    _p1: Value | None
+    _l1: float
 
     def __init__(self, data: float, label: str = "") -> None:
-        self.data = _leaf_data(data)
-        self.grad = 0.0
-        self.label = _label(label)
+        self._data = as_finite_float(data, "Value()")
+        self.grad: float | Value = 0.0
+        self._label: str | _Extras = _checked_label(label)
         self.op: Op | None = None
-        self._p0 = None
+        self._p0: Any = None
 
     @property
-    def _edges(self) -> tuple:
-        """(parent0, d0, parent1, d1, ...): the recorded edges as one tuple, built on demand."""
-        p0 = self._p0
-        if p0 is None:
-            return ()
-        if p0 is MANY:
-            return self._l0
-        p1 = self._p1
-        return (p0, self._l0) if p1 is None else (p0, self._l0, p1, self._l1)
+    def data(self) -> float:
+        """The number this node holds (what the op computed, or what a leaf was given)."""
+        return self._data
+
+    @data.setter
+    def data(self, number: float) -> None:
+        self._data = as_finite_float(number, f".data of {_describe(self)}")
+
+    @property
+    def label(self) -> str:
+        """A name for drawings and messages ('' if none)."""
+        label = self._label
+        return label if isinstance(label, str) else label.text
+
+    @label.setter
+    def label(self, text: str) -> None:
+        label = self._label
+        if type(label) is _Extras:
+            label.text = _checked_label(text)
+        else:
+            self._label = _checked_label(text)
 
     # -- what the graph records --------------------------------------------------------------
 
@@ -78,7 +106,7 @@ class Value:
     @property
     def local_grads(self) -> tuple[float, ...]:
         """d(self)/d(parent) for each parent, recorded in the forward pass."""
-        return self._edges[1::2]
+        return locals_of(self)
 
     @property
     def is_leaf(self) -> bool:
@@ -92,25 +120,25 @@ class Value:
 
     @property
     def _op(self) -> str:
-        """micrograd's name: the op's symbol, '' for a leaf."""
+        """micrograd's name: the op's symbol, '' for a leaf (``**2`` for a number exponent)."""
         op = self.op
         if op is None:
             return ""
-        return f"**{op.constant:g}" if op.name == "pow_c" else op.symbol
+        if op.name == "pow" and self._p1 is None and not op.constant_first:
+            return f"**{self._l1:g}"
+        return op.symbol
 
     def _backward(self) -> None:
         """One chain-rule step, as micrograd's lecture calls it by hand: self's parents receive
         ``local derivative * self.grad``."""
-        grad = self.grad
-        edges = iter(self._edges)
-        for parent, local in zip(edges, edges):
-            parent.grad += local * grad
+        chain_rule((self,))
 
     def backward(self, gradient: float = 1.0, create_graph: bool = False) -> None:
         """Backpropagate from this node: seed its grad and accumulate into every node's grad.
 
         Leaves accumulate (call ``zero_grad`` between steps); inner nodes are reset first, so a
-        second call adds exactly one more gradient to each leaf.
+        second call adds exactly one more gradient to each leaf. The local derivatives are the
+        ones recorded in the forward pass, even if a ``.data`` has changed since.
 
         >>> x = Value(3.0); y = x * x; y.backward(); x.grad
         6.0
@@ -119,9 +147,10 @@ class Value:
 
         backward(self, gradient, create_graph=create_graph)
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: Callable[[Any], Any]) -> RemovableHandle:
         """Call ``hook(grad)`` whenever a backward pass completes this node's gradient; a
-        returned number replaces it. Returns a handle with ``.remove()``.
+        returned number replaces it. Returns a handle with ``.remove()``. The hook lives as
+        long as the node does.
 
         >>> x = Value(1.0); h = x.register_hook(print); (x * 3).backward()
         3.0
@@ -132,157 +161,210 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut from this node's history."""
-        return Value(self.data, self.label)
+        return Value(self._data, self.label)
 
     # -- arithmetic: each operator picks a row of the table --------------------------------
 
     def __add__(self, other: Value | float) -> Value:
         if type(other) is Value:
-            return _binary(_ADD, self, other)
-        return _with_constant(_ADD_C, self, other)
+            return _ADD(self, other)
+        return _ADD_NUMBER(self, other)
 
     def __radd__(self, other: float) -> Value:
-        return _with_constant(_ADD_C, self, other)
+        return _ADD_NUMBER(self, other)
 
     def __sub__(self, other: Value | float) -> Value:
         if type(other) is Value:
-            return _binary(_SUB, self, other)
-        return _with_constant(_SUB_C, self, other)
+            return _SUB(self, other)
+        return _SUB_NUMBER(self, other)
 
     def __rsub__(self, other: float) -> Value:
-        return _with_constant(_RSUB_C, self, other)
+        return _NUMBER_SUB(self, other)
 
     def __mul__(self, other: Value | float) -> Value:
         if type(other) is Value:
-            return _binary(_MUL, self, other)
-        return _with_constant(_MUL_C, self, other)
+            return _MUL(self, other)
+        return _MUL_NUMBER(self, other)
 
     def __rmul__(self, other: float) -> Value:
-        return _with_constant(_MUL_C, self, other)
+        return _MUL_NUMBER(self, other)
 
     def __truediv__(self, other: Value | float) -> Value:
         if type(other) is Value:
-            return _binary(_DIV, self, other)
-        return _with_constant(_DIV_C, self, other)
+            return _DIV(self, other)
+        return _DIV_NUMBER(self, other)
 
     def __rtruediv__(self, other: float) -> Value:
-        return _with_constant(_RDIV_C, self, other)
+        return _NUMBER_DIV(self, other)
 
     def __pow__(self, other: Value | float) -> Value:
         if type(other) is Value:
-            return _binary(_POW, self, other)
-        return _with_constant(_POW_C, self, other)
+            return _POW(self, other)
+        return _POW_NUMBER(self, other)
 
     def __rpow__(self, other: float) -> Value:
-        return _with_constant(_RPOW_C, self, other)
+        return _NUMBER_POW(self, other)
 
     def __neg__(self) -> Value:
-        return _unary(_NEG, self)
+        return _NEG(self)
 
     def __abs__(self) -> Value:
-        return _unary(_ABS, self)
+        return _ABS(self)
 
     def exp(self) -> Value:
         """e ** self. ``Value(1.0).exp().data == math.e``."""
-        return _unary(_EXP, self)
+        return _EXP(self)
 
     def log(self) -> Value:
         """Natural logarithm; raises ``ValueError`` for data <= 0. ``Value(1.0).log().data == 0.0``."""
-        return _unary(_LOG, self)
+        return _LOG(self)
 
     def sqrt(self) -> Value:
         """Square root; raises ``ValueError`` for data < 0. ``Value(4.0).sqrt().data == 2.0``."""
-        return _unary(_SQRT, self)
+        return _SQRT(self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent (stable for any input). ``Value(0.0).tanh().data == 0.0``."""
-        return _unary(_TANH, self)
+        return _TANH(self)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-x), computed without overflow. ``Value(0.0).sigmoid().data == 0.5``."""
-        return _unary(_SIGMOID, self)
+        return _SIGMOID(self)
 
     def relu(self) -> Value:
         """max(0, x); its derivative at 0 is 0. ``Value(-2.0).relu().data == 0.0``."""
-        return _unary(_RELU, self)
+        return _RELU(self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
-        """x for x > 0, else slope * x. ``Value(-2.0).leaky_relu(0.1).data == -0.2``."""
-        return _with_constant(_LEAKY_RELU, self, slope)
+        """x for x > 0, else slope * x (slope a number). ``Value(-2.0).leaky_relu(0.1).data == -0.2``."""
+        if type(slope) is not float and _number(slope, "leaky_relu") is None:
+            raise TypeError(f"leaky_relu: slope must be a number, got {type(slope).__name__}")
+        return _LEAKY_RELU(self, slope)
 
     def softplus(self) -> Value:
         """log(1 + e**x), computed without overflow. ``round(Value(0.0).softplus().data, 4) == 0.6931``."""
-        return _unary(_SOFTPLUS, self)
+        return _SOFTPLUS(self)
 
     @staticmethod
-    def weighted_sum(weights: list[Value], inputs: list[Value | float], bias: Value | None = None) -> Value:
+    def weighted_sum(
+        weights: Iterable[Value | float], inputs: Iterable[Value | float], bias: Value | float | None = None
+    ) -> Value:
         """``w0*x0 + w1*x1 + ... + bias`` as one node with all of them as parents.
 
         The same numbers as building it op by op, with one node instead of 2n: the fast path
-        for a neuron. Plain-number inputs become leaves.
+        for a neuron. Plain-number weights, inputs and bias become leaves.
 
         >>> w = [Value(2.0), Value(-1.0)]; b = Value(0.5)
         >>> s = Value.weighted_sum(w, [3.0, 4.0], b); s.backward()
         >>> s.data, w[0].grad, b.grad
         (2.5, 3.0, 1.0)
         """
+        weights, inputs = _listed(weights, "weights"), _listed(inputs, "inputs")
         if len(weights) != len(inputs):
             raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
         parents: list[Value] = []
         for w, x in zip(weights, inputs):
-            parents.append(w if type(w) is Value else _as_value(w, "weight"))
-            parents.append(x if type(x) is Value else _as_value(x, "input"))
+            parents.append(w if type(w) is Value else _as_leaf(w, "weight"))
+            parents.append(x if type(x) is Value else _as_leaf(x, "input"))
         if bias is not None:
-            parents.append(bias if type(bias) is Value else _as_value(bias, "bias"))
-        return _nary(_DOT, parents)
+            parents.append(bias if type(bias) is Value else _as_leaf(bias, "bias"))
+        return _weighted_sum(parents)
 
     # -- comparisons and conversions use the data and build no node ------------------------
 
     def __float__(self) -> float:
-        return self.data
+        return self._data
 
     def __lt__(self, other: Value | float) -> bool:
-        return self.data < _compared(other)
+        return self._data < _compared(other)
 
     def __le__(self, other: Value | float) -> bool:
-        return self.data <= _compared(other)
+        return self._data <= _compared(other)
 
     def __gt__(self, other: Value | float) -> bool:
-        return self.data > _compared(other)
+        return self._data > _compared(other)
 
     def __ge__(self, other: Value | float) -> bool:
-        return self.data >= _compared(other)
+        return self._data >= _compared(other)
 
     __hash__ = object.__hash__  # identity, as in micrograd: equal data never merges two nodes
 
     def __format__(self, spec: str) -> str:
-        return format(self.data, spec) if spec else repr(self)
+        return format(self._data, spec) if spec else repr(self)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
+
+    # -- copies ----------------------------------------------------------------------------------
+
+    def __copy__(self) -> Value:
+        return _twin(self, lambda parent: parent, self.grad)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        """A copy of the whole graph below this node, made in forward order (no recursion, so a
+        chain of any depth copies). Nodes already copied in the same ``deepcopy`` are reused;
+        hooks stay with the original nodes."""
+        from .backward import topological_order
+
+        for node in reversed(topological_order(self)):
+            if id(node) not in memo:
+                memo[id(node)] = _twin(node, lambda parent: memo[id(parent)], copy.deepcopy(node.grad, memo))
+        return memo[id(self)]
+
+    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
+        if self._p0 is not None:
+            raise TypeError(
+                f"cannot pickle {_describe(self)}, made by {self.op.name if self.op else 'an op'}: a graph "
+                "is not pickled; pickle the leaves (a model's parameters) or v.detach(), or copy.deepcopy it"
+            )
+        return _leaf, (self._data, self.grad, self.label)
 
 
-# The rows each operator uses, looked up once rather than on every call.
-_ADD, _SUB, _MUL, _DIV, _POW = (OPS[n] for n in ("add", "sub", "mul", "div", "pow"))
-_ADD_C, _SUB_C, _RSUB_C, _MUL_C, _DIV_C, _RDIV_C, _POW_C, _RPOW_C, _LEAKY_RELU = (
-    OPS[n] for n in ("add_c", "sub_c", "rsub_c", "mul_c", "div_c", "rdiv_c", "pow_c", "rpow_c",
-                     "leaky_relu")
-)  # fmt: skip
-_NEG, _ABS, _EXP, _LOG, _SQRT, _TANH, _SIGMOID, _RELU, _SOFTPLUS = (
-    OPS[n] for n in ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus")
-)
+def _leaf(data: float, grad: float | Value, label: str) -> Value:
+    leaf = Value(data, label)
+    leaf.grad = grad
+    return leaf
+
+
+def _twin(node: Value, parent: Callable[[Value], Value], grad: float | Value) -> Value:
+    """A new node like ``node`` (no hooks), its parents mapped by ``parent``."""
+    twin = _new(Value)
+    twin._data, twin.grad, twin._label, twin.op = node._data, grad, node.label, node.op
+    first = node._p0
+    if first is None:
+        twin._p0 = None
+    elif first is MANY:
+        twin._p0 = MANY
+        twin._l0 = tuple(parent(x) if type(x) is Value else x for x in node._l0)
+    else:
+        second = node._p1
+        twin._p0, twin._l0, twin._l1 = parent(first), node._l0, node._l1
+        twin._p1 = None if second is None else parent(second)
+    return twin
+
 
 _DOT = OPS["dot"]
 _new = object.__new__
-MANY = object()  # `_p0` of a node with more than two parents (its edges tuple is in `_l0`)
+
+
+class _Many(enum.Enum):
+    """`_p0` of a node with any number of parents: an enum member, so copies keep the one object."""
+
+    MANY = "MANY"
+
+
+MANY: Final = _Many.MANY
+
+
+# -- reading the layout: every other module asks these -------------------------------------------
 
 
 def parents_of(node: Value) -> tuple[Value, ...]:
     """``node.parents``, read straight from the slots: the topological sort calls it per node.
 
-    >>> a = Value(1.0); parents_of(a * a) == (a, a), parents_of(a)
-    (True, ())
+    >>> a = Value(1.0); parents_of(a * a) == (a, a), parents_of(a * 3) == (a,), parents_of(a)
+    (True, True, ())
     """
     first = node._p0
     if first is None or first is MANY:
@@ -291,146 +373,157 @@ def parents_of(node: Value) -> tuple[Value, ...]:
     return (first,) if second is None else (first, second)
 
 
-def _node(data: float, op: Op, p0: object, l0: object, p1: Value | None = None, l1: float = 0.0) -> Value:
-    """Make a node without __init__'s input checks: the op has produced a float already."""
-    if not -_INF < data < _INF:  # also catches nan, which fails every comparison
-        inputs = l0[::2] if p0 is MANY else (p0,) if p1 is None else (p0, p1)
-        raise OverflowError(
-            f"{op.name}: the result {data!r} is not a finite number "
-            f"(inputs: {', '.join(repr(p) for p in inputs)})"
-        )
-    node = _new(Value)
-    node.data = data
-    node.grad = 0.0
-    node.label = ""
-    if _recording:
-        node.op = op
-        node._p0 = p0
-        node._l0 = l0
-        node._p1 = p1
-        node._l1 = l1
-    else:
-        node.op = None
-        node._p0 = None
-    if _on_create is not None:
-        _on_create(node)
-    return node
+def locals_of(node: Value) -> tuple[float, ...]:
+    """d(node)/d(parent) for each parent, as recorded in the forward pass."""
+    first = node._p0
+    if first is None or first is MANY:
+        return node._l0[1::2] if first is MANY else ()
+    return (node._l0,) if node._p1 is None else (node._l0, node._l1)
 
 
-def _unary(op: Op, x: Value) -> Value:
-    data = x.data
-    try:
-        out = op.forward(data)
-        return _node(out, op, x, op.local(out, data))
-    except (ArithmeticError, ValueError) as error:
-        raise _naming(error, x) from None
+def inputs_of(node: Value) -> tuple[Value | float, ...]:
+    """The inputs of ``node.op`` in the row's order: the parents, and the plain number where the
+    op had one (``x * 3`` gives ``(x, 3.0)``, ``2 - x`` gives ``(2.0, x)``); () for a leaf.
+
+    >>> x = Value(5.0); inputs_of(x * 3) == (x, 3.0), inputs_of(2 - x) == (2.0, x)
+    (True, True)
+    """
+    op, first = node.op, node._p0
+    if op is None or first is None or first is MANY or node._p1 is not None or len(op.inputs) == 1:
+        return parents_of(node)
+    return (node._l1, first) if op.constant_first else (first, node._l1)
 
 
-def _with_constant(op: Op, x: Value, c: object) -> Value:
-    number = c if type(c) is float else _number(c)
-    if number is None:
-        return NotImplemented  # Python then raises TypeError naming both types
-    data = x.data
-    try:
-        out = op.forward(data, number)
-        node = _node(out, op, x, op.local(out, data, number))
-    except (ArithmeticError, ValueError) as error:
-        raise _naming(error, x) from None
-    if (op.keeps_constant or _keep_constants) and _recording:
-        node.op = _bound(op, number)
-    return node
+def chain_rule(order: Iterable[Value]) -> None:
+    """For each node in ``order``: ``parent.grad += local * node.grad`` along each of its edges.
+
+    The first-order backward pass once the order is known (``backward()``), and micrograd's
+    ``_backward()`` for one node. Its gradients are bit-for-bit those of backward's general loop
+    (hooks, create_graph, recording steps), signed zeros included; a test checks it.
+    """
+    for node in order:
+        p0 = node._p0
+        if p0 is None:  # a leaf
+            continue
+        grad = node.grad
+        if p0 is MANY:  # weighted_sum: pairs (parent, local derivative)
+            pairs = iter(node._l0)
+            for parent, local in zip(pairs, pairs):
+                parent.grad += local * grad
+            continue
+        p0.grad += node._l0 * grad
+        p1 = node._p1
+        if p1 is not None:
+            p1.grad += node._l1 * grad
 
 
-def _binary(op: Op, a: Value, b: Value) -> Value:
-    da, db = a.data, b.data
-    try:
-        out = op.forward(da, db)
-        local_a, local_b = op.local(out, da, db)
-        return _node(out, op, a, local_a, b, local_b)
-    except (ArithmeticError, ValueError) as error:
-        raise _naming(error, a, b) from None
+def local_value_grads(node: Value) -> tuple[float | Value, ...]:
+    """d(node)/d(parent) for each parent, from the op's rule run on Values (for create_graph).
+
+    >>> x = Value(0.5); y = x * x
+    >>> [g.data if isinstance(g, Value) else g for g in local_value_grads(y)]
+    [0.5, 0.5]
+    """
+    op = node.op
+    if op is None:
+        return ()
+    inputs = inputs_of(node)  # the plain numbers among them get no derivative
+    return tuple(op.derivatives[i](node, *inputs) for i, x in enumerate(inputs) if type(x) is Value)
 
 
-def _nary(op: Op, parents: list[Value]) -> Value:
-    datas = [p.data for p in parents]
-    try:
-        out = op.forward(datas)
-        locals_ = op.local(out, datas)
-    except (ArithmeticError, ValueError) as error:
-        raise _naming(error, *parents) from None
-    edges: list = [None] * (2 * len(parents))
-    edges[0::2] = parents
-    edges[1::2] = locals_
-    return _node(out, op, MANY, tuple(edges))
+# -- hooks (and where a node was built) live in the node ------------------------------------------
 
 
-def _as_value(x: object, role: str) -> Value:
-    if _number(x) is None:
-        raise TypeError(f"weighted_sum: each {role} must be a Value or a number, got {type(x).__name__}")
-    return Value(x)  # type: ignore[arg-type]
+class _Extras:
+    """What a node with hooks, or with a note of where it was built, keeps in its `_label` slot."""
+
+    __slots__ = ("text", "hooks", "built_at", "__weakref__")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.hooks: list[Callable[[Any], Any]] = []
+        self.built_at: str | None = None
 
 
-_bound_rows: dict[tuple[str, float], Op] = {}
+_hooked: weakref.WeakSet[_Extras] = weakref.WeakSet()  # records with hooks, while their node lives
 
 
-def _bound(op: Op, constant: float) -> Op:
-    """The row with its constant filled in; shared by every node with the same constant."""
-    key = (op.name, constant)
-    row = _bound_rows.get(key)
-    if row is None:
-        if len(_bound_rows) > 4096:  # many distinct exponents: stop sharing rather than grow
-            return op._replace(constant=constant)
-        row = _bound_rows[key] = op._replace(constant=constant)
-    return row
-
-
-def _naming(error: Exception, *inputs: Value) -> Exception:
-    """The same error, with the labels of the input nodes added when they have any."""
-    labels = [f"{v.label!r}" for v in inputs if v.label]
-    if not labels:
-        return error
-    return type(error)(f"{error} [input node {', '.join(labels)}]")
-
-
-def _number(x: object) -> float | None:
-    """x as a float if it is a real number (bool excluded: True * v is almost always a bug)."""
-    kind = type(x)
-    if kind is float:
-        return x  # type: ignore[return-value]
-    if kind is int or (isinstance(x, numbers.Real) and kind is not bool):
-        return float(x)  # type: ignore[arg-type]
-    return None
-
-
-def _leaf_data(data: object) -> float:
-    if isinstance(data, Value):
-        raise TypeError("Value() takes a number, got a Value; use the Value itself or .detach()")
-    number = _number(data)
-    if number is None:
-        raise TypeError(f"Value() takes a real number (int or float), got {type(data).__name__}: {data!r}")
-    if not -_INF < number < _INF:
-        raise ValueError(f"Value() takes a finite number, got {number!r}")
-    return number
-
-
-def _label(label: object) -> str:
-    if not isinstance(label, str):
-        raise TypeError(f"a Value's label must be a str, got {type(label).__name__}: {label!r}")
+def _extras(node: Value) -> _Extras:
+    label = node._label
+    if not isinstance(label, _Extras):
+        label = node._label = _Extras(label)
     return label
 
 
-def _compared(other: object) -> float:
-    if type(other) is Value:
-        return other.data  # type: ignore[union-attr]
-    number = _number(other)
-    if number is None:
-        raise TypeError(f"cannot compare a Value with {type(other).__name__}: {other!r}")
-    return number
+def hooks_of(node: Value) -> list[Callable[[Any], Any]]:
+    """The hooks registered on ``node``, in order (the list itself: add with ``add_hook``)."""
+    label = node._label
+    return label.hooks if type(label) is _Extras else []
+
+
+def add_hook(node: Value, hook: Callable[[Any], Any]) -> Callable[[], None]:
+    """Keep ``hook`` in ``node``; returns a function that removes it again (a no-op once the
+    node is gone)."""
+    extras = _extras(node)
+    extras.hooks.append(hook)
+    _hooked.add(extras)
+    record = weakref.ref(extras)
+
+    def remove() -> None:
+        alive = record()
+        if alive is not None and hook in alive.hooks:
+            alive.hooks.remove(hook)
+            if not alive.hooks:
+                _hooked.discard(alive)
+
+    return remove
+
+
+def any_hooks() -> bool:
+    """Whether any living node has a hook (backward takes its plain loop when none has)."""
+    return bool(_hooked)
+
+
+def built_at(node: Value) -> str | None:
+    """Where ``node`` was built, if a tool noted it (``detect_anomaly`` does)."""
+    label = node._label
+    return label.built_at if type(label) is _Extras else None
+
+
+def note_built_at(node: Value, where: str) -> None:
+    _extras(node).built_at = where
+
+
+# -- modes: what building a node records, per thread (and per asyncio task) -----------------------
+
+_recording: ContextVar[bool] = ContextVar("recording", default=True)  # no_grad() sets False
+_on_new: ContextVar[tuple[Callable[[Value], None], ...]] = ContextVar("on_new_node", default=())
+_open = 0  # mode blocks open in all threads together
+_plain = True  # _open == 0: building a node need not look at the modes
+_open_lock = threading.Lock()
 
 
 @contextmanager
-def no_grad() -> Iterator[None]:
-    """Build no graph inside the block: results are leaves (for updates and inference).
+def _mode(var: ContextVar[Any], value: Any) -> Iterator[None]:
+    """``var`` is ``value`` inside the block, for this thread only. The block is counted, so that
+    while no thread is in any mode, building a node skips looking them up."""
+    global _open, _plain
+    with _open_lock:
+        _open += 1
+        _plain = False
+    token = var.set(value)
+    try:
+        yield
+    finally:
+        var.reset(token)
+        with _open_lock:
+            _open -= 1
+            _plain = _open == 0
+
+
+def no_grad() -> AbstractContextManager[None]:
+    """Build no graph inside the block, in this thread: results are leaves (for updates and
+    inference). Other threads keep recording, as in PyTorch. Also a decorator.
 
     >>> w = Value(1.0)
     >>> with no_grad():
@@ -438,10 +531,222 @@ def no_grad() -> Iterator[None]:
     >>> w2.is_leaf, w2.data
     (True, 0.8)
     """
-    global _recording
-    before = _recording
-    _recording = False
+    return _mode(_recording, False)
+
+
+def on_new_node(callback: Callable[[Value], None]) -> AbstractContextManager[None]:
+    """Call ``callback(node)`` for every node this thread builds inside the block (after any
+    callback of an enclosing block). ``detect_anomaly`` uses it to note where nodes are built.
+
+    >>> built = []
+    >>> with on_new_node(built.append):
+    ...     y = Value(2.0) * 3
+    >>> built == [y]
+    True
+    """
+    return _mode(_on_new, (*_on_new.get(), callback))
+
+
+# -- building nodes ------------------------------------------------------------------------------
+
+
+def _node(data: float, op: Op, p0: Any, l0: Any, p1: Value | None = None, l1: float = 0.0) -> Value:
+    """Make a node without __init__'s input checks: the op has produced a float already."""
+    if data - data != 0.0:  # inf - inf and nan - nan are nan: the result is not finite
+        inputs = l0[::2] if p0 is MANY else (p0,) if len(op.inputs) == 1 else (p0, l1 if p1 is None else p1)
+        raise OverflowError(
+            f"{op.name}: the result {data!r} is not a finite number (inputs: {shown(inputs)})"
+        )
+    node = _new(Value)
+    node._data = data
+    node.grad = 0.0
+    node._label = ""
+    node.op = op
+    node._p0 = p0
+    node._l0 = l0
+    node._p1 = p1
+    node._l1 = l1
+    if not _plain:  # some thread is inside a mode: is this one?
+        _apply_modes(node)
+    return node
+
+
+def _apply_modes(node: Value) -> None:
+    if not _recording.get():  # no_grad: the node becomes a leaf and keeps no edges
+        node.op = node._p0 = node._p1 = node._l0 = None
+    for callback in _on_new.get():
+        callback(node)
+
+
+# Each row becomes, once, the function its operator or method calls: the row's functions are
+# looked up here rather than on every call.
+
+
+def _unary(op: Op) -> Callable[[Value], Value]:
+    forward, derivative = op.forward, op.derivatives[0]
+
+    def make(x: Value) -> Value:
+        data = x._data
+        try:
+            out = forward(data)
+            return _node(out, op, x, derivative(out, data))
+        except (ArithmeticError, ValueError) as error:
+            raise _naming(error, op, (x,)) from None
+
+    return make
+
+
+def _binary(op: Op) -> Callable[[Value, Value], Value]:
+    forward, d_a, d_b = op.forward, op.derivatives[0], op.derivatives[1]
+
+    def make(a: Value, b: Value) -> Value:
+        da, db = a._data, b._data
+        try:
+            out = forward(da, db)
+            return _node(out, op, a, d_a(out, da, db), b, d_b(out, da, db))
+        except (ArithmeticError, ValueError) as error:
+            raise _naming(error, op, (a, b)) from None
+
+    return make
+
+
+def _with_number(op: Op) -> Callable[[Value, object], Value]:
+    """``x <op> c``, or ``c <op> x`` for a ``constant_first`` row, with c a plain number that the
+    node keeps in `_l1`: it never becomes a graph node."""
+    if op.constant_first:  # the same rule, with the inputs the other way round
+        d_x = op.derivatives[1]
+        forward: Callable[[float, float], float] = lambda x, c: op.forward(c, x)
+        derivative: Callable[..., float] = lambda out, x, c: d_x(out, c, x)
+    else:
+        forward, derivative = op.forward, op.derivatives[0]
+
+    def make(x: Value, c: object) -> Value:
+        number = c if type(c) is float else _number(c, op.name)
+        if number is None:
+            return NotImplemented  # Python then raises TypeError naming both types
+        data = x._data
+        try:
+            out = forward(data, number)
+            return _node(out, op, x, derivative(out, data, number), None, number)
+        except (ArithmeticError, ValueError) as error:
+            raise _naming(error, op, (number, x) if op.constant_first else (x, number)) from None
+
+    return make
+
+
+_ADD, _SUB, _MUL, _DIV, _POW = (_binary(OPS[n]) for n in ("add", "sub", "mul", "div", "pow"))
+_ADD_NUMBER, _SUB_NUMBER, _MUL_NUMBER, _DIV_NUMBER, _POW_NUMBER, _LEAKY_RELU = (
+    _with_number(OPS[n]) for n in ("add", "sub", "mul", "div", "pow", "leaky_relu")
+)
+_NUMBER_SUB, _NUMBER_DIV, _NUMBER_POW = (
+    _with_number(OPS[n]._replace(constant_first=True)) for n in ("sub", "div", "pow")
+)
+_NEG, _ABS, _EXP, _LOG, _SQRT, _TANH, _SIGMOID, _RELU, _SOFTPLUS = (
+    _unary(OPS[n]) for n in ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus")
+)
+
+
+def _weighted_sum(parents: list[Value]) -> Value:
+    datas = [p._data for p in parents]
     try:
-        yield
-    finally:
-        _recording = before
+        out = _DOT.forward(*datas)
+        edges: list[Any] = [None] * (2 * len(parents))
+        edges[0::2] = parents
+        edges[1::2] = partners(datas)
+        return _node(out, _DOT, MANY, tuple(edges))
+    except (ArithmeticError, ValueError) as error:
+        raise _naming(error, _DOT, parents) from None
+
+
+def _naming(error: Exception, op: Op, inputs: Iterable[Value | float]) -> Exception:
+    """The same kind of error, naming the op and its inputs if Python's message did not, and the
+    labels of the input nodes that have one."""
+    message = str(error)
+    inputs = list(inputs)
+    if not message.startswith(op.name):  # Python's own words, e.g. "math range error"
+        message = f"{op.name}({shown([float(x) for x in inputs])}): {message}"
+    labels = [v.label for v in inputs if type(v) is Value and v.label]
+    if labels:
+        message += f" [input node {shown(labels)}]"
+    return type(error)(message)
+
+
+# -- checking what comes in ----------------------------------------------------------------------
+
+
+def _describe(node: Value) -> str:
+    return f"Value {node.label!r}" if node.label else "a Value"
+
+
+def _number(x: object, where: str) -> float | None:
+    """x as a float if it is a real number (bool excluded: True * v is almost always a bug)."""
+    if type(x) is float:
+        return x
+    if isinstance(x, bool) or not isinstance(x, (int, numbers.Real)):  # int first: it is quick
+        return None
+    try:
+        return float(x)
+    except OverflowError:
+        # str() of an int over 4300 digits is itself an error (about 14,000 bits)
+        big = isinstance(x, int) and x.bit_length() < 14_000
+        size = f"an int of {len(str(x))} digits" if big else type(x).__name__
+        message = f"{where}: {size} is too large for a float (the largest is about 1.8e308)"
+        raise OverflowError(message) from None
+
+
+def as_finite_float(data: object, where: str) -> float:
+    """``data`` as a finite float, or an error saying what ``where`` takes instead: ``TypeError``
+    for a non-number (bool, str, Value, array, ...), ``OverflowError`` for an int too large for a
+    float, ``ValueError`` for nan and infinities.
+
+    >>> as_finite_float(3, "Value()")
+    3.0
+    >>> as_finite_float(10**400, "Value()")
+    Traceback (most recent call last):
+    ...
+    OverflowError: Value(): an int of 401 digits is too large for a float (the largest is about 1.8e308)
+    """
+    if type(data) is float and -_INF < data < _INF:
+        return data
+    if isinstance(data, Value):
+        raise TypeError(
+            f"{where} takes a number, got a Value; use the Value itself, its .data, or .detach() "
+            "(a gradient after create_graph=True is a Value)"
+        )
+    number = _number(data, where)
+    if number is None:
+        text = repr(data)
+        text = text if len(text) <= 60 else text[:57] + "..."
+        raise TypeError(f"{where} takes a real number (int or float), got {type(data).__name__}: {text}")
+    if not -_INF < number < _INF:
+        raise ValueError(f"{where} takes a finite number, got {number!r}")
+    return number
+
+
+def _checked_label(label: object) -> str:
+    if not isinstance(label, str):
+        raise TypeError(f"a Value's label must be a str, got {type(label).__name__}: {label!r:.60}")
+    return label
+
+
+def _listed(items: Iterable[Any], role: str) -> list[Any]:
+    try:
+        return list(items)
+    except TypeError:
+        kind = type(items).__name__
+        raise TypeError(f"weighted_sum: {role} must be a list of Values or numbers, got {kind}") from None
+
+
+def _as_leaf(x: object, role: str) -> Value:
+    number = _number(x, "weighted_sum")
+    if number is None:
+        raise TypeError(f"weighted_sum: each {role} must be a Value or a number, got {type(x).__name__}")
+    return Value(number)
+
+
+def _compared(other: object) -> Any:
+    if type(other) is Value:
+        return other._data
+    if type(other) is bool or not isinstance(other, numbers.Real):
+        raise TypeError(f"cannot compare a Value with {type(other).__name__}: {other!r:.60}")
+    return other  # compared as it is: a huge int compares exactly instead of overflowing

@@ -104,13 +104,14 @@ def save(model: MLP, path: str | os.PathLike[str]) -> None:
     temporary files that killed saves to this path left behind are deleted (see the module's notes).
 
     >>> import tempfile, os
-    >>> from nn import MLP
-    >>> model = MLP(1, [1], seed=0)
-    >>> model.layers[0].neurons[0].w[0].data = float("nan")
-    >>> save(model, os.path.join(tempfile.mkdtemp(), "m.json"))
+    >>> from nn import MLP, load
+    >>> model = MLP(1, [1], seed=0); path = os.path.join(tempfile.mkdtemp(), "m.json")
+    >>> save(model, path); load(path).state_dict() == model.state_dict()
+    True
+    >>> model.layers[0].neurons[0].w[0].data = float("nan")  # the engine refuses it already
     Traceback (most recent call last):
     ...
-    ValueError: save: parameter w[0,0,0] (layers.0.neurons.0.w.0) must be finite, got nan; nothing was written
+    ValueError: .data of Value 'w[0,0,0]' takes a finite number, got nan
     """
     shown = _path(path, "save")
     document = _document(model)
@@ -227,7 +228,7 @@ def _create_temp(folder: str, name: str, shown: str) -> tuple[int, str]:
         except FileExistsError:
             continue
         except OSError as error:
-            why = "the folder does not exist" if isinstance(error, FileNotFoundError) else error.strerror
+            why = "the folder does not exist" if isinstance(error, FileNotFoundError) else str(error.strerror)
             if shown.startswith("~"):
                 why += "; Python does not expand '~': use os.path.expanduser(path)"
             raise OSError(
@@ -479,7 +480,7 @@ def validate(document: Any) -> tuple[dict[str, Any], dict[str, float]]:
 
 def _parameter_names(architecture: dict[str, Any]) -> list[str]:
     """The names an MLP of this architecture has, in order, without building one."""
-    names = []
+    names: list[str] = []
     sizes = [architecture["nin"], *architecture["nouts"]]
     for layer in range(len(sizes) - 1):
         for j in range(sizes[layer + 1]):

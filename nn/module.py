@@ -64,6 +64,10 @@ class Module:
     {'a': 2.0, 'b': 1.0}
     """
 
+    def __call__(self, x: Any) -> Any:
+        """The module's output for input ``x`` (each subclass defines it)."""
+        raise NotImplementedError(f"{type(self).__name__} does not define __call__")
+
     def named_parameters(self) -> list[tuple[str, Value]]:
         """``(name, Value)`` for every parameter, in a fixed order (attribute order, then index)."""
         if type(self).parameters is not Module.parameters:  # micrograd-style subclass
@@ -188,7 +192,7 @@ def _index_label(kind: str, index: tuple[int, ...]) -> str:
 
 def _inputs(x: object, nin: int, who: str) -> Sequence[Value | float]:
     if isinstance(x, Value | int | float) and not isinstance(x, bool) and nin == 1:
-        return [x]  # type: ignore[list-item]
+        return [x]
     if not isinstance(x, list | tuple):
         if isinstance(x, str | bytes | dict) or not hasattr(x, "__iter__"):
             raise TypeError(f"{who} takes a list of {nin} numbers or Values, got {type(x).__name__}")
@@ -223,7 +227,7 @@ class Neuron(Module):
         seed: int | None = None,
         bias_init: str | None = None,
     ) -> None:
-        start = _draw(init, nin, 1, rng, seed, bias_init)
+        start = _initial_values(init, nin, 1, rng, seed, bias_init)
         self._setup(
             start.weights[0],
             start.biases[0] if bias else None,
@@ -264,9 +268,10 @@ class Neuron(Module):
     def _forward(self, x: Sequence[Value | float]) -> Value:
         """The neuron on inputs already checked (the layer checks them once for all its neurons)."""
         if self.fused:
-            act = Value.weighted_sum(self.w, x, self.b)  # type: ignore[arg-type]
+            act = Value.weighted_sum(self.w, x, self.b)
         else:  # micrograd's way: one node per multiply and per add
-            act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b if self.b is not None else 0.0)
+            total = sum((wi * xi for wi, xi in zip(self.w, x)), self.b if self.b is not None else 0.0)
+            act = total if isinstance(total, Value) else Value(total)  # no inputs and no bias: 0
         activation = self.activation
         if activation == "linear":
             return act
@@ -277,7 +282,7 @@ class Neuron(Module):
         return f"Neuron({len(self.w)}, {self.activation}{bias})"
 
 
-def _draw(
+def _initial_values(
     init: str | Callable[..., _init.Init],
     nin: int,
     nout: int,
@@ -285,6 +290,7 @@ def _draw(
     seed: int | None,
     bias_init: str | None,
 ) -> _init.Init:
+    """Random initial weights (and biases) for ``nout`` neurons of ``nin`` inputs each."""
     source = _init.resolve_rng(rng, seed)
     kwargs: dict[str, Any] = {} if bias_init is None else {"bias": bias_init}
     if isinstance(source, random.Random):  # else the global module, which initialisers fall back to
@@ -316,7 +322,7 @@ class Layer(Module):
         seed: int | None = None,
         bias_init: str | None = None,
     ) -> None:
-        start = _draw(init, nin, nout, rng, seed, bias_init)
+        start = _initial_values(init, nin, nout, rng, seed, bias_init)
         self._setup(start, bias, _activation_name(nonlin, activation), fused, ())
 
     def _setup(
@@ -422,7 +428,7 @@ class MLP(Module):
         shared = source if isinstance(source, random.Random) else None  # one stream for all layers
         self.layers: list[Layer] = []
         for l_index in range(len(nouts)):
-            start = _draw(init, sizes[l_index], sizes[l_index + 1], shared, None, bias_init)
+            start = _initial_values(init, sizes[l_index], sizes[l_index + 1], shared, None, bias_init)
             layer = Layer.__new__(Layer)
             layer._setup(start, bias, activations[l_index], fused, (l_index,))
             self.layers.append(layer)
@@ -473,7 +479,7 @@ class MLP(Module):
         """The outputs of the last layer as a list, even when there is one."""
         # plain-number inputs become leaves once here, not once per neuron of the first layer
         out: Sequence[Value | float] = [
-            v if type(v) is Value else Value(v) for v in _inputs(x, self.nin, "MLP")
+            v if isinstance(v, Value) else Value(v) for v in _inputs(x, self.nin, "MLP")
         ]
         for layer in self.layers:
             out = layer.forward_list(out)

@@ -70,11 +70,13 @@ class Optimizer:
             raise TypeError(
                 f"{who} takes a list of Values such as model.parameters(), got {type(params).__name__}"
             )
-        if callable(getattr(params, "named_parameters", None)):  # a Module passed directly
-            named = params.named_parameters()  # type: ignore[union-attr]
+        named_parameters = getattr(params, "named_parameters", None)  # a Module passed directly
+        parameters = getattr(params, "parameters", None)
+        if callable(named_parameters):
+            named = named_parameters()
             params, names = [p for _, p in named], [n for n, _ in named]
-        elif callable(getattr(params, "parameters", None)):
-            params = params.parameters()  # type: ignore[union-attr]
+        elif callable(parameters):
+            params = parameters()
         try:
             self.params: list[Value] = list(params)
         except TypeError:
@@ -146,11 +148,10 @@ class Optimizer:
         """Every parameter's data and gradient as floats, all checked before any update."""
         params = self.params
         data = [p.data for p in params]
-        grads = [p.grad for p in params]
+        raw = [p.grad for p in params]  # a Value after backward(create_graph=True)
         if not all(type(d) is float for d in data):
             data = [self._number(i, d, "data") for i, d in enumerate(data)]
-        if not all(type(g) is float for g in grads):
-            grads = [self._number(i, g, "gradient") for i, g in enumerate(grads)]
+        grads = [g if type(g) is float else self._number(i, g, "gradient") for i, g in enumerate(raw)]
         who = f"{type(self).__name__}.step()"
         if not all(map(math.isfinite, data)):
             i = next(i for i, d in enumerate(data) if not math.isfinite(d))

@@ -66,10 +66,11 @@ def plot_history(history: History, path: str | os.PathLike[str] | None = None) -
     ax.legend()
     if has_acc:
         ax = axes[1]
-        ax.plot(epochs, [100 * a for a in history.train_acc], label="train", color=_CLASS_COLOURS[0])
+        train = [100 * a for a in history.train_acc if a is not None]
+        ax.plot(epochs[: len(train)], train, label="train", color=_CLASS_COLOURS[0])
         if history.val_acc and history.val_acc[0] is not None:
-            ax.plot(epochs[: len(history.val_acc)], [100 * a for a in history.val_acc], label="validation",
-                    color=_CLASS_COLOURS[1])  # fmt: skip
+            val = [100 * a for a in history.val_acc if a is not None]
+            ax.plot(epochs[: len(val)], val, label="validation", color=_CLASS_COLOURS[1])
         ax.set(title="accuracy", xlabel="epoch", ylabel="%", ylim=(0, 101))
         ax.legend(loc="lower right")
     return _save(fig, path)
@@ -161,7 +162,7 @@ def plot_regression(
     lo, hi = min(xs), max(xs)
     grid = [lo + (hi - lo) * i / (points - 1) for i in range(points)]
     with no_grad():
-        curve = [model([x]).data for x in grid]  # type: ignore[union-attr]
+        curve = [model([x]).data for x in grid]
     fig, (ax,) = _figure(5.0, 3.6)
     ax.scatter(xs, list(y), s=12, color=_CLASS_COLOURS[0], alpha=0.6, label="data")
     ax.plot(grid, curve, color=_CLASS_COLOURS[1], linewidth=2, label="model")

@@ -55,7 +55,8 @@ def to_torch(model: MLP) -> Any:
                 torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64)
             )
             if model.bias:
-                linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
+                biases = [n.b.data for n in layer.neurons if n.b is not None]
+                linear.bias.copy_(torch.tensor(biases, dtype=torch.float64))
         parts.append(linear)
         activation = _activation_module(torch, layer.activation)
         if activation is not None:

@@ -103,7 +103,7 @@ def accuracy(outputs: Sequence[Value | Sequence[Value]], targets: Sequence, kind
     """
     if kind in (None, "regression") or not outputs:
         return None
-    hits = sum(predict_class(o, kind) == t for o, t in zip(outputs, targets))  # type: ignore[arg-type]
+    hits = sum(predict_class(o, kind) == t for o, t in zip(outputs, targets))
     return hits / len(outputs)
 
 
@@ -203,7 +203,7 @@ def _callbacks(callbacks: object) -> list[Callback]:
             f"callbacks must be a list of functions callback(epoch, logs, model), got "
             f"{type(callbacks).__name__}; for one function write callbacks=[fn]"
         )
-    listed = list(callbacks)  # type: ignore[call-overload]
+    listed = list(callbacks)
     for i, cb in enumerate(listed):
         if not callable(cb):
             raise TypeError(f"callbacks[{i}] must be a function callback(epoch, logs, model), got {cb!r}")

@@ -11,12 +11,14 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
 def require(condition: bool, what: str) -> None:
-    """Skip when ``what`` is missing on a developer's machine; fail in CI, where it must be there."""
+    """Skip when ``what`` is missing on a developer's machine; fail in CI, where it must be there.
+
+    Works inside a test and at a test module's top level (then the whole module is skipped)."""
     if condition:
         return
     if IN_CI:
         pytest.fail(f"{what} is required in CI but missing (make test installs it)")
-    pytest.skip(f"{what} not available")
+    pytest.skip(f"{what} not available", allow_module_level=True)
 
 
 @pytest.fixture

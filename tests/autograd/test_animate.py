@@ -269,8 +269,8 @@ def test_every_backward_frame_says_why_its_local_derivative_has_its_value(dot_pr
     rules = list(frames.values())
     assert rules[0] == "local d(o)/d(n) for tanh: 1 − o² = 1 − 0.7071² = 0.5"
     assert "local d(n)/d(b) for +: 1" in rules
-    assert "local d(n6 (*))/d(x1) for *: the other factor, w1 = -3" in rules
-    assert "local d(n6 (*))/d(w1) for *: the other factor, x1 = 2" in rules
+    assert "local d(n6 (*))/d(x1) for *: w1 = -3 (the other factor)" in rules
+    assert "local d(n6 (*))/d(w1) for *: x1 = 2 (the other factor)" in rules
     page = animate(o).html
     assert "number on an edge: the local derivative d(node)/d(input)" in page
     assert "green: the value receiving gradient" in page

@@ -99,14 +99,23 @@ def test_errors_name_the_labelled_input_node():
 # ---- stable forms ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("x", [-1e4, -1000.0, -50.0, 0.0, 50.0, 1000.0, 1e4])
+@pytest.mark.parametrize("x", [-1e4, -1000.0, -50.0, -3.0, 0.0, 3.0, 50.0, 1000.0, 1e4])
 def test_sigmoid_and_softplus_are_stable(x):
-    s = Value(x).sigmoid()
-    p = Value(x).softplus()
+    mpmath = import_or_fail("mpmath")
+    with mpmath.workdps(60):  # the oracle: 60 significant digits, no overflow at any of these x
+        e = mpmath.exp(mpmath.mpf(x))
+        softplus, sigmoid = mpmath.log1p(e), e / (1 + e)
+        expected = {"softplus": float(softplus), "d softplus": float(sigmoid),
+                    "sigmoid": float(sigmoid), "d sigmoid": float(sigmoid * (1 - sigmoid))}  # fmt: skip
+    v, w = Value(x), Value(x)
+    p, s = v.softplus(), w.sigmoid()
+    p.backward()
     s.backward()
-    assert 0.0 <= s.data <= 1.0
-    assert p.data == pytest.approx(max(x, 0.0) + math.log1p(math.exp(-abs(x))), rel=1e-15)
-    assert math.isfinite(p.data) and math.isfinite(s.data)
+    got = {"softplus": p.data, "d softplus": v.grad, "sigmoid": s.data, "d sigmoid": w.grad}
+    for key in ("softplus", "d softplus", "sigmoid"):
+        assert got[key] == pytest.approx(expected[key], rel=1e-15, abs=1e-300), key
+    # sigmoid' = o(1 - o) as PyTorch computes it: exact to a float's resolution near o = 1
+    assert got["d sigmoid"] == pytest.approx(expected["d sigmoid"], rel=1e-14, abs=2**-53)
 
 
 # ---- edge values: the same numbers PyTorch (float64) gives --------------------------------

@@ -6,7 +6,8 @@ import random
 
 import pytest
 
-from autograd import OPS, Value
+from autograd import Value
+from autograd.extend import OPS, inputs_of
 from tests.conftest import import_or_fail
 
 sp = import_or_fail("sympy")
@@ -53,8 +54,18 @@ CASES = {
 }
 
 
-def test_every_row_has_a_sympy_case():
-    assert set(CASES) == set(OPS)
+def test_every_row_has_a_sympy_case_for_each_way_its_inputs_can_be_numbers():
+    # (row, which inputs are plain numbers): x * y, x * 3 and 3 - x all use a row differently
+    def usage(make):
+        node = make(Value(0.5), Value(0.7))
+        return node.op.name, tuple(not isinstance(x, Value) for x in inputs_of(node))
+
+    covered = {usage(make) for make, _, _ in CASES.values()}
+    assert {name for name, _ in covered} == set(OPS)
+    for name in ("add", "sub", "mul", "div", "pow"):  # each binary row: both Values, a number second
+        assert {(name, (False, False)), (name, (False, True))} <= covered, name
+    for name in ("sub", "div", "pow"):  # and first, where the order matters
+        assert (name, (True, False)) in covered, name
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -186,12 +186,20 @@ def test_zero_grad_over_a_graph_and_a_list():
     assert x.grad == 0.0 and w.grad == 1.0
 
 
-def test_topological_order_is_deterministic_and_valid():
+def _diamond():
     a = Value(1.0, label="a")
     b = Value(2.0, label="b")
     c = a * b
+    c.label = "c"
     d = c + a
+    d.label = "d"
     e = d * c
+    e.label = "e"
+    return e
+
+
+def test_topological_order_is_deterministic_and_valid():
+    e = _diamond()
     order = topological_order(e)
     assert order[0] is e
     position = {id(n): i for i, n in enumerate(order)}
@@ -199,7 +207,10 @@ def test_topological_order_is_deterministic_and_valid():
         for parent in node.parents:
             assert position[id(node)] < position[id(parent)]
     assert len(order) == 5
-    assert [n.data for n in order] == [n.data for n in topological_order(e)]
+    # worked by hand from the docstring's rule (parents explored last to first, finishing order
+    # reversed), and the same for the same graph built again from other objects
+    assert [n.label for n in order] == ["e", "d", "c", "a", "b"]
+    assert [n.label for n in topological_order(_diamond())] == ["e", "d", "c", "a", "b"]
 
 
 def test_no_grad_builds_no_graph():

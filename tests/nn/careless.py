@@ -40,6 +40,8 @@ def put(node: object, attribute: str, value: object) -> bool:
     engine refuses the assignment itself (then the boundary under test is never reached with it)."""
     try:
         setattr(node, attribute, value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
-    return True
+    stored = getattr(node, attribute)
+    converted = stored is not value and type(stored) is float  # numpy.float32(0.5) became 0.5
+    return not converted

@@ -71,12 +71,8 @@ def test_mlp_gradients_match_pytorch(loss_name, activation, fused):
     X = _inputs(6, 3, seed=2)
     fn, kind = losses.get(loss_name)
     outputs = [model(x) for x in X]
-    if kind == "classes":
-        preds = outputs
-    elif nout == 1:
-        preds = outputs
-    else:
-        preds = [list(o) for o in outputs]
+    # class scores and one-output models take the outputs as they are; others a list per sample
+    preds = outputs if kind == "classes" or nout == 1 else [list(o) for o in outputs]
     alpha = 1e-3
     total = fn(preds, targets) + losses.l2(model.parameters(), alpha)
     model.zero_grad()

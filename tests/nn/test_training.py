@@ -41,7 +41,7 @@ def test_micrograd_demo_reaches_97_percent_within_100_steps():
         schedule.step()
         assert sgd.lr == pytest.approx(1.0 - 0.9 * (k + 1) / 100)
     assert accuracies[0] < 0.9  # the untrained network is far from the target
-    assert reached is not None and reached <= 100
+    assert reached is not None, f"accuracy after 100 steps: {accuracies[-1]:.2f}"
 
 
 def test_lecture_example_drives_squared_loss_below_001():
@@ -232,6 +232,20 @@ def test_fit_early_stopping_restores_best_and_callbacks_stop():
     h2 = fit(model2, (X, y), "mse", optim.SGD(model2.parameters(), lr=0.01), epochs=10,
              callbacks=[lambda e, logs, m: e == 2], progress=False)  # fmt: skip
     assert h2.epochs == 3 and not h2.stopped_early
+
+
+@pytest.mark.parametrize("restore_best", [True, False])
+def test_fit_restore_best_puts_back_the_best_epochs_weights(restore_best):
+    X, y = data.sine(30, seed=0)
+    model = MLP(1, [4, 1], activation="tanh", seed=0)
+    weights_after = []  # each epoch's weights, as the callback sees them after the epoch
+    record = [lambda epoch, logs, m: weights_after.append(m.state_dict())]
+    h = fit(model, (X, y), "mse", optim.SGD(model.parameters(), lr=3.0), epochs=50, early_stopping=2,
+            restore_best=restore_best, callbacks=record, progress=False)  # fmt: skip
+    assert h.stopped_early and h.best_epoch < h.epochs - 1
+    assert weights_after[h.best_epoch] != weights_after[-1]
+    expected = weights_after[h.best_epoch] if restore_best else weights_after[-1]
+    assert model.state_dict() == expected
 
 
 def test_fit_multiclass_l2_schedule_and_progress_bar(capsys):

@@ -9,12 +9,12 @@ at 0, a rule that is wrong, or a step size too large for the curvature there).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 
-from . import value as _value
-from .backward import hessian, topological_order
-from .value import Value, no_grad
+from .backward import topological_order
+from .functional import hessian
+from .ops import Op, shown
+from .value import Value, as_finite_float, inputs_of, no_grad
 
 
 class GradcheckError(AssertionError):
@@ -43,8 +43,17 @@ def gradcheck(
     >>> gradcheck(lambda x, y: (x * y).tanh() + x.exp(), [0.3, -1.2], order=2)
     True
     """
+    if not callable(f):
+        raise TypeError(f"gradcheck: f must be a function of Values, got {type(f).__name__}")
+    if isinstance(inputs, Value) or not isinstance(inputs, Sequence):
+        raise TypeError(f"gradcheck: inputs must be a list of numbers or Values, got {type(inputs).__name__}")
     if order not in (1, 2):
         raise ValueError(f"gradcheck: order must be 1 or 2, got {order!r}")
+    eps = as_finite_float(eps, "gradcheck(eps=...)")
+    atol = as_finite_float(atol, "gradcheck(atol=...)")
+    rtol = as_finite_float(rtol, "gradcheck(rtol=...)")
+    if eps <= 0 or atol < 0 or rtol < 0:
+        raise ValueError(f"gradcheck: eps must be > 0 and atol, rtol >= 0, got {eps!r}, {atol!r}, {rtol!r}")
     leaves = [x if isinstance(x, Value) else Value(x, f"input {i}") for i, x in enumerate(inputs)]
     start = [x.data for x in leaves]
     analytic, out = _analytic(f, start)
@@ -64,7 +73,10 @@ def gradcheck(
     return True
 
 
-def _check_second_order(f, leaves, start, eps, atol, rtol, raise_exception) -> bool:
+def _check_second_order(
+    f: Callable[..., Value], leaves: list[Value], start: list[float], eps: float, atol: float, rtol: float,
+    raise_exception: bool,
+) -> bool:
     analytic = hessian(f, start)
     for j in range(len(start)):
         h = eps * max(1.0, abs(start[j]))
@@ -85,10 +97,9 @@ def _check_second_order(f, leaves, start, eps, atol, rtol, raise_exception) -> b
 
 def _analytic(f: Callable[..., Value], data: list[float]) -> tuple[list[float], Value]:
     xs = [Value(d) for d in data]
-    with _keeping_constants():
-        out = _call(f, xs)
+    out = _call(f, xs)
     out.backward()
-    return [x.grad for x in xs], out
+    return [float(x.grad) for x in xs], out
 
 
 def _central_difference(f: Callable[..., Value], data: list[float], i: int, eps: float) -> float:
@@ -116,33 +127,23 @@ def _first_bad_op(out: Value, eps: float, atol: float, rtol: float) -> str:
         op = node.op
         if op is None:
             continue
-        parents = [p.data for p in node.parents]
-        for j, recorded in enumerate(node.local_grads):
-            h = eps * max(1.0, abs(parents[j]))
-            numeric = (_forward(op, parents, j, h) - _forward(op, parents, j, -h)) / (2.0 * h)
+        raw = inputs_of(node)
+        inputs = [float(x) for x in raw]
+        positions = [k for k, x in enumerate(raw) if isinstance(x, Value)]
+        for j, (k, recorded) in enumerate(zip(positions, node.local_grads)):
+            h = eps * max(1.0, abs(inputs[k]))
+            numeric = (_forward(op, inputs, k, h) - _forward(op, inputs, k, -h)) / (2.0 * h)
             if not _close(recorded, numeric, atol, rtol):
                 where = f"'{node.label}'" if node.label else f"#{position} in forward order"
                 return (
                     f"\nFirst op whose own derivative disagrees: {op.name} (node {where}, inputs "
-                    f"{parents}): recorded d/d(input {j}) = {recorded!r}, its finite difference "
+                    f"[{shown(inputs)}]): recorded d/d(input {j}) = {recorded!r}, its finite difference "
                     f"= {numeric!r}. A kink (relu/abs at 0) or a wrong rule is the usual cause."
                 )
     return "\nEvery op's local derivative matches its own finite difference."
 
 
-def _forward(op, parents: list[float], j: int, shift: float) -> float:
-    moved = [d + shift if k == j else d for k, d in enumerate(parents)]
-    if op.kind == "nary":
-        return op.forward(moved)
-    return op.forward(*moved, op.constant) if op.kind == "constant" else op.forward(*moved)
-
-
-@contextmanager
-def _keeping_constants() -> Iterator[None]:
-    """Nodes built inside keep their constant operands, so each op can be re-run on its own."""
-    before = _value._keep_constants
-    _value._keep_constants = True
-    try:
-        yield
-    finally:
-        _value._keep_constants = before
+def _forward(op: Op, inputs: list[float], k: int, shift: float) -> float:
+    """The op alone, with input k moved by ``shift`` (the numbers it keeps, such as the 3 of
+    ``x * 3``, stay as they were)."""
+    return op.forward(*[x + shift if i == k else x for i, x in enumerate(inputs)])

@@ -1,0 +1,31 @@
+"""What someone adding an operation (or writing a tool that reads graphs) needs.
+
+- ``Op`` and ``OPS``: the table of operations (``ops.py``), one row per op.
+- ``inputs_of``, ``parents_of``, ``locals_of``: what a node recorded, without knowing how it
+  stores it; ``local_value_grads``: its local derivatives rebuilt as Values (create_graph).
+- ``on_new_node``, ``on_backward_step``: per-thread context managers that watch nodes being built
+  and chain-rule steps being taken (``detect_anomaly`` is built on them).
+
+CONTRIBUTING.md lists every file that adding an op touches.
+
+>>> from autograd import Value
+>>> x = Value(3.0); y = x * 2
+>>> OPS["mul"] is y.op, inputs_of(y) == (x, 2.0), locals_of(y)
+(True, True, (2.0,))
+"""
+
+from .backward import on_backward_step
+from .ops import OPS, DomainError, Op
+from .value import inputs_of, local_value_grads, locals_of, on_new_node, parents_of
+
+__all__ = [
+    "OPS",
+    "DomainError",
+    "Op",
+    "inputs_of",
+    "local_value_grads",
+    "locals_of",
+    "on_backward_step",
+    "on_new_node",
+    "parents_of",
+]
