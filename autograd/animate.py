@@ -430,9 +430,9 @@ def _widest_texts(plan: Plan, frames: list[Frame], initial: list[Cell]) -> dict[
             by_element[key] = text
     widest = {}
     for node in plan.shown:
-        element = plan.element(node)
-        if element is not None and (element, -2) in by_element:
-            widest[node] = (by_element[(element, -2)], by_element.get((element, -1), grad_text(None)))
+        box = plan.element(node)
+        if box is not None and (box, -2) in by_element:
+            widest[node] = (by_element[(box, -2)], by_element.get((box, -1), grad_text(None)))
     return widest
 
 
@@ -590,7 +590,7 @@ def _seed_frame(steps: Steps, elements: dict[Value, str]) -> Frame:
             grad = 0.0
         else:
             grad = first_before.get(node, node.grad)
-        cells.append((element, -1, grad_text(grad)))
+        cells.append((element, -1, grad_text(float(grad))))
     name = steps.name(steps.root)
     text = (
         f"backward: seed d({name})/d({name}) = {format_number(steps.seed)}; every other inner gradient "
@@ -676,11 +676,10 @@ def parameter_updates(
     *,
     lr: float | None = None,
     update: Callable[[], Any] | None = None,
-    apply: bool = False,
 ) -> list[tuple[Value, float, float, str]]:
     """(parameter, before, after, explanation) for each parameter: the SGD step ``w − lr × grad``
-    (made only if ``apply``), or the step that calling ``update()`` really takes (it changes
-    whatever it changes; ``params`` says which of them to report).
+    (shown, not made), or the step that calling ``update()`` really takes (it changes whatever it
+    changes; ``params`` says which of them to report).
 
     >>> w = Value(2.0); w.grad = 0.5
     >>> parameter_updates([w], {w: "w"}, lr=0.1)[0][1:]
@@ -690,19 +689,17 @@ def parameter_updates(
     if update is None:
         if lr is None:
             raise ValueError("parameter_updates needs lr or update")
-        moves = [(p, p.data, p.data - lr * p.grad) for p in params]
-        if apply:
-            for p, _old, new in moves:
-                p.data = new
+        moves = [(p, p.data, p.data - lr * float(p.grad)) for p in params]
         sgd = "{0} ← {0} − lr × grad = {1} − {2} × {3} = {4}"
         return [
-            (p, old, new, sgd.format(names[p], f(old), f(lr), f(p.grad), f(new))) for p, old, new in moves
+            (p, old, new, sgd.format(names[p], f(old), f(lr), f(float(p.grad)), f(new)))
+            for p, old, new in moves
         ]
     before = [p.data for p in params]
     update()
     by = f"{getattr(update, '__qualname__', 'update')}()"
     taken = "{0}: {1} → {2}   (change {3} by {4}; grad {5})"
     return [
-        (p, old, p.data, taken.format(names[p], f(old), f(p.data), f(p.data - old), by, f(p.grad)))
+        (p, old, p.data, taken.format(names[p], f(old), f(p.data), f(p.data - old), by, f(float(p.grad))))
         for p, old in zip(params, before)
     ]

@@ -342,7 +342,9 @@ def render_plan(
             continue
         i = numbers[node]
         dashed = node not in context
-        entries = [("node", f"v{i}", dict(label=box(node, node_name(node, i), dashed), **_PLAIN, id=f"v{i}"))]
+        entries: list[tuple[str, Any, dict[str, str]]] = [
+            ("node", f"v{i}", dict(label=box(node, node_name(node, i), dashed), **_PLAIN, id=f"v{i}"))
+        ]
         if node.op is not None and not dashed:
             symbol = f"<{escape_label_text(node._op)}>"
             entries.append(("node", f"v{i}_op", dict(label=symbol, shape="ellipse", id=f"op{i}")))

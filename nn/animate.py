@@ -77,6 +77,16 @@ class _Neuron:
     out: Value
 
     @property
+    def delta(self) -> float:
+        """d(loss)/d(z), from the backward pass that ran (float(): after create_graph it is a Value)."""
+        return float(self.z.grad)
+
+    @property
+    def d_out(self) -> float:
+        """d(loss)/d(out)."""
+        return float(self.out.grad)
+
+    @property
     def card(self) -> str:
         return f"n{self.layer}_{self.index}"
 
@@ -129,10 +139,13 @@ def animate_training_step(
             raise TypeError(
                 f"animate_training_step: lr must be a finite number, got {type(lr).__name__}: {lr!r}"
             )
+        rate = float(lr)
     elif not callable(getattr(optimizer, "step", None)):
         raise TypeError(
             f"animate_training_step: optimizer must have a step() method, got {type(optimizer).__name__}"
         )
+    else:
+        rate = math.nan  # not used: the optimiser has its own
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"animate_training_step: steps must be an int from 1 to {MAX_STEPS}, got {steps!r}")
     loss_fn = loss_fn or losses.mse
@@ -141,7 +154,7 @@ def animate_training_step(
     saved = [(p.data, p.grad) for p in params]
     try:
         return _play(
-            model, x, y, loss_fn, loss_name, lr, optimizer, compact, practice, steps, title, speed_ms
+            model, x, y, loss_fn, loss_name, rate, optimizer, compact, practice, steps, title, speed_ms
         )
     except BaseException:
         for p, (data, grad) in zip(params, saved):  # a failed call changes nothing
@@ -155,7 +168,7 @@ def _play(
     y: float | Sequence[float],
     loss_fn: Callable[[Any, Any], Value],
     loss_name: str,
-    lr: float | None,
+    lr: float,
     optimizer: Any,
     compact: bool | None,
     practice: bool,
@@ -394,7 +407,7 @@ def _from_loss(n: _Neuron, steps: Any, names: dict[Value, str], model_nodes: set
             f"   at {names[s.node]}: d(loss)/d({names[s.parent]}) += {format_number(s.local, 4)} × "
             f"{format_number(s.upstream, 4)} = {format_number(s.product, 4)}   [{rule}]"
         )
-    grad = n.out.grad
+    grad = n.d_out
     text = f"d(loss)/d({n.name}) = {_f(grad)}: the loss's own chain rule, from the loss back to {n.name}:\n"
     text += "\n".join(lines)
     return Frame(
@@ -414,8 +427,8 @@ def _from_next_layer(picture: NetworkPicture, n: _Neuron, next_layer: list[_Neur
     """A hidden neuron's d(loss)/d(out): what each neuron it feeds sends back along its weight."""
     j = n.index
     li = n.layer + 1
-    terms = [f"{_f(m.weights[j].data)} × {_f(m.z.grad)}" for m in next_layer]
-    grad = n.out.grad
+    terms = [f"{_f(m.weights[j].data)} × {_f(m.delta)}" for m in next_layer]
+    grad = n.d_out
     text = (
         f"d(loss)/d(out of {n.name}) = Σₖ w[{li},k,{j}] · d(loss)/d(z[{li},k])   (k over the "
         f"{_plural(len(next_layer), 'neuron')} it feeds)\n   = {' + '.join(terms)} = {_f(grad)}"
@@ -443,7 +456,7 @@ def _plural(count: int, noun: str) -> str:
 
 def _through_activation(n: _Neuron, names: dict[Value, str]) -> Frame:
     """d(loss)/d(z) = d(loss)/d(out) × activation′(z), with the activation's own rule."""
-    delta, upstream = n.z.grad, n.out.grad
+    delta, upstream = n.delta, n.d_out
     if n.activation == "linear":
         text = f"d(loss)/d(z[{n.layer},{n.index}]) = d(loss)/d({n.name}) × 1 (linear: out = z)"
         text += f" = {_f(upstream)} × 1 = {_f(delta)}"
@@ -469,21 +482,21 @@ def _through_activation(n: _Neuron, names: dict[Value, str]) -> Frame:
 
 def _weight_grads(picture: NetworkPicture, n: _Neuron) -> Frame:
     """Each weight's gradient: d(loss)/d(z) × the input it multiplied; the bias's: × 1."""
-    delta = n.z.grad
+    delta = n.delta
     li, j = n.layer, n.index
     lines = [f"{n.name}'s weights: d(loss)/d(w[{li},{j},i]) = d(loss)/d(z) × (input i it multiplied)"]
     cells: list[tuple[str, int, str]] = []
     targets: list[str] = []
     for i, (w, v) in enumerate(zip(n.weights, n.inputs)):
         lines.append(
-            f"   {w.label or n.edge(i)}: {_f(delta)} × {n.input_names[i]} {_f(v.data)} = {_f(w.grad)}"
+            f"   {w.label or n.edge(i)}: {_f(delta)} × {n.input_names[i]} {_f(v.data)} = {_f(float(w.grad))}"
         )
-        written = picture.weight_cells(li, j, i, 1, _f(w.grad))
+        written = picture.weight_cells(li, j, i, 1, _f(float(w.grad)))
         cells += written
         targets += [element for element, _, _ in written]
     if n.bias is not None:
-        lines.append(f"   {n.bias.label or 'b'}: {_f(delta)} × 1 = {_f(n.bias.grad)}")
-        cells.append((n.cell("b", "g"), 0, _f(n.bias.grad)))
+        lines.append(f"   {n.bias.label or 'b'}: {_f(delta)} × 1 = {_f(float(n.bias.grad))}")
+        cells.append((n.cell("b", "g"), 0, _f(float(n.bias.grad))))
         targets.append(n.cell("b", "g"))
     edges = tuple(n.edge(i) for i in range(len(n.weights)))
     sources = tuple(_source_cell(n, i) for i in range(len(n.weights)))
@@ -495,7 +508,7 @@ def _weight_grads(picture: NetworkPicture, n: _Neuron) -> Frame:
         edges=edges,
         show=tuple(f"{e}-into" for e in edges) if picture.compact else (),
         set=tuple(cells),
-        numbers=tuple((w.label or n.edge(i), w.grad) for i, w in enumerate(n.weights)),
+        numbers=tuple((w.label or n.edge(i), float(w.grad)) for i, w in enumerate(n.weights)),
     )
 
 
@@ -504,21 +517,22 @@ def _source_cell(n: _Neuron, i: int) -> str:
 
 
 def _update(
-    picture: NetworkPicture, neurons: list[list[_Neuron]], lr: float | None, optimizer: Any, largest: float
+    picture: NetworkPicture, neurons: list[list[_Neuron]], lr: float, optimizer: Any, largest: float
 ) -> list[Frame]:
-    """Each neuron's weights moved, its edges redrawn from them (on the scale of the old weights)."""
+    """Each neuron's weights moved (by ``−lr × grad``, or by ``optimizer.step()`` when there is
+    one), its edges redrawn from them (on the scale of the old weights)."""
     owned = [
         p for row in neurons for n in row for p in (*n.weights, *([n.bias] if n.bias is not None else []))
     ]
     before = {p: p.data for p in owned}
     if optimizer is None:
         for p in owned:
-            p.data = p.data - lr * p.grad
+            p.data = p.data - lr * float(p.grad)
         how = f"w ← w − lr × grad, lr = {format_number(lr)}"
     else:
         optimizer.step()
         how = f"{type(optimizer).__name__}.step()"
-    frames = []
+    frames: list[Frame] = []
     for row in neurons:
         for n in row:
             lines = [f"{n.name}: {how}"]
@@ -552,10 +566,10 @@ def _update(
     return frames
 
 
-def _move(p: Value, old: float, lr: float | None, optimizer: Any, name: str) -> str:
+def _move(p: Value, old: float, lr: float, optimizer: Any, name: str) -> str:
     if optimizer is None:
-        return f"{name}: {_f(old)} − {format_number(lr)} × {_f(p.grad)} = {_f(p.data)}"
-    return f"{name}: {_f(old)} → {_f(p.data)}   (grad {_f(p.grad)})"
+        return f"{name}: {_f(old)} − {format_number(lr)} × {_f(float(p.grad))} = {_f(p.data)}"
+    return f"{name}: {_f(old)} → {_f(p.data)}   (grad {_f(float(p.grad))})"
 
 
 def _cleared_grads(picture: NetworkPicture, neurons: list[list[_Neuron]]) -> list[tuple[str, int, str]]:
@@ -580,7 +594,7 @@ def _again(
 ) -> list[Frame]:
     """The forward pass with the new weights, layer by layer, and the loss before → after."""
     signals: list[Value] = [Value(v.data) for v in inputs]
-    frames = []
+    frames: list[Frame] = []
     for row in neurons:
         layer = picture.model.layers[row[0].layer]
         outs = layer.forward_list(signals)

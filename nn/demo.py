@@ -22,6 +22,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from autograd import GraphvizNotFound, Value, animate, no_grad
 
@@ -30,12 +31,20 @@ from .animate import animate_training_step
 from .module import ACTIVATIONS, MLP, Neuron
 from .train import evaluate, fit
 
-# For each dataset: the loss, how many outputs the network needs, and its default noise.
+
+@dataclass(frozen=True)
+class Dataset:
+    """A toy dataset's loss (which also says how many outputs the network needs) and default noise."""
+
+    loss: str
+    noise: float
+
+
 DATASETS = {
-    "moons": {"loss": "bce", "noise": 0.1},
-    "circles": {"loss": "bce", "noise": 0.05},
-    "xor": {"loss": "bce", "noise": 0.0},
-    "spiral": {"loss": "cross_entropy", "noise": 0.2},
+    "moons": Dataset("bce", 0.1),
+    "circles": Dataset("bce", 0.05),
+    "xor": Dataset("bce", 0.0),
+    "spiral": Dataset("cross_entropy", 0.2),
 }
 SPIRAL_CLASSES = 3
 
@@ -166,7 +175,9 @@ def hardest_sample(model: MLP, X: Sequence[Sequence[float]], y: Sequence, loss: 
     return max(range(len(losses_)), key=losses_.__getitem__)
 
 
-def play_training_step(model: MLP, x: Sequence[float], y: object, loss: str, path: str) -> str:
+def play_training_step(
+    model: MLP, x: Sequence[float], y: float | Sequence[float], loss: str, path: str
+) -> str:
     """The network player of one SGD step (lr 0.1) on a copy of ``model`` (``model`` itself is
     not changed)."""
     loss_fn, _ = losses.get(loss)
@@ -184,12 +195,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     started = time.perf_counter()
     spec = DATASETS[args.dataset]
-    noise = spec["noise"] if args.noise is None else args.noise
+    noise = spec.noise if args.noise is None else args.noise
     options = {"k": SPIRAL_CLASSES} if args.dataset == "spiral" else {}
     X, y = data.make(args.dataset, args.samples, seed=args.seed, noise=noise, **options)
     X_train, y_train, X_val, y_val = data.train_val_split(X, y, 0.2, seed=args.seed)
 
-    outputs = SPIRAL_CLASSES if spec["loss"] == "cross_entropy" else 1
+    outputs = SPIRAL_CLASSES if spec.loss == "cross_entropy" else 1
     # He initialisation suits ReLU-like layers, Glorot the saturating ones.
     init = "he_uniform" if args.activation in ("relu", "leaky_relu") else "xavier_uniform"
     model = MLP(2, [*args.layers, outputs], activation=args.activation, init=init, seed=args.seed)
@@ -200,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     history = fit(
         model,
         (X_train, y_train),
-        spec["loss"],
+        spec.loss,
         optimizer,
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -208,8 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed,
         progress=not args.no_progress,
     )
-    train_loss, train_acc = evaluate(model, (X_train, y_train), spec["loss"])
-    val_loss, val_acc = evaluate(model, (X_val, y_val), spec["loss"])
+    train_loss, train_acc = evaluate(model, (X_train, y_train), spec.loss)
+    val_loss, val_acc = evaluate(model, (X_val, y_val), spec.loss)
     trained_for = time.perf_counter() - started
     print(f"train accuracy {train_acc:.1%} (loss {train_loss:.4f}), "
           f"validation accuracy {val_acc:.1%} (loss {val_loss:.4f}) after {history.epochs} epochs, "
@@ -228,9 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     io.save(model, weights)
     written.append(weights)
     neuron_page = play_neuron(model, X_train[0], os.path.join(args.out, "neuron.html"))
-    hardest = hardest_sample(model, X_val, y_val, spec["loss"])
+    hardest = hardest_sample(model, X_val, y_val, spec.loss)
     step_page = play_training_step(
-        model, X_val[hardest], y_val[hardest], spec["loss"], os.path.join(args.out, "training_step.html")
+        model, X_val[hardest], y_val[hardest], spec.loss, os.path.join(args.out, "training_step.html")
     )
     written += [p for p in (neuron_page, step_page) if p]
     print("wrote " + ", ".join(written) + f" in {time.perf_counter() - started:.1f} s total")

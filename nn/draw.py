@@ -404,7 +404,9 @@ class NetworkPicture:
                         )
                     )
         if loss is not None:
-            rows = [("y", "loss-y-v", None), ("loss", "loss-v", "loss-g"), ("after", "loss-after-v", None)]
+            rows: list[tuple[str, str | None, str | None]] = [
+                ("y", "loss-y-v", None), ("loss", "loss-v", "loss-g"), ("after", "loss-after-v", None)
+            ]  # fmt: skip
             column = [Card("loss", title=f"loss · {loss}", hint="grad", rows=rows)]
             if curve:
                 column.append(Card("curve", title="loss after each step", chart=CURVE))
@@ -438,8 +440,9 @@ class NetworkPicture:
         """First texts and edge styles from the model: weights, biases, their gradients when some
         are non-zero, and z and out when ``inputs`` are given."""
         params = self.model.parameters()
-        grads_known = any(p.grad != 0.0 for p in params)
-        numbers = [p.data if show == "weights" else p.grad for p in params]
+        grads = {p: float(p.grad) for p in params}  # float(): after create_graph a gradient is a Value
+        grads_known = any(g != 0.0 for g in grads.values())
+        numbers = [p.data if show == "weights" else grads[p] for p in params]
         largest = max((abs(v) for v in numbers if math.isfinite(v)), default=0.0)
         outs = _forward_values(self.model, inputs) if inputs is not None else None
         unknown = "" if self.compact else NO_GRAD  # an edge label stays one line until it has a gradient
@@ -449,15 +452,17 @@ class NetworkPicture:
         for li, layer in enumerate(self.model.layers):
             for j, neuron in enumerate(layer.neurons):
                 for i, w in enumerate(neuron.w):
-                    grad = format_number(w.grad, 4) if grads_known else unknown
+                    grad = format_number(grads[w], 4) if grads_known else unknown
                     for cells in (self.weight_cells(li, j, i, 0, format_number(w.data, 4)),
                                   self.weight_cells(li, j, i, 1, grad)):  # fmt: skip
                         self.texts.update((cell_key(e, k), text) for e, k, text in cells)
                     edge = edges[f"w{li}_{j}_{i}"]
-                    edge.colour, edge.width = weight_style(w.data if show == "weights" else w.grad, largest)
+                    edge.colour, edge.width = weight_style(w.data if show == "weights" else grads[w], largest)
                 if neuron.b is not None:
                     self.texts[f"n{li}_{j}-b-v"] = format_number(neuron.b.data, 4)
-                    self.texts[f"n{li}_{j}-b-g"] = format_number(neuron.b.grad, 4) if grads_known else NO_GRAD
+                    self.texts[f"n{li}_{j}-b-g"] = (
+                        format_number(grads[neuron.b], 4) if grads_known else NO_GRAD
+                    )
                 z, out = outs[li][j] if outs else (None, None)
                 self.texts[f"n{li}_{j}-z-v"] = NO_GRAD if z is None else format_number(z, 4)
                 self.texts[f"n{li}_{j}-out-v"] = NO_GRAD if out is None else format_number(out, 4)
