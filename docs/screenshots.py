@@ -42,7 +42,7 @@ def main() -> None:
         sys.exit("chromium is needed (sudo apt-get install chromium)")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
-        shoot(animate(lecture_neuron()[0]), "player.png", "5. at n7", browser, size=(1280, 560))
+        shoot(animate(lecture_neuron()[0]), "player.png", "7. at n6", browser, size=(1280, 560))
         shoot(network_player(), "network_player.png", "d(loss)/d(out of h[0,1])", browser, size=(1280, 980))
         browser.close()
 
