@@ -19,6 +19,7 @@ from .gradcheck import GradcheckError, gradcheck
 from .hooks import RemovableHandle
 from .ops import DomainError
 from .steps import Step, Steps, backward_steps
+from .tape import jvp, trace
 from .value import Value, no_grad
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "grad",
     "hessian",
     "hvp",
+    "trace",
+    "jvp",
     "DomainError",
     # seeing it
     "draw_dot",

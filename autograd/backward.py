@@ -159,6 +159,11 @@ def _rebuilt_locals(node: Value) -> tuple[float | Value, ...]:
 _watchers: ContextVar[tuple[OnStep, ...]] = ContextVar("on_backward_step", default=())
 
 
+def watched() -> bool:
+    """Whether this thread's backward passes have a watcher (``on_backward_step``)."""
+    return bool(_watchers.get())
+
+
 @contextmanager
 def on_backward_step(callback: OnStep) -> Iterator[None]:
     """Inside the block, every backward pass this thread runs calls ``callback(node, parent,

@@ -3,8 +3,9 @@
 - ``Op`` and ``OPS``: the table of operations (``ops.py``), one row per op.
 - ``inputs_of``, ``parents_of``, ``locals_of``: what a node recorded, without knowing how it
   stores it; ``local_value_grads``: its local derivatives rebuilt as Values (create_graph).
-- ``on_new_node``, ``on_backward_step``: per-thread context managers that watch nodes being built
-  and chain-rule steps being taken (``detect_anomaly`` is built on them).
+- ``on_new_node``, ``on_backward_step``, ``on_read``: per-thread context managers that watch nodes
+  being built, chain-rule steps being taken and numbers being read into Python (``detect_anomaly``
+  and ``trace`` are built on them).
 
 CONTRIBUTING.md lists every file that adding an op touches.
 
@@ -16,7 +17,7 @@ CONTRIBUTING.md lists every file that adding an op touches.
 
 from .backward import on_backward_step
 from .ops import OPS, DomainError, Op
-from .value import inputs_of, local_value_grads, locals_of, on_new_node, parents_of
+from .value import inputs_of, local_value_grads, locals_of, on_new_node, on_read, parents_of
 
 __all__ = [
     "OPS",
@@ -27,5 +28,6 @@ __all__ = [
     "locals_of",
     "on_backward_step",
     "on_new_node",
+    "on_read",
     "parents_of",
 ]

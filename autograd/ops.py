@@ -11,6 +11,12 @@ A row (``Op``) says, for one operation:
 - ``rules[i]``: the same derivative as a short formula for people, in terms of ``o`` (the
   output) and the names in ``inputs`` (``autograd.rule_text`` puts a node's numbers in).
 
+A rule that is one expression is written in the table as that expression, a string in ``o`` and
+the input names (``"1.0 - o * o"``; a forward rule in the inputs: ``"x if x > 0.0 else 0.0"``), and
+becomes a function when the table is built; the function keeps the string as its ``code``, which
+the tape (``autograd.tape``) writes into the Python it generates. So the expression is still the
+one place the rule is written.
+
 An input may be a plain number: ``x * 3`` is the ``mul`` row with b = 3.0, only d/da is
 recorded, and the 3.0 stays in the node (it never becomes a graph node). For ``3 - x``, ``3 / x``
 and ``3 ** x`` the node holds the row with ``constant_first`` set, so the number is input a.
@@ -193,19 +199,55 @@ def _d_sqrt(out: Any, x: Any) -> Any:
     return _infinite(out, "sqrt", x) if float(out) == 0.0 else 0.5 / out
 
 
-class _ForEach:
-    """``derivatives`` or ``rules`` of a row with any number of inputs: entry i is ``make(i)``."""
+def expression(code: str, names: Sequence[str]) -> Derivative:
+    """The function ``(*names) -> code``, with ``code`` kept as its attribute ``code``.
 
-    def __init__(self, make: Callable[[int], Any]) -> None:
+    >>> d = expression("1.0 - o * o", ("o", "x")); d(0.5, 0.2), d.code
+    (0.75, '1.0 - o * o')
+    """
+    function = eval(f"lambda {', '.join(names)}: {code}", {"__builtins__": {}})  # noqa: S307 - the table's own text
+    function.code = code
+    return function
+
+
+class _ForEach:
+    """``derivatives`` or ``rules`` of a row with any number of inputs: entry i is ``make(i)``.
+    ``code(i, count)``, if given, is entry i as an expression in the inputs ``_0``, ``_1``, ...
+    when there are ``count`` of them (for the tape's generated Python)."""
+
+    def __init__(self, make: Callable[[int], Any], code: Callable[[int, int], str] | None = None) -> None:
         self._make = make
+        self.code = code
 
     def __getitem__(self, i: int) -> Any:
         return self._make(i)
 
 
-def _d_dot(i: int) -> Derivative:
+def _dot_code(i: int, count: int) -> str:
     # inputs are [w0, x0, w1, x1, ..., bias]: i ^ 1 is the other factor of i's product
-    return lambda out, *inputs: inputs[i ^ 1] if i ^ 1 < len(inputs) else 1.0
+    return f"_{i ^ 1}" if i ^ 1 < count else "1.0"
+
+
+def _d_dot(i: int) -> Derivative:
+    return lambda out, *inputs: inputs[i ^ 1] if i ^ 1 < len(inputs) else 1.0  # _dot_code, on a call
+
+
+def _make_row(
+    name: str,
+    symbol: str,
+    inputs: tuple[str, ...],
+    forward: str | Callable[..., float],
+    derivatives: Sequence[str | Derivative] | _ForEach,
+    rules: Indexed,
+    about: str = "",
+) -> Op:
+    """A row of the table, its rules written as expressions made functions (``expression``):
+    the forward rule ``(*inputs) -> out``, each derivative ``(o, *inputs) -> d(o)/d(input)``."""
+    if isinstance(forward, str):
+        forward = expression(forward, inputs)
+    if not isinstance(derivatives, _ForEach):
+        derivatives = tuple(expression(d, ("o", *inputs)) if isinstance(d, str) else d for d in derivatives)
+    return Op(name, symbol, inputs, forward, derivatives, rules, about)
 
 
 def _dot_rule(i: int) -> str:
@@ -230,45 +272,60 @@ def partners(inputs: Sequence[Any]) -> list[Any]:
 
 _ROWS = [
     #   name       symbol       inputs          forward
-    #   derivatives, one per input: (out, *inputs) -> d(out)/d(input)       rules    [about]
-    Op("add",      "+",         ("a", "b"),     operator.add,
-       (lambda o, a, b: 1.0, lambda o, a, b: 1.0),                           ("1", "1")),
-    Op("sub",      "-",         ("a", "b"),     operator.sub,
-       (lambda o, a, b: 1.0, lambda o, a, b: -1.0),                          ("1", "−1")),
-    Op("mul",      "*",         ("a", "b"),     operator.mul,
-       (lambda o, a, b: b, lambda o, a, b: a),                               ("b", "a"),
+    #   derivatives, one per input: d(out)/d(input) as an expression in o     rules    [about]
+    #   and the inputs, or a function (out, *inputs) -> it
+    _make_row("add",      "+",         ("a", "b"),     operator.add,
+       ("1.0", "1.0"),                                                       ("1", "1")),
+    _make_row("sub",      "-",         ("a", "b"),     operator.sub,
+       ("1.0", "-1.0"),                                                      ("1", "−1")),
+    _make_row("mul",      "*",         ("a", "b"),     operator.mul,
+       ("b", "a"),                                                           ("b", "a"),
        "the other factor"),
-    Op("div",      "/",         ("a", "b"),     _div,
-       (lambda o, a, b: 1.0 / b, lambda o, a, b: -o / b),                    ("1/b", "−o/b")),
-    Op("pow",      "**",        ("a", "b"),     _pow,
+    _make_row("div",      "/",         ("a", "b"),     _div,
+       ("1.0 / b", "-o / b"),                                                ("1/b", "−o/b")),
+    _make_row("pow",      "**",        ("a", "b"),     _pow,
        (_d_pow_base, _d_pow_exponent),                                       ("b·a^(b−1)", "o·ln(a)")),
-    Op("neg",      "neg",       ("x",),         operator.neg,
-       (lambda o, x: -1.0,),                                                 ("−1",)),
-    Op("abs",      "abs",       ("x",),         abs,
-       (lambda o, x: 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,),        ("sign(x)",),
+    _make_row("neg",      "neg",       ("x",),         operator.neg,
+       ("-1.0",),                                                            ("−1",)),
+    _make_row("abs",      "abs",       ("x",),         abs,
+       ("1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0",),                    ("sign(x)",),
        "the sign of x, 0 at 0 as in PyTorch"),
-    Op("exp",      "exp",       ("x",),         _exp,
-       (lambda o, x: o,),                                                    ("o",),
+    _make_row("exp",      "exp",       ("x",),         _exp,
+       ("o",),                                                               ("o",),
        "exp is its own derivative"),
-    Op("log",      "log",       ("x",),         _log,
-       (lambda o, x: 1.0 / x,),                                              ("1/x",)),
-    Op("sqrt",     "sqrt",      ("x",),         _sqrt,
+    _make_row("log",      "log",       ("x",),         _log,
+       ("1.0 / x",),                                                         ("1/x",)),
+    _make_row("sqrt",     "sqrt",      ("x",),         _sqrt,
        (_d_sqrt,),                                                           ("0.5/o",)),
-    Op("tanh",     "tanh",      ("x",),         math.tanh,
-       (lambda o, x: 1.0 - o * o,),                                          ("1 − o²",)),
-    Op("sigmoid",  "sigmoid",   ("x",),         _sigmoid,
-       (lambda o, x: o * (1.0 - o),),                                        ("o·(1 − o)",)),
-    Op("relu",     "ReLU",      ("x",),         lambda x: x if x > 0.0 else 0.0,
-       (lambda o, x: 1.0 if x > 0.0 else 0.0,),                              ("1 if x > 0 else 0",),
+    _make_row("tanh",     "tanh",      ("x",),         math.tanh,
+       ("1.0 - o * o",),                                                     ("1 − o²",)),
+    _make_row("sigmoid",  "sigmoid",   ("x",),         _sigmoid,
+       ("o * (1.0 - o)",),                                                   ("o·(1 − o)",)),
+    _make_row("relu",     "ReLU",      ("x",),         "x if x > 0.0 else 0.0",
+       ("1.0 if x > 0.0 else 0.0",),                                         ("1 if x > 0 else 0",),
        "0 at 0, as in PyTorch"),
-    Op("leaky_relu", "leaky_relu", ("x", "slope"), lambda x, slope: x if x > 0.0 else slope * x,
-       (lambda o, x, slope: 1.0 if x > 0.0 else slope,),                     ("1 if x > 0 else slope",)),
-    Op("softplus", "softplus",  ("x",),         _softplus,
+    _make_row("leaky_relu", "leaky_relu", ("x", "slope"), "x if x > 0.0 else slope * x",
+       ("1.0 if x > 0.0 else slope",),                                       ("1 if x > 0 else slope",)),
+    _make_row("softplus", "softplus",  ("x",),         _softplus,
        (lambda o, x: _sigmoid_of(x),),                                       ("sigmoid(x)",)),
     # A neuron's weighted sum as one node (Value.weighted_sum).
-    Op("dot",      "Σw·x",      (),             _dot,
-       _ForEach(_d_dot),                                                     _ForEach(_dot_rule)),
+    _make_row("dot",      "Σw·x",      (),             _dot,
+       _ForEach(_d_dot, _dot_code),                                          _ForEach(_dot_rule)),
 ]  # fmt: skip
+
 
 OPS: dict[str, Op] = {row.name: row for row in _ROWS}
 
+
+def derivative_code(op: Op, position: int, count: int) -> str:
+    """d(out)/d(input ``position``) of a node of ``op`` with ``count`` inputs, as the expression
+    the table wrote it in (in ``o`` and the input names, ``_0``, ``_1``, ... for ``dot``), or ""
+    where the rule is a function.
+
+    >>> tanh, dot, pow = OPS["tanh"], OPS["dot"], OPS["pow"]
+    >>> derivative_code(tanh, 0, 1), derivative_code(dot, 2, 5), derivative_code(pow, 0, 2)
+    ('1.0 - o * o', '_3', '')
+    """
+    if isinstance(op.derivatives, _ForEach):
+        return op.derivatives.code(position, count) if op.derivatives.code else ""
+    return getattr(op.derivatives[position], "code", "")

@@ -72,10 +72,15 @@ class Value:
         self._label: str | _Extras = _checked_label(label)
         self.op: Op | None = None
         self._p0: Any = None
+        if not _plain:  # some thread is inside a mode: tell its on_new_node watchers
+            for callback in _on_new.get():
+                callback(self)
 
     @property
     def data(self) -> float:
         """The number this node holds (what the op computed, or what a leaf was given)."""
+        if not _plain:
+            _read(self, "data", None, self._data)
         return self._data
 
     @data.setter
@@ -158,6 +163,18 @@ class Value:
         from .hooks import register_hook
 
         return register_hook(self, hook)
+
+    def tree(self, max_nodes: int = 200) -> str:
+        """The graph below this node as indented text, for a terminal (``autograd.text.tree``).
+
+        >>> x = Value(2.0, label="x"); print((x * x).tree())
+        n1 (*) = x * x   data 4  grad 0
+        ├─ x   data 2  grad 0   local 2
+        └─ x   ↑ see above   local 2
+        """
+        from .text import tree
+
+        return tree(self, max_nodes)
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut from this node's history."""
@@ -273,19 +290,33 @@ class Value:
     # -- comparisons and conversions use the data and build no node ------------------------
 
     def __float__(self) -> float:
+        if not _plain:
+            _read(self, "float", None, self._data)
         return self._data
 
     def __lt__(self, other: Value | float) -> bool:
-        return self._data < _compared(other)
+        result = self._data < _compared(other)
+        if not _plain:
+            _read(self, "<", other, result)
+        return result
 
     def __le__(self, other: Value | float) -> bool:
-        return self._data <= _compared(other)
+        result = self._data <= _compared(other)
+        if not _plain:
+            _read(self, "<=", other, result)
+        return result
 
     def __gt__(self, other: Value | float) -> bool:
-        return self._data > _compared(other)
+        result = self._data > _compared(other)
+        if not _plain:
+            _read(self, ">", other, result)
+        return result
 
     def __ge__(self, other: Value | float) -> bool:
-        return self._data >= _compared(other)
+        result = self._data >= _compared(other)
+        if not _plain:
+            _read(self, ">=", other, result)
+        return result
 
     __hash__ = object.__hash__  # identity, as in micrograd: equal data never merges two nodes
 
@@ -394,6 +425,23 @@ def inputs_of(node: Value) -> tuple[Value | float, ...]:
     return (node._l1, first) if op.constant_first else (first, node._l1)
 
 
+def data_of(nodes: Iterable[Value]) -> list[float]:
+    """Each node's number, read straight from the slots (and watched by no ``on_read``): what a
+    replayed tape reads from the leaves it captured, on every call.
+
+    >>> data_of([Value(1.0), Value(2.5)])
+    [1.0, 2.5]
+    """
+    return [node._data for node in nodes]
+
+
+def quiet() -> bool:
+    """Whether this thread is in no mode that changes how nodes are built, read or backpropagated
+    (``no_grad``, ``on_new_node``, ``on_read``; backward's watchers are asked in backward.py):
+    only then may a replayed tape stand in for the eager engine."""
+    return _plain or (_recording.get() and not _on_new.get() and _on_read.get() is None)
+
+
 def chain_rule(order: Iterable[Value]) -> None:
     """For each node in ``order``: ``parent.grad += local * node.grad`` along each of its edges.
 
@@ -498,6 +546,8 @@ def note_built_at(node: Value, where: str) -> None:
 
 _recording: ContextVar[bool] = ContextVar("recording", default=True)  # no_grad() sets False
 _on_new: ContextVar[tuple[Callable[[Value], None], ...]] = ContextVar("on_new_node", default=())
+Reader = Callable[[Value, str, object, object], None]
+_on_read: ContextVar[Reader | None] = ContextVar("on_read", default=None)
 _open = 0  # mode blocks open in all threads together
 _plain = True  # _open == 0: building a node need not look at the modes
 _open_lock = threading.Lock()
@@ -535,16 +585,39 @@ def no_grad() -> AbstractContextManager[None]:
 
 
 def on_new_node(callback: Callable[[Value], None]) -> AbstractContextManager[None]:
-    """Call ``callback(node)`` for every node this thread builds inside the block (after any
-    callback of an enclosing block). ``detect_anomaly`` uses it to note where nodes are built.
+    """Call ``callback(node)`` for every node this thread builds inside the block, leaves
+    included (after any callback of an enclosing block). ``detect_anomaly`` uses it to note where
+    nodes are built, ``trace`` to tell the leaves a function makes from those it captures.
 
     >>> built = []
     >>> with on_new_node(built.append):
-    ...     y = Value(2.0) * 3
-    >>> built == [y]
+    ...     x = Value(2.0); y = x * 3
+    >>> built == [x, y]
     True
     """
     return _mode(_on_new, (*_on_new.get(), callback))
+
+
+def on_read(callback: Reader) -> AbstractContextManager[None]:
+    """Call ``callback(node, how, other, result)`` whenever this thread reads a Value's number into
+    Python inside the block: a comparison (``how`` is "<", "<=", ">", ">=", ``other`` what it was
+    compared with), ``float(v)`` ("float") or ``v.data`` ("data"). ``trace`` records these as
+    guards: a traced function that branched on a number must be traced again when it changes.
+
+    >>> seen = []
+    >>> with on_read(lambda node, how, other, result: seen.append((how, result))):
+    ...     x = Value(2.0); x > 1, float(x)
+    (True, 2.0)
+    >>> seen
+    [('>', True), ('float', 2.0)]
+    """
+    return _mode(_on_read, callback)
+
+
+def _read(node: Value, how: str, other: object, result: object) -> None:
+    callback = _on_read.get()
+    if callback is not None:
+        callback(node, how, other, result)
 
 
 # -- building nodes ------------------------------------------------------------------------------
