@@ -179,7 +179,7 @@ class Tape:
             assert s.op is not None
             for position, arg in enumerate(s.args):
                 if type(arg) is int and arg in self.needs_grad:
-                    shown = _readable(_local_code(s, position, names=True))
+                    shown = _readable(_local_code(s, position))
                     factor = f"{shown} · " if shown != "1" else ""
                     rule = s.op.rules[position] + (f" ({s.op.about})" if s.op.about else "")
                     rows.append((f"g{arg} += {factor}g{slot}", f"{s.op.name}: {rule}"))
@@ -224,19 +224,25 @@ def _readable(code: str) -> str:
     return f"({text})" if (" " in text and not text.startswith("(")) else text
 
 
-def _local_code(s: Statement, position: int, names: bool = False) -> str:
+def _local_code(s: Statement, position: int) -> str:
     """The local derivative d(v<slot>)/d(input ``position``) as a Python expression in slots, from
     the row's rule; "" when the row's rule is a function, not an expression."""
     op = s.op
     assert op is not None
     args = s.args
     code = derivative_code(op, position, len(args))
-    params = list(op.inputs) if op.inputs else [f"_{k}" for k in range(len(args))]
-    if not code:
-        return ""
-    values = {name: (f"v{a}" if type(a) is int else repr(a)) for name, a in zip(params, args)}
+    if not op.inputs:  # any number of inputs (dot): the rule names them by position, _0, _1, ...
+        if code[1:].isdigit():  # one input, by far the most common rule: no pattern needed
+            return _name(args[int(code[1:])])
+        return re.sub(r"\b_(\d+)\b", lambda m: _name(args[int(m[1])]), code)
+    values = {name: _name(a) for name, a in zip(op.inputs, args)}
     values["o"] = f"v{s.slot}"
     return re.sub(r"\b[A-Za-z_]\w*\b", lambda m: values.get(m[0], m[0]), code)
+
+
+def _name(arg: int | float) -> str:
+    """An input in the generated Python: its slot's variable, or the kept number itself."""
+    return f"v{arg}" if type(arg) is int else repr(arg)
 
 
 # -- recording -----------------------------------------------------------------------------------
@@ -436,7 +442,7 @@ def _compile(source: str, tape: Tape, function: str) -> Callable[..., Any]:
         if s.op is not None:
             namespace[f"f_{s.op.name}"] = s.op.forward
             for position, arg in enumerate(s.args):  # a kept number (x * 3's 3) has no derivative
-                if type(arg) is int and not _local_code(s, position):
+                if type(arg) is int and not derivative_code(s.op, position, len(s.args)):
                     namespace[f"d_{s.op.name}_{position}"] = s.op.derivatives[position]
     exec(compile(source, f"<tape of {tape.name}>", "exec"), namespace)  # noqa: S102 - our own text
     return namespace[function]
@@ -485,7 +491,7 @@ class Traced:
     them, ``traces`` how many times ``fn`` has been traced.
     """
 
-    def __init__(self, fn: Callable[..., Value]) -> None:
+    def __init__(self, fn: Callable[..., Any]) -> None:
         if not callable(fn):
             raise TypeError(f"trace() needs a function, got {type(fn).__name__}")
         self.fn = fn
@@ -583,11 +589,12 @@ def _grad(leaf: Value) -> float:
     return grad
 
 
-def trace(fn: Callable[..., Value]) -> Traced:
+def trace(fn: Callable[..., Any]) -> Traced:
     """Record ``fn`` once as a tape and return a function that replays it: ``step(*numbers)``
     returns ``fn``'s output as a float and adds its gradient into every captured leaf's ``.grad``,
-    as ``fn(*numbers).backward()`` would, bit for bit. See the module docstring for what a traced
-    function may and may not do.
+    as ``fn(*numbers).backward()`` would, bit for bit. ``fn`` returns a Value, or a tuple of a
+    Value and other Values (or lists of them) whose numbers come back too: ``(out, [numbers])``.
+    See the module docstring for what a traced function may and may not do.
 
     >>> from autograd import Value
     >>> w, b = Value(0.5, label="w"), Value(0.1, label="b")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from autograd import Value
 
@@ -45,17 +46,25 @@ def _scores(predictions: object, who: str) -> list[Value]:
     return out
 
 
-def _targets(targets: object, n: int, who: str) -> list[float]:
-    if isinstance(targets, int | float) and not isinstance(targets, bool):
+def _targets(targets: object, n: int, who: str) -> list[Any]:
+    """The targets as floats; a target that is a leaf Value is taken as it is, unchecked (a
+    traced function's input: ``nn.fit`` checks its targets before tracing with them)."""
+    if isinstance(targets, int | float | Value) and not isinstance(targets, bool):
         targets = [targets]
     if not isinstance(targets, Sequence) or isinstance(targets, str):
         raise TypeError(f"{who}: targets must be a list of numbers, got {type(targets).__name__}")
     if len(targets) != n:
         raise ValueError(f"{who}: {n} predictions but {len(targets)} targets")
-    out = []
+    out: list[Any] = []
     for i, t in enumerate(targets):
         if isinstance(t, Value):
-            raise TypeError(f"{who}: targets[{i}] is a Value; targets are plain numbers (use .data)")
+            if not t.is_leaf:
+                raise TypeError(
+                    f"{who}: targets[{i}] is a Value computed by the model or from it; targets are "
+                    "plain numbers (use .data)"
+                )
+            out.append(t)
+            continue
         if isinstance(t, bool) or not isinstance(t, int | float):
             raise TypeError(f"{who}: targets[{i}] must be a number, got {type(t).__name__}: {t!r}")
         if not math.isfinite(t):
@@ -120,19 +129,21 @@ def binary_cross_entropy(
     scores = _scores(logits, "binary_cross_entropy")
     ts = _targets(targets, len(scores), "binary_cross_entropy")
     for i, t in enumerate(ts):
-        if not 0.0 <= t <= 1.0:
+        if type(t) is float and not 0.0 <= t <= 1.0:
             raise ValueError(
                 f"binary_cross_entropy: targets[{i}] = {t!r} is not in [0, 1] (labels are 0 or 1)"
             )
     return _reduce([_log_loss(z, t) for z, t in zip(scores, ts)], reduction, "binary_cross_entropy")
 
 
-def _log_loss(z: Value, t: float) -> Value:
+def _log_loss(z: Value, t: float | Value) -> Value:
     # softplus(z) - t*z = (1-t)*softplus(z) + t*softplus(-z); with a hard label only one term is
     # left, and its gradient (sigmoid(z) - t) comes out without the cancellation of 1 - sigmoid(z).
-    if t == 0.0:
+    # A Value label (a traced input) takes the general form, which for a label of 0 or 1 gives the
+    # same numbers, bit for bit: the other term is an exact 0.
+    if type(t) is float and t == 0.0:
         return z.softplus()
-    if t == 1.0:
+    if type(t) is float and t == 1.0:
         return (-z).softplus()
     return z.softplus() * (1.0 - t) + (-z).softplus() * t
 
@@ -206,7 +217,7 @@ def hinge(
     values = _scores(scores, "hinge")
     ts = _targets(targets, len(values), "hinge")
     for i, t in enumerate(ts):
-        if t not in (-1.0, 1.0):
+        if type(t) is float and t not in (-1.0, 1.0):
             raise ValueError(f"hinge: targets[{i}] = {t!r}; hinge labels are -1 or +1 (from 0/1 use 2*y - 1)")
     return _reduce([(margin - s * t).relu() for s, t in zip(values, ts)], reduction, "hinge")
 

@@ -437,3 +437,37 @@ def test_a_diverging_fit_stops_at_the_last_good_step(tmp_path):
     assert model.state_dict() == before and opt.steps == 0
     nn.save(model, tmp_path / "m.json")  # nothing non-finite got in
     assert nn.load(tmp_path / "m.json").state_dict() == before
+
+
+@pytest.mark.parametrize(
+    "loss, l2, layers", [("bce", 0.0, [8, 8, 1]), ("hinge", 1e-3, [6, 1]), ("mse", 0.0, [5, 2])]
+)
+def test_traced_and_eager_training_give_identical_weights_after_20_epochs(loss, l2, layers):
+    X, y = data.moons(60, noise=0.1, seed=2)
+    if loss == "hinge":
+        y = [2 * t - 1 for t in y]
+    if loss == "mse":  # two outputs: a target row per sample
+        y = [[float(t), 1.0 - t] for t in y]
+
+    def run(trace):
+        model = MLP(2, layers, seed=0)
+        opt = optim.Adam(model.parameters(), lr=0.02)
+        history = fit(model, (X, y), loss, opt, epochs=20, batch_size=16, seed=0, l2=l2, progress=False,
+                      trace=trace)  # fmt: skip
+        return model.state_dict(), history
+
+    (traced, h1), (eager, h2) = run(True), run(False)
+    assert traced == eager  # every weight, bit for bit (== on floats)
+    assert h1.train_loss == h2.train_loss and h1.train_acc == h2.train_acc
+
+
+def test_fit_traces_each_batch_size_once(monkeypatch):
+    import autograd.tape as tape
+
+    traced = []
+    real = tape.record
+    monkeypatch.setattr(tape, "record", lambda *a: traced.append(1) or real(*a))
+    X, y = data.moons(50, noise=0.1, seed=0)
+    model = MLP(2, [4, 1], seed=0)
+    fit(model, (X, y), "bce", optim.SGD(model.parameters(), lr=0.1), epochs=5, batch_size=16, progress=False)
+    assert len(traced) == 2  # batches of 16, and the last one of 2: two shapes, each traced once
