@@ -469,6 +469,46 @@ def gradstep_nn_step(moons: Moons) -> Callable[[], dict]:
     return _resetting(run, GRADSTEP, params, moons.flat)
 
 
+def gradstep_traced_step(moons: Moons) -> Callable[[], dict]:
+    """The ``nn`` step with the loss traced once (``autograd.trace``, outside the timer) and
+    replayed: the inputs are its numbers, the weights the leaves it captured."""
+    model = nn.MLP(SIZES[0], SIZES[1], seed=SEED)
+    params = model.parameters()
+    optimizer = nn.optim.SGD(params, lr=LR)
+    width = len(moons.X[0])
+
+    def loss(*numbers: Any) -> Any:
+        rows = [list(numbers[k : k + width]) for k in range(0, len(numbers), width)]
+        return nn.losses.hinge([model(x) for x in rows], moons.y) + nn.losses.l2(params, ALPHA)
+
+    step = autograd.trace(loss)
+    flat = [v for row in moons.X for v in row]
+    step(*flat)  # traced here, once: the timed runs replay the tape
+
+    def run() -> dict:
+        optimizer.zero_grad()
+        value = step(*flat)
+        optimizer.step()
+        return {"loss": value}
+
+    return _resetting(run, GRADSTEP, params, moons.flat)
+
+
+def measure_fit(moons: Moons, epochs: int, repeats: int) -> dict[str, list[float]]:
+    """Seconds per epoch of ``nn.fit`` (full batch, SGD) on the moons data, traced and eager, each
+    the mean over ``epochs`` epochs of one call (so the traced figure includes its one trace)."""
+    y = [(t + 1.0) / 2.0 for t in moons.y]  # 0/1 labels for log loss
+    seconds: dict[str, list[float]] = {"traced": [], "eager": []}
+    for _ in range(repeats):
+        for name in seconds:
+            model = nn.MLP(SIZES[0], SIZES[1], seed=SEED)
+            opt = nn.optim.SGD(model.parameters(), lr=LR)
+            start = time.perf_counter()
+            nn.fit(model, (moons.X, y), "bce", opt, epochs=epochs, progress=False, trace=name == "traced")
+            seconds[name].append((time.perf_counter() - start) / epochs)
+    return seconds
+
+
 def _check_steps(what: str) -> Callable[[dict[str, Any]], None]:
     def check(results: dict[str, Any]) -> None:
         expanded = {}
@@ -661,6 +701,8 @@ class Plan:
     torch_chain_max: int  # torch is not run on longer chains (seconds per run)
     player_layers: tuple[int, ...] = (16, 16, 1)
     player_repeats: int = 5
+    fit_epochs: int = 20
+    fit_repeats: int = 3
 
 
 CHAIN_SIZES = (1_000, 10_000, 100_000, 1_000_000)
@@ -676,6 +718,7 @@ QUICK = Plan(
 TINY = Plan(  # for the smoke test: every code path, small sizes, micrograd still fails at N = 2000
     moons_repeats=2, moons_points=8, chain_sizes=(10, 2_000), chain_repeats=2, wide_n=100, wide_repeats=2,
     memory_n=5_000, slow_limits={}, torch_chain_max=2_000, player_layers=(2, 1), player_repeats=1,
+    fit_epochs=2, fit_repeats=1,
 )  # fmt: skip
 
 
@@ -746,13 +789,16 @@ def run_benchmark(
     models = {e.name: OpByOpModel(e, moons) for e in ENGINES}
     runs = {name: moons_step_op_by_op(m, moons) for name, m in models.items()}
     runs["gradstep nn (fused)"] = gradstep_nn_step(moons)
+    runs["gradstep nn (traced)"] = gradstep_traced_step(moons)
     log(f"moons step: {plan.moons_repeats} interleaved rounds ...")
     step_samples = interleave(runs, plan.moons_repeats, _check_steps("moons step"))
     for name, s in step_samples.items():
         label = "moons step, op by op" if name in models else "moons step, gradstep nn default"
+        if name == "gradstep nn (traced)":
+            label = "moons step, gradstep nn traced"
         if name == "plain floats":
             label = "moons forward, plain floats"
-        rows.append(Row(label, name.replace(" nn (fused)", ""), "ms", s, 1e3))
+        rows.append(Row(label, name.replace(" nn (fused)", "").replace(" nn (traced)", ""), "ms", s, 1e3))
 
     micrograd_fails = False  # once its recursion fails, every longer chain fails too: skip them
     for n in plan.chain_sizes:
@@ -777,6 +823,10 @@ def run_benchmark(
 
     log("memory ...")
     memory = [measure_memory(e, plan.memory_n) for e in (GRADSTEP, MICROGRAD, TORCH)]
+    log(f"nn.fit, {plan.fit_epochs} epochs ...")
+    for name, seconds in measure_fit(moons, plan.fit_epochs, plan.fit_repeats).items():
+        samples = Samples(seconds=seconds, gc_seconds=[0.0] * len(seconds))  # fit pauses the collector
+        rows.append(Row(f"nn.fit per epoch, {name}", GRADSTEP.name, "ms", samples, 1e3))
     log("players ...")
     players = measure_players(plan.player_layers, plan.player_repeats)
     log("done")
@@ -795,12 +845,13 @@ def _cell(row: Row, best: bool = False) -> str:
 
 def _baseline(rows: list[Row], row: Row) -> Row | None:
     """The plain-float row a row is compared with (the same workload; the forward for moons)."""
-    workload = "moons forward, plain floats" if row.workload.startswith("moons") else row.workload
+    moons = row.workload.startswith(("moons", "nn.fit"))  # one step over the 100 points
+    workload = "moons forward, plain floats" if moons else row.workload
     return next((r for r in rows if r.workload == workload and r.engine == FLOATS.name), None)
 
 
 def _micrograd(rows: list[Row], row: Row) -> Row | None:
-    workload = "moons step, op by op" if row.workload.startswith("moons") else row.workload
+    workload = "moons step, op by op" if row.workload.startswith(("moons", "nn.fit")) else row.workload
     return next((r for r in rows if r.workload == workload and r.engine == MICROGRAD.name), None)
 
 
@@ -876,6 +927,21 @@ def targets(
     if fused:
         plain, _ = ratios(rows, fused)
         out.append(("moons step, nn default <= 8x plain-float forward", f"{plain:.1f}x", plain <= 8))
+    traced = _find(rows, "moons step, gradstep nn traced", GRADSTEP.name)
+    eager = _find(rows, "moons step, op by op", GRADSTEP.name)
+    if traced and fused and eager:
+        plain, _ = ratios(rows, traced)
+        out.append(("moons step, traced <= 2x plain-float forward", f"{plain:.1f}x", plain <= 2))
+        vs_fused = fused.samples.median / traced.samples.median
+        vs_eager = eager.samples.median / traced.samples.median
+        out.append(
+            ("traced >= 10x faster than the eager engine (op by op)", f"{vs_eager:.1f}x", vs_eager >= 10)
+        )
+        out.append(("traced faster than the eager nn step (fused neurons)", f"{vs_fused:.1f}x", vs_fused > 1))
+    epoch = _find(rows, "nn.fit per epoch, traced", GRADSTEP.name)
+    if epoch:
+        plain, _ = ratios(rows, epoch)
+        out.append(("nn.fit one epoch (full batch) <= 3x plain-float forward", f"{plain:.1f}x", plain <= 3))
     longest = max((r for r in rows if r.workload.startswith("chain") and r.engine == GRADSTEP.name),
                   key=lambda r: r.ops, default=None)  # fmt: skip
     if longest:
