@@ -495,17 +495,23 @@ def gradstep_traced_step(moons: Moons) -> Callable[[], dict]:
 
 
 def measure_fit(moons: Moons, epochs: int, repeats: int) -> dict[str, list[float]]:
-    """Seconds per epoch of ``nn.fit`` (full batch, SGD) on the moons data, traced and eager, each
-    the mean over ``epochs`` epochs of one call (so the traced figure includes its one trace)."""
+    """Seconds per epoch of ``nn.fit`` (full batch, SGD) on the moons data: eager, traced (each
+    later epoch: the tape replayed), and the traced run's first epoch (when it traces)."""
     y = [(t + 1.0) / 2.0 for t in moons.y]  # 0/1 labels for log loss
-    seconds: dict[str, list[float]] = {"traced": [], "eager": []}
+    seconds: dict[str, list[float]] = {"traced": [], "traced, first epoch": [], "eager": []}
     for _ in range(repeats):
-        for name in seconds:
+        for trace in (True, False):
             model = nn.MLP(SIZES[0], SIZES[1], seed=SEED)
             opt = nn.optim.SGD(model.parameters(), lr=LR)
-            start = time.perf_counter()
-            nn.fit(model, (moons.X, y), "bce", opt, epochs=epochs, progress=False, trace=name == "traced")
-            seconds[name].append((time.perf_counter() - start) / epochs)
+            ends = [time.perf_counter()]
+            nn.fit(model, (moons.X, y), "bce", opt, epochs=epochs, progress=False, trace=trace,
+                   callbacks=[lambda *_, ends=ends: ends.append(time.perf_counter())])  # fmt: skip
+            each = [b - a for a, b in zip(ends, ends[1:])]
+            if trace:
+                seconds["traced, first epoch"].append(each[0])
+                seconds["traced"].append(statistics.median(each[1:]))
+            else:
+                seconds["eager"].append(statistics.median(each))
     return seconds
 
 
@@ -701,7 +707,7 @@ class Plan:
     torch_chain_max: int  # torch is not run on longer chains (seconds per run)
     player_layers: tuple[int, ...] = (16, 16, 1)
     player_repeats: int = 5
-    fit_epochs: int = 20
+    fit_epochs: int = 10
     fit_repeats: int = 3
 
 
@@ -941,7 +947,8 @@ def targets(
     epoch = _find(rows, "nn.fit per epoch, traced", GRADSTEP.name)
     if epoch:
         plain, _ = ratios(rows, epoch)
-        out.append(("nn.fit one epoch (full batch) <= 3x plain-float forward", f"{plain:.1f}x", plain <= 3))
+        out.append(("nn.fit, an epoch after the first (full batch) <= 3x plain-float forward",
+                    f"{plain:.1f}x", plain <= 3))  # fmt: skip
     longest = max((r for r in rows if r.workload.startswith("chain") and r.engine == GRADSTEP.name),
                   key=lambda r: r.ops, default=None)  # fmt: skip
     if longest:
