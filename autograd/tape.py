@@ -34,21 +34,22 @@ call runs eagerly too.
 >>> step = trace(lambda x: (x * w).tanh())
 >>> round(step(2.0), 6), round(w.grad, 6)
 (-0.999988, 4.9e-05)
->>> print(step.tape)                                   # doctest: +NORMALIZE_WHITESPACE
+>>> print(step.tape)
 tape of <lambda>: 1 input, 1 captured leaf (w), 2 operations
 forward sweep
-  v0 = x0                 # input 0
-  v1 = w                  # captured leaf: its .data when the tape runs
-  v2 = v0 * v1            # mul
-  v3 = tanh(v2)           # tanh
+  v0 = x         # input 0
+  v1 = w         # captured leaf: its .data when the tape runs
+  v2 = v0 * v1   # mul
+  v3 = tanh(v2)  # tanh
 reverse sweep
-  g3 = 1                  # seed: d(v3)/d(v3)
-  g2 += (1 − v3²) · g3    # tanh: 1 − o²
-  g1 += v0 · g2           # mul: a (the other factor)
+  g3 = 1                # seed: d(v3)/d(v3)
+  g2 += (1 − v3²) · g3  # tanh: 1 − o²
+  g1 += v0 · g2         # mul: a (the other factor)
 """
 
 from __future__ import annotations
 
+import inspect
 import operator
 import re
 import sys
@@ -147,6 +148,7 @@ class Tape:
     needs_grad: set[int]
     guards: list[Guard]
     also: list[int] = field(default_factory=list)  # slots of the other Values fn returned
+    arguments: list[str] = field(default_factory=list)  # fn's parameter names, for the printout
     source: str = ""
     replay: Callable[..., tuple[float, tuple[float, ...], tuple[float, ...]]] = field(
         default=lambda *a: (0.0, (), ()), repr=False
@@ -188,7 +190,8 @@ class Tape:
 
     def _right_side(self, s: Statement) -> str:
         if s.kind == "input":
-            return f"x{self.inputs.index(s.slot)}"
+            k = self.inputs.index(s.slot)
+            return self.arguments[k] if k < len(self.arguments) else f"x{k}"
         if s.kind == "leaf":
             return s.label or f"leaf {self.leaf_slots.index(s.slot)}"
         if s.kind == "constant":
@@ -257,7 +260,18 @@ def record(fn: Callable[..., Any], numbers: Sequence[float], name: str) -> tuple
     with on_new_node(made.append), on_read(lambda *read: reads.append(read)):
         returned = fn(*inputs)
     out, also = _returned(returned, name)
-    return out, also, _tape(name, out, also, inputs, made, reads)
+    tape = _tape(name, out, also, inputs, made, reads)
+    tape.arguments = _parameter_names(fn)
+    return out, also, tape
+
+
+def _parameter_names(fn: Callable[..., Any]) -> list[str]:
+    """The names of ``fn``'s positional parameters (none for ``*args``), to name its inputs."""
+    try:
+        parameters = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # a builtin or a callable without a signature
+        return []
+    return [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
 def _returned(returned: object, name: str) -> tuple[Value, list[Value]]:

@@ -81,7 +81,7 @@ def test_an_mlp_step_is_the_eager_step_bit_for_bit_and_reads_the_new_weights():
 def test_the_tape_of_the_lecture_neuron_reads_as_both_sweeps():
     w1, w2, b = lecture_leaves()
 
-    def neuron(x1, x2):
+    def neuron(x1, x2):  # the parameters' names name the inputs in the printout
         n = x1 * w1 + x2 * w2 + b
         n.label = "n"
         o = n.tanh()
@@ -93,8 +93,8 @@ def test_the_tape_of_the_lecture_neuron_reads_as_both_sweeps():
     assert str(step.tape).splitlines() == [
         "tape of neuron: 2 inputs, 3 captured leaves (w1, w2, b), 5 operations",
         "forward sweep",
-        "  v0 = x0        # input 0",
-        "  v1 = x1        # input 1",
+        "  v0 = x1        # input 0",
+        "  v1 = x2        # input 1",
         "  v2 = w1        # captured leaf: its .data when the tape runs",
         "  v3 = v0 * v2   # mul",
         "  v4 = w2        # captured leaf: its .data when the tape runs",
