@@ -317,6 +317,27 @@ _ROWS = [
 OPS: dict[str, Op] = {row.name: row for row in _ROWS}
 
 
+# Operators a forward rule may be, as the expression they compute (in the row's input names).
+_OPERATORS = {operator.add: "a + b", operator.sub: "a - b", operator.mul: "a * b", operator.neg: "-x"}
+
+
+def forward_code(op: Op) -> str:
+    """``op``'s forward rule as an expression in its input names (``"a * b"``, ``"x if x > 0.0 else
+    0.0"``), or "" where the rule is a function (one that checks its inputs, like ``_log``).
+
+    >>> forward_code(OPS["mul"]), forward_code(OPS["relu"]), forward_code(OPS["log"])
+    ('a * b', 'x if x > 0.0 else 0.0', '')
+    """
+    if op.forward in _OPERATORS:
+        return _OPERATORS[op.forward]
+    return str(getattr(op.forward, "code", ""))
+
+
+def is_operator(op: Op) -> bool:
+    """Whether ``op``'s forward rule is one of Python's arithmetic operators (``a * b``)."""
+    return op.forward in _OPERATORS
+
+
 def derivative_code(op: Op, position: int, count: int) -> str:
     """d(out)/d(input ``position``) of a node of ``op`` with ``count`` inputs, as the expression
     the table wrote it in (in ``o`` and the input names, ``_0``, ``_1``, ... for ``dot``), or ""

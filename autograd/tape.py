@@ -50,7 +50,6 @@ reverse sweep
 from __future__ import annotations
 
 import inspect
-import operator
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -58,7 +57,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .backward import backward, topological_order, watched
-from .ops import Op, derivative_code
+from .ops import Op, derivative_code, forward_code, is_operator
 from .value import (
     Value,
     any_hooks,
@@ -72,10 +71,6 @@ from .value import (
 
 MAX_TAPES = 32  # guard outcomes kept per number of arguments: more means fn's shape follows its data
 
-# Functions the generated code writes inline (the same float operation, without a call).
-_INFIX = {
-    operator.add: "{0} + {1}", operator.sub: "{0} - {1}", operator.mul: "{0} * {1}", operator.neg: "-{0}"
-}  # fmt: skip
 # Python's sum() of floats adds one by one up to 3.11 (as `+` does); from 3.12 it compensates, so
 # a weighted sum is written out as additions only where that is the same arithmetic.
 _SUM_IS_SEQUENTIAL = sys.version_info < (3, 12)
@@ -201,8 +196,8 @@ class Tape:
         if s.op.name == "dot":
             terms = [f"{names[k]} * {names[k + 1]}" for k in range(0, len(names) - 1, 2)]
             return " + ".join(terms + ([names[-1]] if len(names) % 2 else []))
-        if s.op.forward in _INFIX:
-            return _INFIX[s.op.forward].format(*names)
+        if is_operator(s.op):  # written as the operator it is
+            return _substituted(forward_code(s.op), dict(zip(s.op.inputs, names)))
         return f"{s.op.symbol if s.op.symbol.isidentifier() else s.op.name}({', '.join(names)})"
 
     def _comment(self, s: Statement) -> str:
@@ -240,6 +235,11 @@ def _local_code(s: Statement, position: int) -> str:
         return re.sub(r"\b_(\d+)\b", lambda m: _name(args[int(m[1])]), code)
     values = {name: _name(a) for name, a in zip(op.inputs, args)}
     values["o"] = f"v{s.slot}"
+    return _substituted(code, values)
+
+
+def _substituted(code: str, values: dict[str, str]) -> str:
+    """``code``, an expression in a row's names, with each name in ``values`` replaced."""
     return re.sub(r"\b[A-Za-z_]\w*\b", lambda m: values.get(m[0], m[0]), code)
 
 
@@ -355,12 +355,9 @@ def _forward_code(s: Statement) -> str:
     op = s.op
     assert op is not None
     names = [f"v{a}" if type(a) is int else repr(a) for a in s.args]
-    if op.forward in _INFIX:
-        return _INFIX[op.forward].format(*names)
-    code = getattr(op.forward, "code", "")
+    code = forward_code(op)
     if code:  # a rule the table writes as an expression: written out here (in parentheses)
-        values = dict(zip(op.inputs, names))
-        return "(" + re.sub(r"\b[A-Za-z_]\w*\b", lambda m: values.get(m[0], m[0]), code) + ")"
+        return f"({_substituted(code, dict(zip(op.inputs, names)))})"
     if op.name == "dot" and _SUM_IS_SEQUENTIAL:  # sum(..., bias) adds from the bias, in order
         terms = [f"{names[k]} * {names[k + 1]}" for k in range(0, len(names) - 1, 2)]
         start = names[-1] if len(names) % 2 else "0.0"

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import copy
 import enum
+import linecache
 import math
 import numbers
+import os
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +31,7 @@ from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Final
 
-from .ops import OPS, Op, partners, shown
+from .ops import OPS, Op, derivative_code, forward_code, partners, shown
 
 if TYPE_CHECKING:
     from .hooks import RemovableHandle
@@ -182,51 +184,23 @@ class Value:
 
     # -- arithmetic: each operator picks a row of the table --------------------------------
 
-    def __add__(self, other: Value | float) -> Value:
-        if type(other) is Value:
-            return _ADD(self, other)
-        return _ADD_NUMBER(self, other)
+    # + - * / ** (with a Value or a plain number on either side), unary - and abs() are the
+    # table's rows made into functions below the class: Value.__add__ is _ADD, and so on. What
+    # they take and give, for type checkers:
+    if TYPE_CHECKING:
 
-    def __radd__(self, other: float) -> Value:
-        return _ADD_NUMBER(self, other)
-
-    def __sub__(self, other: Value | float) -> Value:
-        if type(other) is Value:
-            return _SUB(self, other)
-        return _SUB_NUMBER(self, other)
-
-    def __rsub__(self, other: float) -> Value:
-        return _NUMBER_SUB(self, other)
-
-    def __mul__(self, other: Value | float) -> Value:
-        if type(other) is Value:
-            return _MUL(self, other)
-        return _MUL_NUMBER(self, other)
-
-    def __rmul__(self, other: float) -> Value:
-        return _MUL_NUMBER(self, other)
-
-    def __truediv__(self, other: Value | float) -> Value:
-        if type(other) is Value:
-            return _DIV(self, other)
-        return _DIV_NUMBER(self, other)
-
-    def __rtruediv__(self, other: float) -> Value:
-        return _NUMBER_DIV(self, other)
-
-    def __pow__(self, other: Value | float) -> Value:
-        if type(other) is Value:
-            return _POW(self, other)
-        return _POW_NUMBER(self, other)
-
-    def __rpow__(self, other: float) -> Value:
-        return _NUMBER_POW(self, other)
-
-    def __neg__(self) -> Value:
-        return _NEG(self)
-
-    def __abs__(self) -> Value:
-        return _ABS(self)
+        def __add__(self, other: Value | float) -> Value: ...
+        def __radd__(self, other: float) -> Value: ...
+        def __sub__(self, other: Value | float) -> Value: ...
+        def __rsub__(self, other: float) -> Value: ...
+        def __mul__(self, other: Value | float) -> Value: ...
+        def __rmul__(self, other: float) -> Value: ...
+        def __truediv__(self, other: Value | float) -> Value: ...
+        def __rtruediv__(self, other: float) -> Value: ...
+        def __pow__(self, other: Value | float) -> Value: ...
+        def __rpow__(self, other: float) -> Value: ...
+        def __neg__(self) -> Value: ...
+        def __abs__(self) -> Value: ...
 
     def exp(self) -> Value:
         """e ** self. ``Value(1.0).exp().data == math.e``."""
@@ -623,27 +597,6 @@ def _read(node: Value, how: str, other: object, result: object) -> None:
 # -- building nodes ------------------------------------------------------------------------------
 
 
-def _node(data: float, op: Op, p0: Any, l0: Any, p1: Value | None = None, l1: float = 0.0) -> Value:
-    """Make a node without __init__'s input checks: the op has produced a float already."""
-    if data - data != 0.0:  # inf - inf and nan - nan are nan: the result is not finite
-        inputs = l0[::2] if p0 is MANY else (p0,) if len(op.inputs) == 1 else (p0, l1 if p1 is None else p1)
-        raise OverflowError(
-            f"{op.name}: the result {data!r} is not a finite number (inputs: {shown(inputs)})"
-        )
-    node = _new(Value)
-    node._data = data
-    node.grad = 0.0
-    node._label = ""
-    node.op = op
-    node._p0 = p0
-    node._l0 = l0
-    node._p1 = p1
-    node._l1 = l1
-    if not _plain:  # some thread is inside a mode: is this one?
-        _apply_modes(node)
-    return node
-
-
 def _apply_modes(node: Value) -> None:
     if not _recording.get():  # no_grad: the node becomes a leaf and keeps no edges
         node.op = node._p0 = node._p1 = node._l0 = None
@@ -651,84 +604,163 @@ def _apply_modes(node: Value) -> None:
         callback(node)
 
 
-# Each row becomes, once, the function its operator or method calls: the row's functions are
-# looked up here rather than on every call.
+# Each row becomes, once, at import, the function its operator or method calls, generated from the
+# row: where the table writes a rule as an expression (ops.forward_code, ops.derivative_code) it is
+# written into the function, so building a node takes one Python frame instead of five (the
+# operator, a maker, the forward rule, each derivative rule, the node). The expressions are the
+# table's own text; nothing here restates a rule.
+
+_NODE = """\
+{indent}try:
+{indent}    o = {forward}
+{indent}    local0 = {local0}
+{indent}except (ArithmeticError, ValueError) as error:
+{indent}    raise _naming(error, op, ({inputs},)) from None
+{indent}if o - o != 0.0:  # inf - inf and nan - nan are nan: the result is not finite
+{indent}    raise _not_finite(op, o, ({inputs},))
+{indent}node = _new(Value)
+{indent}node._data = o
+{indent}node.grad = 0.0
+{indent}node._label = ""
+{indent}node.op = op
+{indent}node._p0 = {p0}
+{indent}node._l0 = local0
+{indent}node._p1 = {p1}
+{indent}node._l1 = {l1}
+{indent}if not _plain:  # some thread is inside a mode: is this one?
+{indent}    _apply_modes(node)
+{indent}return node
+"""
 
 
-def _unary(op: Op) -> Callable[[Value], Value]:
-    forward, derivative = op.forward, op.derivatives[0]
-
-    def make(x: Value) -> Value:
-        data = x._data
-        try:
-            out = forward(data)
-            return _node(out, op, x, derivative(out, data))
-        except (ArithmeticError, ValueError) as error:
-            raise _naming(error, op, (x,)) from None
-
-    return make
+def _rule(op: Op, code: str, function: str, names: tuple[str, ...]) -> str:
+    """A rule as text: the table's expression, or a call of the row's function."""
+    return code or f"{function}({', '.join(names)})"
 
 
-def _binary(op: Op) -> Callable[[Value, Value], Value]:
-    forward, d_a, d_b = op.forward, op.derivatives[0], op.derivatives[1]
+def _node_text(op: Op, parents: tuple[str, ...], number: str | None, indent: str) -> str:
+    """The lines that make a node of ``op`` from the Values named ``parents`` (and a plain number
+    named ``number``), each input's data first put in a variable named after the row's input."""
+    inputs = op.inputs
+    values = (
+        list(parents)
+        if number is None
+        else ([number, parents[0]] if op.constant_first else [parents[0], number])
+    )
+    datas = "; ".join(
+        f"{name} = {value if value == number else value + '._data'}" for name, value in zip(inputs, values)
+    )
+    position = [i for i, v in enumerate(values) if v != number]  # the parents' inputs
+    local = [_rule(op, derivative_code(op, i, len(inputs)), f"d{i}", ("o", *inputs)) for i in position]
+    body = _NODE.format(
+        indent=indent,
+        forward=_rule(op, forward_code(op), "f", inputs),
+        local0=local[0] if len(local) == 1 else f"{local[0]}\n{indent}    local1 = {local[1]}",
+        inputs=", ".join(values),
+        p0=parents[0],
+        p1=parents[1] if len(parents) > 1 else "None",
+        l1="local1" if len(parents) > 1 else (number or "0.0"),
+    )
+    return f"{indent}{datas}\n{body}"
 
-    def make(a: Value, b: Value) -> Value:
-        da, db = a._data, b._data
-        try:
-            out = forward(da, db)
-            return _node(out, op, a, d_a(out, da, db), b, d_b(out, da, db))
-        except (ArithmeticError, ValueError) as error:
-            raise _naming(error, op, (a, b)) from None
 
-    return make
+def _maker(op: Op, kind: str) -> Callable[..., Any]:
+    """The function that makes a node of ``op``, generated from its row. ``kind``: "unary"
+    ``(x)``; "number" ``(x, c)``, c a plain number kept in the node (``x * 3``, or ``3 - x`` for a
+    row with ``constant_first``); "operator" ``(self, other)``, a Value or a number as ``other``, in
+    one function (``Value.__mul__``); "many" ``(parents)``, any number of inputs (weighted_sum).
 
-
-def _with_number(op: Op) -> Callable[[Value, object], Value]:
-    """``x <op> c``, or ``c <op> x`` for a ``constant_first`` row, with c a plain number that the
-    node keeps in `_l1`: it never becomes a graph node."""
-    if op.constant_first:  # the same rule, with the inputs the other way round
-        d_x = op.derivatives[1]
-        forward: Callable[[float, float], float] = lambda x, c: op.forward(c, x)
-        derivative: Callable[..., float] = lambda out, x, c: d_x(out, c, x)
+    >>> make_tanh = _maker(OPS["tanh"], "unary")
+    >>> make_tanh(Value(0.5)).data == math.tanh(0.5)
+    True
+    """
+    number = """\
+{indent}c = other if type(other) is float else _number(other, op.name)
+{indent}if c is None:
+{indent}    return NotImplemented  # Python then raises TypeError naming both types
+"""
+    if kind == "unary":
+        lines = ["def make(self):", _node_text(op, ("self",), None, "    ")]
+    elif kind == "number":
+        lines = [
+            "def make(self, other):",
+            number.format(indent="    "),
+            _node_text(op, ("self",), "c", "    "),
+        ]
+    elif kind == "many":  # the parents come as one list; the edges are one tuple (see Value)
+        lines = [
+            "def make(parents):",
+            "    datas = [p._data for p in parents]",
+            _NODE.format(
+                indent="    ", forward="f(*datas)", local0="_edges(parents, datas)",
+                inputs="*parents", p0="MANY", p1="None", l1="0.0",
+            ),
+        ]  # fmt: skip
     else:
-        forward, derivative = op.forward, op.derivatives[0]
+        lines = [
+            "def make(self, other):",
+            "    if type(other) is Value:",
+            _node_text(op, ("self", "other"), None, "        "),
+            number.format(indent="    "),
+            _node_text(op._replace(constant_first=False), ("self",), "c", "    "),
+        ]
+    source = "\n".join(lines)
+    forward = op.forward
+    derivatives = [] if kind == "many" else list(op.derivatives)  # type: ignore[call-overload]
+    scope: dict[str, Any] = {"op": op, "f": forward, **{f"d{i}": d for i, d in enumerate(derivatives)}}
+    namespace: dict[str, Any] = {}
+    factory = f"def factory({', '.join(scope)}):\n{_indented(source)}\n    return make"
+    # Named as a file in this package, so that anomaly reports skip it as the engine's own frame,
+    # and kept in linecache, so that a traceback through it shows the generated line.
+    which = f"{kind}{', number first' if op.constant_first else ''}"
+    filename = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"<node-maker {op.name}, {which}>")
+    linecache.cache[filename] = (len(factory), None, factory.splitlines(keepends=True), filename)
+    exec(compile(factory, filename, "exec"), globals(), namespace)  # noqa: S102
+    made: Callable[..., Any] = namespace["factory"](**scope)
+    made.__name__ = made.__qualname__ = f"make_{op.name}"
+    return made
 
-    def make(x: Value, c: object) -> Value:
-        number = c if type(c) is float else _number(c, op.name)
-        if number is None:
-            return NotImplemented  # Python then raises TypeError naming both types
-        data = x._data
-        try:
-            out = forward(data, number)
-            return _node(out, op, x, derivative(out, data, number), None, number)
-        except (ArithmeticError, ValueError) as error:
-            raise _naming(error, op, (number, x) if op.constant_first else (x, number)) from None
 
-    return make
+def _indented(source: str) -> str:
+    return "\n".join("    " + line if line else line for line in source.splitlines())
 
 
-_ADD, _SUB, _MUL, _DIV, _POW = (_binary(OPS[n]) for n in ("add", "sub", "mul", "div", "pow"))
-_ADD_NUMBER, _SUB_NUMBER, _MUL_NUMBER, _DIV_NUMBER, _POW_NUMBER, _LEAKY_RELU = (
-    _with_number(OPS[n]) for n in ("add", "sub", "mul", "div", "pow", "leaky_relu")
-)
+def _not_finite(op: Op, data: float, inputs: Iterable[Value | float]) -> Exception:
+    inputs = list(inputs)
+    message = f"{op.name}: the result {data!r} is not a finite number (inputs: {shown(inputs)})"
+    return _naming(OverflowError(message), op, inputs)
+
+
+_ADD, _SUB, _MUL, _DIV, _POW = (_maker(OPS[n], "operator") for n in ("add", "sub", "mul", "div", "pow"))
+_LEAKY_RELU = _maker(OPS["leaky_relu"], "number")
 _NUMBER_SUB, _NUMBER_DIV, _NUMBER_POW = (
-    _with_number(OPS[n]._replace(constant_first=True)) for n in ("sub", "div", "pow")
+    _maker(OPS[n]._replace(constant_first=True), "number") for n in ("sub", "div", "pow")
 )
 _NEG, _ABS, _EXP, _LOG, _SQRT, _TANH, _SIGMOID, _RELU, _SOFTPLUS = (
-    _unary(OPS[n]) for n in ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus")
+    _maker(OPS[n], "unary")
+    for n in ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus")
 )
 
 
-def _weighted_sum(parents: list[Value]) -> Value:
-    datas = [p._data for p in parents]
-    try:
-        out = _DOT.forward(*datas)
-        edges: list[Any] = [None] * (2 * len(parents))
-        edges[0::2] = parents
-        edges[1::2] = partners(datas)
-        return _node(out, _DOT, MANY, tuple(edges))
-    except (ArithmeticError, ValueError) as error:
-        raise _naming(error, _DOT, parents) from None
+# The operators are the generated node-makers themselves: no Python frame between `a * b` and the
+# node. `x + 3` and `3 + x` are the same node (addition and multiplication commute exactly).
+Value.__add__ = Value.__radd__ = _ADD  # type: ignore[method-assign]
+Value.__sub__, Value.__rsub__ = _SUB, _NUMBER_SUB  # type: ignore[method-assign]
+Value.__mul__ = Value.__rmul__ = _MUL  # type: ignore[method-assign]
+Value.__truediv__, Value.__rtruediv__ = _DIV, _NUMBER_DIV  # type: ignore[method-assign]
+Value.__pow__, Value.__rpow__ = _POW, _NUMBER_POW  # type: ignore[method-assign]
+Value.__neg__, Value.__abs__ = _NEG, _ABS  # type: ignore[method-assign]
+
+
+def _edges(parents: list[Value], datas: list[float]) -> tuple[Any, ...]:
+    """A weighted sum's edges: (parent, local derivative, ...), interleaved in one tuple."""
+    edges: list[Any] = [None] * (2 * len(parents))
+    edges[0::2] = parents
+    edges[1::2] = partners(datas)
+    return tuple(edges)
+
+
+_weighted_sum = _maker(_DOT, "many")
 
 
 def _naming(error: Exception, op: Op, inputs: Iterable[Value | float]) -> Exception:
