@@ -20,6 +20,7 @@ from .hooks import RemovableHandle
 from .ops import DomainError
 from .steps import Step, Steps, backward_steps
 from .tape import jvp, trace
+from .tape_view import animate_tape
 from .value import Value, no_grad
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "Step",
     "Steps",
     "animate",
+    "animate_tape",
     "Player",
     "rule_text",
     "topological_order",

@@ -54,7 +54,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .backward import backward, topological_order, watched
 from .ops import Op, derivative_code, forward_code, is_operator
@@ -124,6 +124,17 @@ class Statement:
     value: float = 0.0  # the constant's number, or what the slot held when traced
 
 
+class ReverseLine(NamedTuple):
+    """One line of the reverse sweep: ``g<into> += local · g<slot>``, for input ``position`` of
+    the statement ``slot``."""
+
+    slot: int
+    position: int
+    into: int
+    code: str
+    comment: str
+
+
 @dataclass
 class Tape:
     """A traced graph: its statements, its guards and the Python generated from them.
@@ -162,26 +173,37 @@ class Tape:
             f"lea{'ves' if len(leaves) != 1 else 'f'}{' (' + ', '.join(leaves) + ')' if leaves else ''}, "
             f"{len(ops)} operation{'s' * (len(ops) != 1)}"
         )
-        rows: list[tuple[str, str]] = []
-        for s in self.statements:
-            rows.append((f"v{s.slot} = {self._right_side(s)}", self._comment(s)))
-        lines = [head, "forward sweep", *_aligned(rows)]
+        forward = [(code, comment) for _, code, comment in self.forward_lines()]
+        lines = [head, "forward sweep", *_aligned(forward)]
         if self.guards:
             lines.append("guards (checked on every call)")
             lines += _aligned([(str(g), "") for g in self.guards])
         rows = [(f"g{self.output} = 1", f"seed: d(v{self.output})/d(v{self.output})")]
+        rows += [(line.code, line.comment) for line in self.reverse_lines()]
+        lines += ["reverse sweep", *_aligned(rows)]
+        return "\n".join(lines)
+
+    def forward_lines(self) -> list[tuple[int, str, str]]:
+        """The forward sweep as printed: ``(slot, "v2 = v0 * v1", "mul, x1*w1")`` per statement."""
+        return [(s.slot, f"v{s.slot} = {self._right_side(s)}", self._comment(s)) for s in self.statements]
+
+    def reverse_lines(self) -> list[ReverseLine]:
+        """The reverse sweep as printed, after the seed: one line per edge that leads to a
+        captured leaf, in ``backward()``'s order (``g8 += (1 − v9²) · g9   # tanh: 1 − o²``)."""
         by_slot = {s.slot: s for s in self.statements}
+        lines = []
         for slot in self.reverse:
             s = by_slot[slot]
             assert s.op is not None
             for position, arg in enumerate(s.args):
                 if type(arg) is int and arg in self.needs_grad:
-                    shown = _readable(_local_code(s, position))
+                    shown = _rule_in_slots(s, position)
                     factor = f"{shown} · " if shown != "1" else ""
                     rule = s.op.rules[position] + (f" ({s.op.about})" if s.op.about else "")
-                    rows.append((f"g{arg} += {factor}g{slot}", f"{s.op.name}: {rule}"))
-        lines += ["reverse sweep", *_aligned(rows)]
-        return "\n".join(lines)
+                    lines.append(
+                        ReverseLine(slot, position, arg, f"g{arg} += {factor}g{slot}", f"{s.op.name}: {rule}")
+                    )
+        return lines
 
     def _right_side(self, s: Statement) -> str:
         if s.kind == "input":
@@ -216,10 +238,20 @@ def _aligned(rows: list[tuple[str, str]]) -> list[str]:
     return [f"  {code:<{width}}  # {comment}" if comment else f"  {code}" for code, comment in rows]
 
 
-def _readable(code: str) -> str:
-    """Python's spelling of a rule made readable: ``1.0 - v3 * v3`` → ``(1 − v3²)``."""
-    text = re.sub(r"\b(v\d+) \* \1\b", r"\1²", code).replace("1.0", "1").replace(" - ", " − ")
-    return f"({text})" if (" " in text and not text.startswith("(")) else text
+def _rule_in_slots(s: Statement, position: int) -> str:
+    """The op table's rule for people (``Op.rules``) with the statement's slots for its names:
+    tanh's ``1 − o²`` → ``(1 − v9²)``, pow's ``b·a^(b−1)`` → ``2.0·v2^(2.0−1)``. A weighted sum
+    has no names: its rule is the other factor of the product, or 1 for the bias."""
+    op = s.op
+    assert op is not None
+    if not op.inputs:
+        code = _local_code(s, position)
+        return "1" if code == "1.0" else code
+    names = {name: _name(a) for name, a in zip(op.inputs, s.args)}
+    names["o"] = f"v{s.slot}"
+    text = _substituted(op.rules[position], names)
+    single = re.fullmatch(r"−?[\w.]+(\([^()]*\))?", text, flags=re.ASCII)  # v0, −1, sign(v1)
+    return text if single else f"({text})"
 
 
 def _local_code(s: Statement, position: int) -> str:
@@ -240,7 +272,8 @@ def _local_code(s: Statement, position: int) -> str:
 
 def _substituted(code: str, values: dict[str, str]) -> str:
     """``code``, an expression in a row's names, with each name in ``values`` replaced."""
-    return re.sub(r"\b[A-Za-z_]\w*\b", lambda m: values.get(m[0], m[0]), code)
+    # ASCII words: in a rule for people "o²" is the name o, squared
+    return re.sub(r"\b[A-Za-z_]\w*\b", lambda m: values.get(m[0], m[0]), code, flags=re.ASCII)
 
 
 def _name(arg: int | float) -> str:
@@ -251,18 +284,22 @@ def _name(arg: int | float) -> str:
 # -- recording -----------------------------------------------------------------------------------
 
 
-def record(fn: Callable[..., Any], numbers: Sequence[float], name: str) -> tuple[Value, list[Value], Tape]:
+def record(
+    fn: Callable[..., Any], numbers: Sequence[float], name: str
+) -> tuple[Value, list[Value], Tape, dict[Value, int]]:
     """Run ``fn`` on Values made from ``numbers`` and record it: the output (a graph, as eager),
-    the other Values it returned, and its tape."""
+    the other Values it returned, its tape, and each node's slot in the tape (for a view; the
+    tape itself keeps no node but the captured leaves)."""
     made: list[Value] = []
     reads: list[tuple[Value, str, object, object]] = []
     inputs = [Value(x) for x in numbers]
     with on_new_node(made.append), on_read(lambda *read: reads.append(read)):
         returned = fn(*inputs)
     out, also = _returned(returned, name)
-    tape = _tape(name, out, also, inputs, made, reads)
+    slots: dict[Value, int] = {}
+    tape = _tape(name, out, also, inputs, made, reads, slots)
     tape.arguments = _parameter_names(fn)
-    return out, also, tape
+    return out, also, tape, slots
 
 
 def _parameter_names(fn: Callable[..., Any]) -> list[str]:
@@ -289,9 +326,14 @@ def _returned(returned: object, name: str) -> tuple[Value, list[Value]]:
 
 
 def _tape(
-    name: str, out: Value, also: list[Value], inputs: list[Value], made: list[Value], reads: list
+    name: str,
+    out: Value,
+    also: list[Value],
+    inputs: list[Value],
+    made: list[Value],
+    reads: list,
+    slots: dict[Value, int],
 ) -> Tape:
-    slots: dict[Value, int] = {}
     statements: list[Statement] = []
 
     def add(node: Value, kind: str, **fields: Any) -> int:
@@ -580,7 +622,7 @@ class Traced:
                 "graph changes with its data (a comparison, float() or .data read decides what it "
                 "computes), so a tape cannot be reused; call the function itself instead"
             )
-        out, also, tape = record(self.fn, numbers, self.name)
+        out, also, tape, _slots = record(self.fn, numbers, self.name)
         self.traces += 1
         self.also = bool(tape.also) or self.also
         self.tapes.insert(0, tape)

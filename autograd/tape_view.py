@@ -1,0 +1,296 @@
+"""The tape in the player: the forward sweep and the reverse sweep run line by line, with numbers.
+
+``animate_tape(fn, *numbers)`` records ``fn`` as ``trace`` does (``autograd.tape``) and returns a
+``Player`` whose drawing is the tape itself, as ``print(step.tape)`` shows it: the forward sweep
+on the left, each statement with the value it computes and, once the reverse sweep reaches it,
+its gradient; the reverse sweep on the right, one line per edge. Playing it runs the program that
+backpropagation is: each forward line writes its value, then each reverse line reads the values
+the forward sweep kept and adds one chain-rule product into one gradient.
+
+The numbers come from the engine (``backward_steps`` on the recorded graph), so they are the
+replay's too, bit for bit (a tape replays the same float operations). Nothing the caller owns
+changes: the captured leaves' ``.grad`` are put back as they were.
+
+>>> from autograd import Value
+>>> w = Value(-3.0, label="w")
+>>> player = animate_tape(lambda x: (x * w).tanh(), 0.5)
+>>> print(player.frames[-1].text)
+g1 += v0 · g2  =  0.5 × 0.1807 = 0.09035   → g1 = 0.09035
+the local derivative d(v2)/d(v1) = 0.5 (mul: a (the other factor)) times g2, d(out)/d(v2)
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .animate import Frame, Player
+from .steps import backward_steps
+from .tape import Tape, Traced, record
+from .text import format_number, shorten
+from .value import Value, as_finite_float
+
+MAX_LINES = 400  # forward plus reverse lines: beyond that, read print(step.tape) instead
+
+_FONT = 13  # px, monospace
+_CHAR = 0.62 * _FONT  # the widest advance of the usual monospace fonts, with a little room
+_ROW = 22
+_PAD = 8  # on each side of a cell's text
+_GAP = 28  # between the two sweeps
+_TITLE = 26  # the heading above each sweep
+
+LEGEND = [
+    ("current", "the line running"),
+    ("target", "the line whose value or gradient it writes"),
+    ("", "bold brown: the kept values and the gradient the line reads"),
+]
+
+
+def animate_tape(
+    fn: Callable[..., Value] | Traced, *numbers: float, title: str | None = None, speed_ms: int = 900
+) -> Player:
+    """Play ``fn``'s tape on ``numbers``: the forward sweep, then the reverse sweep, line by line.
+
+    ``fn`` is what ``trace`` takes (or a traced function); ``numbers`` its arguments. Each forward
+    frame shows a statement with its numbers (``v9 = tanh(v8) = tanh(0.8814) = 0.7071``), each
+    reverse frame one chain-rule line with its numbers and the op table's rule (``g8 += (1 − v9²)
+    · g9 = (1 − 0.7071²) × 1 = 0.5``). Up to ``MAX_LINES`` lines; a longer tape is refused before
+    its backward pass runs (read ``print(trace(fn).tape)`` instead).
+
+    >>> from autograd import Value
+    >>> b = Value(1.0, label="b")
+    >>> [f.phase for f in animate_tape(lambda x: x * x + b, 3.0).frames]
+    ['forward', 'forward', 'forward', 'backward', 'backward']
+
+    (The numbers, x * x, + b; the seed, and the one edge into b: a tape's gradients are those
+    of the captured leaves, so none flows into the input x.)
+    """
+    function = fn.fn if isinstance(fn, Traced) else fn
+    if not callable(function):
+        raise TypeError(f"animate_tape() needs a function, got {type(fn).__name__}")
+    name = getattr(function, "__name__", type(function).__name__)
+    floats = [as_finite_float(x, f"animate_tape: argument {i}") for i, x in enumerate(numbers)]
+    out, _also, tape, slots = record(function, floats, name)
+    reverse = tape.reverse_lines()
+    if len(tape.statements) + len(reverse) > MAX_LINES:
+        raise ValueError(
+            f"animate_tape: the tape of {name} has {len(tape.statements)} statements and {len(reverse)} "
+            f"reverse lines, more than MAX_LINES = {MAX_LINES} can show line by line; print(trace(fn)"
+            ".tape) lists it, or play a smaller function"
+        )
+    held = [leaf.grad for leaf in tape.leaves]
+    try:
+        for leaf in tape.leaves:
+            leaf.grad = 0.0  # this pass's gradients, not what the leaves had gathered before
+        steps = backward_steps(out)
+    finally:
+        for leaf, grad in zip(tape.leaves, held):
+            leaf.grad = grad
+    by_edge = {(slots[s.node], s.position): s for s in steps}
+    values = {slot: node.data for node, slot in slots.items()}
+    frames = _forward_frames(tape, values) + _reverse_frames(tape, reverse, by_edge, values)
+    svg = _listing(tape, reverse, frames)
+    return Player(
+        svg,
+        frames,
+        title=title or f"the tape of {name}: forward sweep, then reverse sweep",
+        speed_ms=speed_ms,
+        legend=LEGEND,
+        start="Press ▶ play, or → to run the tape one line at a time.",
+    )
+
+
+def _number(x: float) -> str:
+    return format_number(x, 4)
+
+
+def _forward_row(slot: int) -> str:
+    return f"gs-f{slot}"
+
+
+def _reverse_row(k: int) -> str:
+    return f"gs-r{k}"  # gs-r0 is the seed, line k of the reverse sweep is gs-r{k + 1}
+
+
+def _forward_frames(tape: Tape, values: dict[int, float]) -> list[Frame]:
+    """The inputs, captured leaves and constants in one frame; then one frame per operation."""
+    f = _number
+    given = [s for s in tape.statements if s.kind != "op"]
+    lines = {slot: code for slot, code, _ in tape.forward_lines()}
+    frames = []
+    if given:
+        frames.append(
+            Frame(
+                "forward",
+                "the numbers the tape starts from: "
+                + ", ".join(f"{lines[s.slot]} = {f(values[s.slot])}" for s in given),
+                nodes=tuple(_forward_row(s.slot) for s in given),
+                set=tuple((_forward_row(s.slot), 2, f(values[s.slot])) for s in given),
+                numbers=tuple((f"v{s.slot}", values[s.slot]) for s in given),
+            )
+        )
+    for s in tape.statements:
+        if s.kind != "op":
+            continue
+        assert s.op is not None
+        with_numbers = lines[s.slot].split(" = ", 1)[1]
+        for arg in sorted({a for a in s.args if type(a) is int}, key=lambda a: -a):  # v12 before v1
+            with_numbers = with_numbers.replace(f"v{arg}", f(values[arg]))
+        text = f"{lines[s.slot]} = {with_numbers} = {f(values[s.slot])}   # {s.op.name}"
+        frames.append(
+            Frame(
+                "forward",
+                text + (f", {s.label}" if s.label else ""),
+                nodes=(_forward_row(s.slot),),
+                edges=tuple(_forward_row(a) for a in dict.fromkeys(s.args) if type(a) is int),
+                set=((_forward_row(s.slot), 2, f(values[s.slot])),),
+                numbers=((f"v{s.slot}", values[s.slot]),),
+            )
+        )
+    return frames
+
+
+def _reverse_frames(
+    tape: Tape, reverse: Sequence[Any], by_edge: dict[tuple[int, int], Any], values: dict[int, float]
+) -> list[Frame]:
+    f = _number
+    out = tape.output
+    frames = [
+        Frame(
+            "backward",
+            f"g{out} = 1: the seed, d(v{out})/d(v{out}). From here on gK is d(v{out})/d(vK), the "
+            "gradient of the output with respect to vK"
+            + (
+                ". The tape computes the gradients of the captured leaves, so no line leads to an input"
+                if tape.inputs
+                else ""
+            ),
+            nodes=(_reverse_row(0),),
+            targets=(_forward_row(out),),
+            set=((_forward_row(out), 3, "1"), (_reverse_row(0), 2, "1")),
+            numbers=((f"g{out}", 1.0),),
+        )
+    ]
+    statements = {s.slot: s for s in tape.statements}
+    for k, line in enumerate(reverse, start=1):
+        step = by_edge[(line.slot, line.position)]
+        read = _slots_read(line.code) | {line.slot}
+        local = f(step.local)
+        factor = line.code.split("+= ", 1)[1]
+        why = factor.rsplit("g", 1)[0].rstrip(" ·")  # "(1 − v9²)", "v0", or "" for a 1
+        shown = why
+        for slot in sorted(read, reverse=True):
+            shown = shown.replace(f"v{slot}", f(values[slot]))
+        arithmetic = (
+            f"{shown} × {f(step.upstream)} = {f(step.product)}"
+            if why and shown != local
+            else f"{local} × {f(step.upstream)} = {f(step.product)}"
+        )
+        op = statements[line.slot].op
+        assert op is not None
+        text = (
+            f"{line.code}  =  {arithmetic}   → g{line.into} = {f(step.after)}\n"
+            f"the local derivative d(v{line.slot})/d(v{line.into}) = {local} ({line.comment}) "
+            f"times g{line.slot}, d(out)/d(v{line.slot})"
+        )
+        frames.append(
+            Frame(
+                "backward",
+                text,
+                nodes=(_reverse_row(k),),
+                targets=(_forward_row(line.into),),
+                edges=tuple(_forward_row(slot) for slot in sorted(read)),
+                set=((_reverse_row(k), 2, f(step.product)), (_forward_row(line.into), 3, f(step.after))),
+                numbers=(("local", step.local), ("upstream", step.upstream), ("product", step.product)),
+            )
+        )
+    return frames
+
+
+def _slots_read(code: str) -> set[int]:
+    """The forward values a reverse line reads: the ``vK`` in its local derivative."""
+    factor = code.split("+= ", 1)[1]
+    return {int(part[1:]) for part in _names(factor) if part[0] == "v"}
+
+
+def _names(code: str) -> list[str]:
+    return re.findall(r"\b[vg]\d+\b", code)
+
+
+# -- the drawing: two listings, cells sized for the widest text any frame writes ----------------
+
+
+def _listing(tape: Tape, reverse: Sequence[Any], frames: Sequence[Frame]) -> str:
+    forward = [
+        (_forward_row(slot), [code, shorten(comment, 48), "", ""])
+        for slot, code, comment in tape.forward_lines()
+    ]
+    seed = f"g{tape.output} = 1"
+    backward = [(_reverse_row(0), [seed, "seed", ""])] + [
+        (_reverse_row(k), [line.code, shorten(line.comment, 48), ""])
+        for k, line in enumerate(reverse, start=1)
+    ]
+    written: dict[tuple[str, int], list[str]] = {}
+    for frame in frames:
+        for element, index, text in frame.set:
+            written.setdefault((element, index), []).append(text)
+
+    def widths(rows: list[tuple[str, list[str]]], heads: list[str]) -> list[float]:
+        columns = len(heads)
+        longest = [len(h) for h in heads]
+        for element, texts in rows:
+            for i in range(columns):
+                candidates = [texts[i], *written.get((element, i), [])]
+                longest[i] = max(longest[i], *(len(t) for t in candidates))
+        return [n * _CHAR + 2 * _PAD for n in longest]
+
+    forward_heads = ["forward sweep", "", "value", "gradient"]
+    reverse_heads = ["reverse sweep", "", "adds"]
+    left = widths(forward, forward_heads)
+    right = widths(backward, reverse_heads)
+    x_right = sum(left) + _GAP
+    width = x_right + sum(right)
+    height = _TITLE + _ROW * max(len(forward), len(backward)) + 2
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="DejaVu Sans Mono, ui-monospace, Menlo, '
+        f'Consolas, monospace" font-size="{_FONT}">'
+    ]
+    parts += _table(forward, forward_heads, left, 0.0)
+    parts += _table(backward, reverse_heads, right, x_right)
+    parts.append("</svg>")
+    return "\n".join(parts)
+
+
+def _table(rows: list[tuple[str, list[str]]], heads: list[str], widths: list[float], x0: float) -> list[str]:
+    parts = []
+    x = x0
+    for head, w in zip(heads, widths):
+        if head:
+            parts.append(
+                f'<text x="{x + _PAD:.1f}" y="{_TITLE - 8}" font-weight="bold" fill="#57606a">'
+                f"{html.escape(head)}</text>"
+            )
+        x += w
+    total = sum(widths)
+    for r, (element, texts) in enumerate(rows):
+        y = _TITLE + r * _ROW
+        parts.append(f'<g id="{element}" class="gs-row">')
+        parts.append(
+            f'<rect x="{x0:.1f}" y="{y}" width="{total:.1f}" height="{_ROW}" fill="#fff" stroke="#d0d7de"/>'
+        )
+        x = x0
+        for i, (text, w) in enumerate(zip(texts, widths)):
+            colour = "#57606a" if i == 1 else "#1f2328"
+            anchor = ' text-anchor="end"' if i >= 2 else ""
+            tx = x + w - _PAD if i >= 2 else x + _PAD
+            parts.append(
+                f'<g class="gs-cell"><rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{_ROW}" fill="none"/>'
+                f'<text x="{tx:.1f}" y="{y + _ROW - 7}"{anchor} fill="{colour}">'
+                f"{html.escape(text)}</text></g>"
+            )
+            x += w
+        parts.append("</g>")
+    return parts
