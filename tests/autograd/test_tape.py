@@ -4,6 +4,7 @@ guard turns, raises the engine's own errors, prints its Wengert list; jvp is for
 from __future__ import annotations
 
 import math
+import re
 import struct
 
 import pytest
@@ -248,3 +249,16 @@ def test_n_forward_sweeps_give_what_one_reverse_sweep_gives():
     forward_mode = [step.jvp(point, [1.0 if i == k else 0.0 for i in range(4)])[1] for k in range(4)]
     values = [Value(v) for v in point]
     assert forward_mode == pytest.approx(grad(f(*values), values), rel=1e-14)
+
+
+def test_every_reverse_line_writes_its_rule_in_slot_names():
+    w = Value(2.0, label="w")
+    step = trace(lambda x: (x * w) ** 2 + (x * w).log() + w.sqrt() + abs(w) + (w - x).tanh() + x / w)
+    step(3.0)
+    reverse = str(step.tape).split("reverse sweep\n")[1].splitlines()
+    codes = [line.split("#")[0].strip() for line in reverse]
+    assert not any("+=  ·" in code or "+= ·" in code for code in codes)  # no rule left out
+    assert "g2 += (2.0·v2^(2.0−1)) · g3" in codes  # pow's b·a^(b−1), b the kept 2.0
+    assert any(code.startswith("g4 += (1/v4) · ") for code in codes)  # log's 1/x
+    assert any(re.fullmatch(r"g\d+ \+= \(1 − v(\d+)²\) · g\1", code) for code in codes)  # tanh's 1 − o²
+    assert any(code.startswith("g1 += sign(v1) · ") for code in codes)  # abs
