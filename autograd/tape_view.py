@@ -224,12 +224,12 @@ def _names(code: str) -> list[str]:
 
 def _listing(tape: Tape, reverse: Sequence[Any], frames: Sequence[Frame]) -> str:
     forward = [
-        (_forward_row(slot), [code, shorten(comment, 48), "", ""])
+        (_forward_row(slot), [shorten(code, 64), shorten(comment, 48), "", ""])
         for slot, code, comment in tape.forward_lines()
     ]
     seed = f"g{tape.output} = 1"
     backward = [(_reverse_row(0), [seed, "seed", ""])] + [
-        (_reverse_row(k), [line.code, shorten(line.comment, 48), ""])
+        (_reverse_row(k), [shorten(line.code, 64), shorten(line.comment, 48), ""])
         for k, line in enumerate(reverse, start=1)
     ]
     written: dict[tuple[str, int], list[str]] = {}

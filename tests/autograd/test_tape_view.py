@@ -4,6 +4,7 @@ arithmetic and central differences, never against the engine; its page in headle
 from __future__ import annotations
 
 import math
+import re
 
 import pytest
 
@@ -164,3 +165,15 @@ def test_a_neurons_weighted_sum_plays_with_its_products_and_bias():
     cells = final_cells(player)
     for slot, x in (("gs-f2", 2.0), ("gs-f3", 3.0), ("gs-f4", 1.0)):  # d/dw = x · tanh′(z), d/db = tanh′(z)
         assert float(cells[(slot, 3)]) == pytest.approx(x * dz, rel=1e-3)
+
+
+def test_a_huge_label_and_a_wide_neuron_are_shortened_in_the_listing_only():
+    w = Value(1.0, label="w" * 100_000)
+    player = animate_tape(lambda x: (x * w).tanh(), 2.0)
+    listing = player.html.split("<svg", 1)[1].split("</svg>")[0]
+    assert "w" * 50 + "…" in listing and "w" * 70 not in listing
+    assert player.frames[0].text.endswith("= " + "w" * 100_000 + " = 1")  # the frame's text says it all
+    weights = [Value(0.1 * i, label=f"w{i}") for i in range(100)]
+    wide = animate_tape(lambda *xs: Value.weighted_sum(weights, list(xs)), *[1.0] * 100)
+    svg = wide.html.split("<svg", 1)[1].split("</svg>")[0]
+    assert float(re.search(r'width="([\d.]+)"', svg)[1]) < 2000  # the 100-term line is cut, not 10,000 px
