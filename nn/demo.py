@@ -7,6 +7,8 @@ training and validation accuracy, and writes to the output folder:
 - ``decision_boundary.png``: what the trained network predicts over the plane;
 - ``neuron.svg``: the computation graph of one trained neuron on one input, after backward;
 - ``neuron.html``: the same neuron played in the browser, forward pass then backward pass;
+- ``neuron_tape.html``: that neuron's tape (``autograd.animate_tape``), the program backpropagation
+  runs: its forward sweep, then its reverse sweep, line by line with the numbers;
 - ``training_step.html``: one more training step of the trained network on the validation point
   it gets most wrong, played neuron by neuron (the network player; the saved model is not changed);
 - ``model.json``: the trained weights (``nn.io.load`` reads them back).
@@ -24,7 +26,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from autograd import GraphvizNotFound, Value, animate, no_grad
+from autograd import GraphvizNotFound, Value, animate, animate_tape, no_grad
 
 from . import data, io, losses, optim
 from .animate import animate_training_step
@@ -94,8 +96,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m nn.demo",
         description="Train a small neural network with gradstep and draw what it learned.",
-        epilog="Writes loss.png, decision_boundary.png, neuron.svg, neuron.html, training_step.html "
-        "and model.json into --out.",
+        epilog="Writes loss.png, decision_boundary.png, neuron.svg, neuron.html, neuron_tape.html, "
+        "training_step.html and model.json into --out.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="toy dataset to learn")
@@ -163,6 +165,21 @@ def play_neuron(model: MLP, x: Sequence[float], path: str) -> str | None:
     except GraphvizNotFound as error:
         print(f"note: {error}\nskipped {path}", file=sys.stderr)
         return None
+    player.save(path)
+    return path
+
+
+def play_neuron_tape(model: MLP, x: Sequence[float], path: str) -> str:
+    """The tape of the first hidden neuron (its output as a function of the inputs ``x``, its
+    parameters captured), played line by line."""
+    trained = model.layers[0].neurons[0]
+
+    def neuron(*inputs: Value) -> Value:
+        out = trained(list(inputs))
+        out.label = "out"
+        return out
+
+    player = animate_tape(neuron, *x, title="gradstep: the tape of one neuron of the trained network")
     player.save(path)
     return path
 
@@ -239,16 +256,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     io.save(model, weights)
     written.append(weights)
     neuron_page = play_neuron(model, X_train[0], os.path.join(args.out, "neuron.html"))
+    tape_page = play_neuron_tape(model, X_train[0], os.path.join(args.out, "neuron_tape.html"))
     hardest = hardest_sample(model, X_val, y_val, spec.loss)
     step_page = play_training_step(
         model, X_val[hardest], y_val[hardest], spec.loss, os.path.join(args.out, "training_step.html")
     )
-    written += [p for p in (neuron_page, step_page) if p]
+    written += [p for p in (neuron_page, tape_page, step_page) if p]
     print("wrote " + ", ".join(written) + f" in {time.perf_counter() - started:.1f} s total")
     print(f"open {step_page} in a browser: one more training step on the validation point the network "
           "gets most wrong, neuron by neuron (forward, backward, update)")  # fmt: skip
     if neuron_page:
         print(f"open {neuron_page} in a browser: one neuron's forward and backward pass, op by op")
+    print(f"open {tape_page} in a browser: that neuron's tape, the program backpropagation runs, "
+          "line by line")  # fmt: skip
     return 0
 
 

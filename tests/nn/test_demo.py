@@ -28,6 +28,8 @@ def _check_outputs(out) -> None:
     assert 'id="n1_3-z-g"' in step and "d(loss)/d(z[1,3])" in step  # the network player, every neuron
     neuron = (out / "neuron.html").read_text(encoding="utf-8")
     assert "w[0,0,1]" in neuron and "ReLU" in neuron  # the demo's hidden neurons are ReLU
+    tape = (out / "neuron_tape.html").read_text(encoding="utf-8")
+    assert "v5 = v2 * v0 + v3 * v1 + v4" in tape and "g4 += g5" in tape  # the weighted sum; its bias
 
 
 def test_demo_end_to_end_small(tmp_path, capsys, dot_program):
@@ -53,7 +55,7 @@ def test_demo_as_a_module_with_progress_bar(tmp_path, dot_program):
     assert "2/2" in result.stderr and "loss=" in result.stderr  # tqdm's bar
     assert "validation accuracy" in result.stdout
     for name in ("loss.png", "decision_boundary.png", "neuron.svg", "model.json", "neuron.html",
-                 "training_step.html"):  # fmt: skip
+                 "neuron_tape.html", "training_step.html"):  # fmt: skip
         assert (out / name).exists()
     assert io.load(out / "model.json").nouts == [4, 4, 3]
 
