@@ -38,7 +38,6 @@ _FONT = 13  # px, monospace
 _CHAR = 0.62 * _FONT  # the widest advance of the usual monospace fonts, with a little room
 _ROW = 22
 _PAD = 8  # on each side of a cell's text
-_GAP = 28  # between the two sweeps
 _TITLE = 26  # the heading above each sweep
 
 LEGEND = [
@@ -223,13 +222,19 @@ def _names(code: str) -> list[str]:
 
 
 def _listing(tape: Tape, reverse: Sequence[Any], frames: Sequence[Frame]) -> str:
+    """The two sweeps as two SVG tables side by side, the reverse one below when the window is
+    too narrow for both (the page's CSS wraps them)."""
+    kinds = {s.slot: s.kind for s in tape.statements}
     forward = [
-        (_forward_row(slot), [shorten(code, 64), shorten(comment, 48), "", ""])
+        (
+            _forward_row(slot),
+            [shorten(code, 64), "captured leaf" if kinds[slot] == "leaf" else shorten(comment, 40), "", ""],
+        )
         for slot, code, comment in tape.forward_lines()
     ]
     seed = f"g{tape.output} = 1"
     backward = [(_reverse_row(0), [seed, "seed", ""])] + [
-        (_reverse_row(k), [shorten(line.code, 64), shorten(line.comment, 48), ""])
+        (_reverse_row(k), [shorten(line.code, 64), shorten(line.comment, 40), ""])
         for k, line in enumerate(reverse, start=1)
     ]
     written: dict[tuple[str, int], list[str]] = {}
@@ -238,35 +243,35 @@ def _listing(tape: Tape, reverse: Sequence[Any], frames: Sequence[Frame]) -> str
             written.setdefault((element, index), []).append(text)
 
     def widths(rows: list[tuple[str, list[str]]], heads: list[str]) -> list[float]:
-        columns = len(heads)
         longest = [len(h) for h in heads]
         for element, texts in rows:
-            for i in range(columns):
+            for i in range(len(heads)):
                 candidates = [texts[i], *written.get((element, i), [])]
                 longest[i] = max(longest[i], *(len(t) for t in candidates))
         return [n * _CHAR + 2 * _PAD for n in longest]
 
-    forward_heads = ["forward sweep", "", "value", "gradient"]
-    reverse_heads = ["reverse sweep", "", "adds"]
-    left = widths(forward, forward_heads)
-    right = widths(backward, reverse_heads)
-    x_right = sum(left) + _GAP
-    width = x_right + sum(right)
-    height = _TITLE + _ROW * max(len(forward), len(backward)) + 2
+    tables = [
+        _table(forward, ["forward sweep", "", "value", "gradient"], widths),
+        _table(backward, ["reverse sweep", "", "adds"], widths),
+    ]
+    return '<div class="gs-sweeps">' + "\n".join(tables) + "</div>"
+
+
+def _table(
+    rows: list[tuple[str, list[str]]],
+    heads: list[str],
+    widths_of: Callable[[list[tuple[str, list[str]]], list[str]], list[float]],
+) -> str:
+    """One sweep as an SVG table: a row per line (``<g id>`` with a background rect, for the
+    player's highlight), a cell per column (``gs-cell``: its rect and its text)."""
+    widths = widths_of(rows, heads)
+    width, height = sum(widths), _TITLE + _ROW * len(rows) + 2
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
         f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="DejaVu Sans Mono, ui-monospace, Menlo, '
         f'Consolas, monospace" font-size="{_FONT}">'
     ]
-    parts += _table(forward, forward_heads, left, 0.0)
-    parts += _table(backward, reverse_heads, right, x_right)
-    parts.append("</svg>")
-    return "\n".join(parts)
-
-
-def _table(rows: list[tuple[str, list[str]]], heads: list[str], widths: list[float], x0: float) -> list[str]:
-    parts = []
-    x = x0
+    x = 0.0
     for head, w in zip(heads, widths):
         if head:
             parts.append(
@@ -274,14 +279,13 @@ def _table(rows: list[tuple[str, list[str]]], heads: list[str], widths: list[flo
                 f"{html.escape(head)}</text>"
             )
         x += w
-    total = sum(widths)
     for r, (element, texts) in enumerate(rows):
         y = _TITLE + r * _ROW
         parts.append(f'<g id="{element}" class="gs-row">')
         parts.append(
-            f'<rect x="{x0:.1f}" y="{y}" width="{total:.1f}" height="{_ROW}" fill="#fff" stroke="#d0d7de"/>'
+            f'<rect x="0" y="{y}" width="{width:.1f}" height="{_ROW}" fill="#fff" stroke="#d0d7de"/>'
         )
-        x = x0
+        x = 0.0
         for i, (text, w) in enumerate(zip(texts, widths)):
             colour = "#57606a" if i == 1 else "#1f2328"
             anchor = ' text-anchor="end"' if i >= 2 else ""
@@ -293,4 +297,5 @@ def _table(rows: list[tuple[str, list[str]]], heads: list[str], widths: list[flo
             )
             x += w
         parts.append("</g>")
-    return parts
+    parts.append("</svg>")
+    return "\n".join(parts)

@@ -139,6 +139,11 @@ def test_every_frame_keeps_text_in_its_cell_and_the_listing_still(browser, tmp_p
     watched = Watched(browser, viewport).open(player, tmp_path)
     page = watched.page
     layout = page.evaluate(LAYOUT)
+    sweeps = page.eval_on_selector_all(
+        ".gs-sweeps svg", "svgs => svgs.map(s => s.getBoundingClientRect().toJSON())"
+    )
+    assert len(sweeps) == 2 and all(s["right"] <= viewport["width"] for s in sweeps)  # wrapped, not cut
+    assert (sweeps[1]["top"] >= sweeps[0]["bottom"]) == (viewport["width"] < 1100)  # below only when narrow
     for k, frame in enumerate(player.frames):
         page.keyboard.press("ArrowRight")
         assert page.evaluate(TEXTS_OUTSIDE_THEIR_BOXES) == [], f"frame {k}"
