@@ -1,4 +1,4 @@
-"""The two players that the README pictures and the documentation site show, built in one place.
+"""The players that the README pictures and the documentation site show, built in one place.
 
 ``docs/screenshots.py`` photographs them for the README; ``docs/conf.py`` writes them as pages
 into the site at build time (``docs/players.md`` embeds them).
@@ -7,7 +7,7 @@ into the site at build time (``docs/players.md`` embeds them).
 from __future__ import annotations
 
 import nn
-from autograd import Player, Value, animate
+from autograd import Player, Value, animate, animate_tape
 
 
 def lecture_neuron() -> tuple[Value, list[Value]]:
@@ -26,8 +26,25 @@ def network_player() -> Player:
     return nn.animate_training_step(model, [0.5, -1.0], 1.0, lr=0.1)
 
 
+def tape_player() -> Player:
+    """The README's tape example: the lecture neuron as a function of x1 and x2, its weights and
+    bias captured, played line by line."""
+    w1, w2, b = Value(-3.0, label="w1"), Value(1.0, label="w2"), Value(6.8813735870195432, label="b")
+
+    def neuron(x1: Value, x2: Value) -> Value:
+        o = (x1 * w1 + x2 * w2 + b).tanh()
+        o.label = "o"
+        return o
+
+    return animate_tape(neuron, 2.0, 0.0)
+
+
 def site_players() -> dict[str, Player]:
     """The site's players by file name: the expression player with its update (the README's
-    ``animate(o, lr=0.1, params=[w1, w2, b])``) and the network player."""
+    ``animate(o, lr=0.1, params=[w1, w2, b])``), the network player and the tape player."""
     o, params = lecture_neuron()
-    return {"neuron": animate(o, lr=0.1, params=params), "training_step": network_player()}
+    return {
+        "neuron": animate(o, lr=0.1, params=params),
+        "training_step": network_player(),
+        "tape": tape_player(),
+    }

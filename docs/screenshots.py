@@ -1,6 +1,6 @@
-"""Regenerate the README's pictures: real headless-Chromium screenshots of the two players.
+"""Regenerate the README's pictures: real headless-Chromium screenshots of the players.
 
-    .venv/bin/python docs/screenshots.py        # writes docs/player.png and docs/network_player.png
+    .venv/bin/python docs/screenshots.py   # docs/player.png, network_player.png, tape_player.png
 
 Needs the dev extras (Playwright) and Debian's ``chromium`` (``make test`` installs both).
 """
@@ -17,7 +17,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 from autograd import animate  # noqa: E402
-from docs.players import lecture_neuron, network_player  # noqa: E402
+from docs.players import lecture_neuron, network_player, tape_player  # noqa: E402
 from tests.conftest import BROWSER_ARGS  # noqa: E402
 
 
@@ -44,6 +44,7 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
         shoot(animate(lecture_neuron()[0]), "player.png", "7. at n6", browser, size=(1280, 560))
         shoot(network_player(), "network_player.png", "d(loss)/d(out of h[0,1])", browser, size=(1280, 980))
+        shoot(tape_player(), "tape_player.png", "g2 += v0", browser, size=(1280, 520))
         browser.close()
 
 
