@@ -180,6 +180,8 @@ class Tape:
             lines += _aligned([(str(g), "") for g in self.guards])
         rows = [(f"g{self.output} = 1", f"seed: d(v{self.output})/d(v{self.output})")]
         rows += [(line.code, line.comment) for line in self.reverse_lines()]
+        if len(rows) == 1:  # every number came in as an argument: no gradient is accumulated anywhere
+            rows.append(("", "no captured leaf: the reverse sweep has nothing to differentiate"))
         lines += ["reverse sweep", *_aligned(rows)]
         return "\n".join(lines)
 
@@ -667,6 +669,8 @@ def jvp(
     sum of d(out)/d(x_i) · tangents[i]), computed in one forward sweep of the tape, with no
     backward pass. Getting all n derivatives this way takes n sweeps (one per input direction),
     where reverse mode takes one backward pass: the reason backpropagation is reverse mode.
+    ``fn`` may be a traced function (``trace(fn)``), whose tapes are then reused from call to
+    call; a plain function is traced again on every call, so trace it once for many directions.
 
     >>> jvp(lambda x, y: x * x * y, [3.0, 2.0], [1.0, 0.0])     # d/dx (x²y) = 2xy = 12
     (18.0, 12.0)
