@@ -52,6 +52,7 @@ from __future__ import annotations
 import inspect
 import re
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -135,7 +136,7 @@ class ReverseLine(NamedTuple):
     comment: str
 
 
-@dataclass
+@dataclass(eq=False)  # a tape is itself: compared by identity (field by field would be slow and wrong)
 class Tape:
     """A traced graph: its statements, its guards and the Python generated from them.
 
@@ -555,6 +556,9 @@ class Traced:
         self.tape: Tape | None = None
         self.traces = 0
         self.also = False  # fn returns other Values beside its output
+        # Threads may share a traced function: its list of tapes changes only under this lock
+        # (two threads tracing the same guard outcome at once keep two equal tapes: harmless).
+        self._lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"<traced {self.name}: {len(self.tapes)} tape{'s' * (len(self.tapes) != 1)}>"
@@ -609,12 +613,15 @@ class Traced:
         raise RuntimeError("jvp: the new tape's guards did not hold")  # pragma: no cover - defensive
 
     def _tapes_for(self, count: int) -> list[Tape]:
-        return [t for t in self.tapes if len(t.inputs) == count]
+        with self._lock:
+            return [t for t in self.tapes if len(t.inputs) == count]
 
     def _use(self, tape: Tape) -> None:
         if self.tapes[0] is not tape:  # most recently used first: the next call tries it first
-            self.tapes.remove(tape)
-            self.tapes.insert(0, tape)
+            with self._lock:
+                if tape in self.tapes:
+                    self.tapes.remove(tape)
+                    self.tapes.insert(0, tape)
         self.tape = tape
 
     def _record(self, numbers: list[float]) -> tuple[Value, list[Value], Tape]:
@@ -625,9 +632,10 @@ class Traced:
                 "computes), so a tape cannot be reused; call the function itself instead"
             )
         out, also, tape, _slots = record(self.fn, numbers, self.name)
-        self.traces += 1
-        self.also = bool(tape.also) or self.also
-        self.tapes.insert(0, tape)
+        with self._lock:
+            self.traces += 1
+            self.also = bool(tape.also) or self.also
+            self.tapes.insert(0, tape)
         self.tape = tape
         return out, also, tape
 

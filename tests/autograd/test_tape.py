@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 import re
 import struct
+import sys
+import threading
 
 import pytest
 from hypothesis import given, settings
@@ -262,3 +264,39 @@ def test_every_reverse_line_writes_its_rule_in_slot_names():
     assert any(code.startswith("g4 += (1/v4) · ") for code in codes)  # log's 1/x
     assert any(re.fullmatch(r"g\d+ \+= \(1 − v(\d+)²\) · g\1", code) for code in codes)  # tanh's 1 − o²
     assert any(code.startswith("g1 += sign(v1) · ") for code in codes)  # abs
+
+
+def test_threads_may_share_a_traced_function():
+    # before the lock: "list.remove(x): x not in list" when two threads reordered the tapes at once
+    w = Value(2.0, label="w")
+
+    def f(x):
+        return x * w if x > 0 else (x * w).tanh()
+
+    step = trace(f)
+    errors: list[str] = []
+    wrong: list[float] = []
+
+    def run(sign: float) -> None:
+        try:
+            for i in range(3000):
+                x = sign * (1 + i % 3)
+                out = step(x)
+                if out != (x * 2.0 if x > 0 else math.tanh(x * 2.0)):
+                    wrong.append(x)
+        except Exception as error:  # noqa: BLE001 - any error in a thread is the failure
+            errors.append(repr(error))
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=run, args=(s,)) for s in (1.0, -1.0, 1.0, -1.0)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
+    finally:
+        sys.setswitchinterval(old)
+    assert not any(t.is_alive() for t in threads)
+    assert errors == [] and wrong == []
+    assert 2 <= len(step.tapes) <= 4  # one per guard outcome (a race may trace one outcome twice)
