@@ -175,6 +175,24 @@ style-src 'unsafe-inline'; img-src data:">
 """
 
 
+def check_page_options(title: str | None, speed_ms: int) -> None:
+    """Refuse a title that is not a string (None: the view's default) or a speed that is not a
+    whole number of milliseconds per frame: each view calls it before doing any work.
+
+    >>> check_page_options("x", 900)
+    >>> check_page_options("x", "fast")
+    Traceback (most recent call last):
+    ...
+    ValueError: speed_ms must be a whole number of milliseconds per frame, 1 to 60000, got 'fast'
+    """
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"a player's title must be a string, got {type(title).__name__}: {title!r}")
+    if isinstance(speed_ms, bool) or not isinstance(speed_ms, int) or not 0 < speed_ms <= 60_000:
+        raise ValueError(
+            f"speed_ms must be a whole number of milliseconds per frame, 1 to 60000, got {speed_ms!r}"
+        )
+
+
 class Player:
     """A self-contained HTML page that plays ``frames`` over an SVG drawing.
 
@@ -201,6 +219,7 @@ class Player:
         legend: Iterable[tuple[str, str]] = (),
         practice: bool = False,
     ) -> None:
+        check_page_options(title, speed_ms)
         self.frames = list(frames)
         self.title = title
         self.steps = steps
@@ -343,6 +362,7 @@ def animate(
     """
     if not isinstance(root, Value):
         raise TypeError(f"animate() needs a Value, got {type(root).__name__}")
+    check_page_options(title, speed_ms)
     if lr is not None and update is not None:
         raise ValueError("animate: give lr (show an SGD step) or update (call it: a real step), not both")
     if lr is not None:

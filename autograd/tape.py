@@ -566,9 +566,14 @@ class Traced:
     def _numbers(self, args: Sequence[object]) -> list[float]:
         return [as_finite_float(x, f"{self.name} (traced): argument {i}") for i, x in enumerate(args)]
 
-    def __call__(self, *args: float) -> Any:
+    def __call__(self, *args: float, **keywords: float) -> Any:
         """``fn(*args)``'s output as a float (and, if ``fn`` returned other Values beside it, a
         tuple: the output, then a list of their numbers), its gradient added into the leaves."""
+        if keywords:
+            raise TypeError(
+                f"{self.name} (traced) takes its numbers by position (a tape numbers its inputs), "
+                f"got {', '.join(f'{k}=' for k in keywords)}"
+            )
         numbers = self._numbers(args)
         if not (quiet() and not watched() and not any_hooks()):
             return self._eager(numbers)  # a mode, a hook or a watcher wants the engine itself
@@ -591,6 +596,9 @@ class Traced:
 
     def jvp(self, primals: Sequence[float], tangents: Sequence[float]) -> tuple[float, float]:
         """(output, directional derivative along ``tangents``), by forward mode on the tape."""
+        for name, given in (("primals", primals), ("tangents", tangents)):
+            if not isinstance(given, Sequence) or isinstance(given, str):
+                raise TypeError(f"jvp: {name} must be a list of numbers, got {type(given).__name__}")
         numbers = self._numbers(primals)
         directions = [
             as_finite_float(t, f"{self.name} (traced): tangent {i}") for i, t in enumerate(tangents)

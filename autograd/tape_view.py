@@ -26,7 +26,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .animate import Frame, Player
+from .animate import Frame, Player, check_page_options
 from .steps import backward_steps
 from .tape import Tape, Traced, record
 from .text import format_number, shorten
@@ -69,6 +69,7 @@ def animate_tape(
     function = fn.fn if isinstance(fn, Traced) else fn
     if not callable(function):
         raise TypeError(f"animate_tape() needs a function, got {type(fn).__name__}")
+    check_page_options(title, speed_ms)
     name = getattr(function, "__name__", type(function).__name__)
     floats = [as_finite_float(x, f"animate_tape: argument {i}") for i, x in enumerate(numbers)]
     out, _also, tape, slots = record(function, floats, name)

@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from autograd import Value, topological_order
-from autograd.animate import Frame, Player
+from autograd.animate import Frame, Player, check_page_options
 from autograd.steps import backward_steps
 from autograd.text import NO_GRAD, format_number, local_rule
 
@@ -133,6 +133,7 @@ def animate_training_step(
     from . import losses
 
     _check_model(model, "animate_training_step")
+    check_page_options(title, speed_ms)
     x = _check_inputs(model, x, "animate_training_step")
     if optimizer is None:
         if isinstance(lr, bool) or not isinstance(lr, int | float) or not math.isfinite(lr):

@@ -18,14 +18,18 @@ import nn
 from autograd import (
     AnomalyError,
     Value,
+    animate,
+    animate_tape,
     backward,
     detect_anomaly,
     grad,
     hessian,
     hvp,
+    jvp,
     no_grad,
     rule_text,
     topological_order,
+    trace,
     zero_grad,
 )
 from tests.conftest import import_or_fail
@@ -577,3 +581,41 @@ def test_a_derivative_too_large_for_create_graph_says_where():
     assert grad(x.log(), [x]) == [math.inf]  # first order: inf, as in PyTorch
     with pytest.raises(OverflowError, match=r"backward\(create_graph=True\) through log: div"):
         grad(x.log(), [x], create_graph=True)
+
+
+# -- the views' page options and the tape's calls -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options, error, words",
+    [
+        ({"speed_ms": "fast"}, ValueError, "speed_ms must be a whole number of milliseconds"),
+        ({"speed_ms": -5}, ValueError, "1 to 60000, got -5"),
+        ({"speed_ms": True}, ValueError, "got True"),
+        ({"title": 3}, TypeError, "title must be a string, got int"),
+    ],
+)
+def test_every_view_refuses_bad_page_options_before_any_work(options, error, words):
+    w = Value(2.0, label="w")
+    x = Value(3.0, label="x")
+    loss = w * x
+    with pytest.raises(error, match=words):
+        animate(loss, **options)
+    assert w.grad == 0.0  # refused before the backward pass
+    with pytest.raises(error, match=words):
+        animate_tape(lambda t: t * w, 1.0, **options)
+    model = nn.MLP(2, [2, 1], seed=0)
+    with pytest.raises(error, match=words):
+        nn.animate_training_step(model, [0.5, -1.0], 1.0, **options)
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_a_traced_function_names_what_it_takes():
+    w = Value(1.0, label="w")
+    step = trace(lambda x: x * w)
+    with pytest.raises(TypeError, match=r"takes its numbers by position .* got x="):
+        step(x=1.0)
+    with pytest.raises(TypeError, match="jvp: primals must be a list of numbers, got float"):
+        jvp(lambda x: x * w, 1.0, [1.0])
+    with pytest.raises(TypeError, match="jvp: tangents must be a list of numbers, got str"):
+        jvp(lambda x: x * w, [1.0], "1")
