@@ -87,7 +87,10 @@ class Value:
 
     @data.setter
     def data(self, number: float) -> None:
-        self._data = as_finite_float(number, f".data of {_describe(self)}")
+        if type(number) is float and -_INF < number < _INF:  # every optimiser step: no message built
+            self._data = number
+        else:
+            self._data = as_finite_float(number, f".data of {_describe(self)}")
 
     @property
     def label(self) -> str:
