@@ -256,12 +256,14 @@ class Value:
         weights, inputs = _listed(weights, "weights"), _listed(inputs, "inputs")
         if len(weights) != len(inputs):
             raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
-        parents: list[Value] = []
-        for w, x in zip(weights, inputs):
-            parents.append(w if type(w) is Value else _as_leaf(w, "weight"))
-            parents.append(x if type(x) is Value else _as_leaf(x, "input"))
+        parents: list[Any] = [None] * (2 * len(weights))  # interleaved by slicing: a neuron per call
+        parents[0::2] = weights
+        parents[1::2] = inputs
         if bias is not None:
-            parents.append(bias if type(bias) is Value else _as_leaf(bias, "bias"))
+            parents.append(bias)
+        if set(map(type, parents)) != {Value}:  # some plain numbers: each becomes a leaf
+            roles = ["weight", "input"] * len(weights) + ["bias"]
+            parents = [p if type(p) is Value else _as_leaf(p, role) for p, role in zip(parents, roles)]
         return _weighted_sum(parents)
 
     # -- comparisons and conversions use the data and build no node ------------------------
