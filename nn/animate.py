@@ -14,6 +14,10 @@ returns a page (``autograd.animate.Player``) that plays it on ``nn.draw``'s pict
    redrawn from the new weights;
 4. **forward again** with the new weights, ending with the loss before → after.
 
+For a network with two inputs and one output, a small map beside it (in the spirit of TensorFlow
+Playground) colours the plane by the network's output, blue above 0 and red below, with the sample
+as a ring: it is redrawn from the new weights at the end of each step, so the boundary moves.
+
 This is the textbook order (the engine's own order may interleave neurons differently; each
 neuron's gradient needs only the layer after it, so every number is the same). Numbers are the
 engine's: the gradients the step used are exactly those of ``loss.backward()``.
@@ -35,13 +39,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from autograd import Value, topological_order
+from autograd import Value, no_grad, topological_order
 from autograd.animate import Frame, Player, check_page_options
+from autograd.draw import sign_colour
 from autograd.steps import backward_steps
 from autograd.text import NO_GRAD, format_number, local_rule
 
 from .draw import (
     CURVE,
+    DecisionMap,
     NetworkPicture,
     _check_inputs,
     _check_model,
@@ -108,6 +114,7 @@ def animate_training_step(
     compact: bool | None = None,
     practice: bool = False,
     steps: int = 1,
+    decision_map: bool | tuple[float, float, float, float] | None = None,
     title: str | None = None,
     speed_ms: int = 700,
 ) -> Player:
@@ -120,7 +127,10 @@ def animate_training_step(
     ``practice=True`` hides each neuron's d(loss)/d(out) and d(loss)/d(z) until the learner
     types it (to 3 significant digits) or reveals it. ``steps=k`` plays k steps on the same sample
     (each forward pass with new weights is the next step's forward pass) and draws the loss after
-    each step as a small curve. Needs no Graphviz.
+    each step as a small curve. ``decision_map``: the network's output over the plane, redrawn
+    after each step: ``None`` shows it for two inputs and one output, over a square around the
+    origin that holds the sample; ``(x0 low, x0 high, x1 low, x1 high)`` sets the region (the
+    demo gives its data's); ``False`` leaves it out. Needs no Graphviz.
 
     >>> import nn
     >>> player = animate_training_step(nn.MLP(2, [2, 1], seed=0), [1.0, 2.0], 0.0, lr=0.1)
@@ -149,13 +159,26 @@ def animate_training_step(
         rate = math.nan  # not used: the optimiser has its own
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"animate_training_step: steps must be an int from 1 to {MAX_STEPS}, got {steps!r}")
+    region = _map_region(model, x, decision_map)
     loss_fn = loss_fn or losses.mse
     loss_name = getattr(loss_fn, "__name__", "loss").replace("_", " ")
     params = model.parameters()
     saved = [(p.data, p.grad) for p in params]
     try:
         return _play(
-            model, x, y, loss_fn, loss_name, rate, optimizer, compact, practice, steps, title, speed_ms
+            model,
+            x,
+            y,
+            loss_fn,
+            loss_name,
+            rate,
+            optimizer,
+            compact,
+            practice,
+            steps,
+            region,
+            title,
+            speed_ms,
         )
     except BaseException:
         for p, (data, grad) in zip(params, saved):  # a failed call changes nothing
@@ -174,6 +197,7 @@ def _play(
     compact: bool | None,
     practice: bool,
     count: int,
+    region: tuple[float, float, float, float] | None,
     title: str | None,
     speed_ms: int,
 ) -> Player:
@@ -182,7 +206,14 @@ def _play(
     target = _target_text(y)
     for p in params:  # from here on the step changes the model (undone by the caller on failure)
         p.grad = 0.0
-    picture = NetworkPicture(model, compact, loss=loss_name, outputs=len(neurons[-1]), curve=count > 1)
+    plane = None
+    if region is not None:
+        first = map_values(model, region)
+        scale = max((abs(v) for row in first for v in row if math.isfinite(v)), default=0.0)
+        plane = DecisionMap(region, (x[0], x[1]), _map_fills(first, scale), "before the step")
+    picture = NetworkPicture(
+        model, compact, loss=loss_name, outputs=len(neurons[-1]), curve=count > 1, decision_map=plane
+    )
     picture.fill("weights")  # the picture before backward: no gradients yet
     largest = max((abs(p.data) for p in params), default=0.0)  # edge widths keep this scale
     frames = _forward(picture, neurons, inputs, loss, target, loss_name)
@@ -203,6 +234,17 @@ def _play(
         frames += played
         history.append(dict(frames[-1].numbers)["after"])
         ends.append(len(frames) - 1)
+        if plane is not None:  # the map from the new weights, on the first map's colour scale
+            fills = _map_fills(map_values(model, plane.region), scale)
+            frames[-1] = replace(
+                frames[-1],
+                set=frames[-1].set + (("map-when", 0, f"after step {step + 1}"),),
+                style=tuple(
+                    (f"map-{r}-{c}", "fill", fill)
+                    for r, row in enumerate(fills)
+                    for c, fill in enumerate(row)
+                ),
+            )
     if count > 1:  # each step ends by drawing the curve so far; the next starts from the new loss
         top = max(history) or 1.0
         picture.texts.update({"curve-top": f"loss {_f(top)}", "curve-steps": f"step {count}"})
@@ -211,7 +253,8 @@ def _play(
             frames[end] = replace(
                 frames[end],
                 set=frames[end].set + new_loss,
-                style=(("curve-line", "points", _curve(history[: step + 2], count, top)),),
+                style=frames[end].style
+                + (("curve-line", "points", _curve(history[: step + 2], count, top)),),
             )
     widest: dict[str, list[str]] = {}
     for frame in frames:
@@ -226,6 +269,8 @@ def _play(
         ("target", "green: what receives the result"),
         ("", "z = w·x + b, out = activation(z)"),
     ]
+    if plane is not None:
+        legend.append(("", "map: the output over the plane, blue > 0, red < 0, ○ the sample"))
     if picture.compact:
         legend.append(
             ("", "each weight's number is written on its edge when the edge is highlighted or hovered")
@@ -246,6 +291,78 @@ def _play(
 
 
 MAX_STEPS = 20  # each step adds a backward pass's frames: more is a film, not a lesson
+MAP_CELLS = 20  # the decision map has MAP_CELLS × MAP_CELLS squares
+
+
+def _map_region(
+    model: MLP, x: Sequence[float], choice: bool | tuple[float, float, float, float] | None
+) -> tuple[float, float, float, float] | None:
+    """The region the decision map covers, or None for no map (see animate_training_step)."""
+    fits = model.nin == 2 and model.nouts[-1] == 1
+    if choice is None or choice is True:
+        if not fits:
+            if choice is True:
+                raise ValueError(
+                    "animate_training_step: a decision map needs a network with 2 inputs and 1 output, "
+                    f"got {model.nin} inputs and {model.nouts[-1]} outputs"
+                )
+            return None
+        half = max(1.0, 1.5 * max(abs(v) for v in x))
+        return (-half, half, -half, half)
+    if choice is False:
+        return None
+    ok = isinstance(choice, tuple) and len(choice) == 4
+    numbers = (
+        [float(v) for v in choice]
+        if ok
+        and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in choice)
+        else []
+    )
+    if not numbers or not (numbers[0] < numbers[1] and numbers[2] < numbers[3]):
+        raise ValueError(
+            "animate_training_step: decision_map must be None, True, False or a region (x0 low, x0 high, "
+            f"x1 low, x1 high) of finite numbers with low < high, got {choice!r}"
+        )
+    if not fits:
+        raise ValueError(
+            "animate_training_step: a decision map needs a network with 2 inputs and 1 output, "
+            f"got {model.nin} inputs and {model.nouts[-1]} outputs"
+        )
+    return numbers[0], numbers[1], numbers[2], numbers[3]
+
+
+def map_values(
+    model: MLP, region: tuple[float, float, float, float], cells: int = MAP_CELLS
+) -> list[list[float]]:
+    """The model's output at the centre of each square of a ``cells`` × ``cells`` grid over
+    ``region`` (x0 low, x0 high, x1 low, x1 high), row 0 at the top (the largest x1). No graph
+    is kept and no gradient changes.
+
+    >>> import nn
+    >>> values = map_values(nn.MLP(2, [1], activation="linear", seed=0), (-1.0, 1.0, -1.0, 1.0), cells=2)
+    >>> len(values), len(values[0])
+    (2, 2)
+    """
+    x0_low, x0_high, x1_low, x1_high = region
+    width, height = (x0_high - x0_low) / cells, (x1_high - x1_low) / cells
+
+    def output(point: list[float]) -> float:
+        out = model(point)
+        return (out if isinstance(out, Value) else out[0]).data
+
+    with no_grad():
+        return [
+            [output([x0_low + (c + 0.5) * width, x1_high - (r + 0.5) * height]) for c in range(cells)]
+            for r in range(cells)
+        ]
+
+
+def _map_fills(values: list[list[float]], scale: float) -> list[list[str]]:
+    """Each output's colour: blue above 0, red below, stronger the larger against ``scale``; grey
+    where the output is not a finite number."""
+    return [
+        [sign_colour(v, scale, floor=0.08) if math.isfinite(v) else "#d0d7de" for v in row] for row in values
+    ]
 
 
 def _curve(losses: list[float], steps: int, top: float) -> str:

@@ -10,7 +10,8 @@ training and validation accuracy, and writes to the output folder:
 - ``neuron_tape.html``: that neuron's tape (``autograd.animate_tape``), the program backpropagation
   runs: its forward sweep, then its reverse sweep, line by line with the numbers;
 - ``training_step.html``: one more training step of the trained network on the validation point
-  it gets most wrong, played neuron by neuron (the network player; the saved model is not changed);
+  it gets most wrong, played neuron by neuron (the network player, with the decision map over the
+  data for a one-output network; the saved model is not changed);
 - ``model.json``: the trained weights (``nn.io.load`` reads them back).
 
 Run ``python -m nn.demo --help`` for the options.
@@ -184,6 +185,17 @@ def play_neuron_tape(model: MLP, x: Sequence[float], path: str) -> str:
     return path
 
 
+def data_region(X: Sequence[Sequence[float]], margin: float = 0.1) -> tuple[float, float, float, float]:
+    """The points' bounding box, ``margin`` of its size wider on each side: the decision map's region.
+
+    >>> data_region([[0.0, 1.0], [2.0, 3.0]])
+    (-0.2, 2.2, 0.8, 3.2)
+    """
+    x0s, x1s = [p[0] for p in X], [p[1] for p in X]
+    pad0, pad1 = margin * ((max(x0s) - min(x0s)) or 1.0), margin * ((max(x1s) - min(x1s)) or 1.0)
+    return min(x0s) - pad0, max(x0s) + pad0, min(x1s) - pad1, max(x1s) + pad1
+
+
 def hardest_sample(model: MLP, X: Sequence[Sequence[float]], y: Sequence, loss: str) -> int:
     """The index of the sample with the largest loss: where a training step has the most to do."""
     loss_fn, _ = losses.get(loss)
@@ -193,12 +205,18 @@ def hardest_sample(model: MLP, X: Sequence[Sequence[float]], y: Sequence, loss: 
 
 
 def play_training_step(
-    model: MLP, x: Sequence[float], y: float | Sequence[float], loss: str, path: str
+    model: MLP,
+    x: Sequence[float],
+    y: float | Sequence[float],
+    loss: str,
+    path: str,
+    region: tuple[float, float, float, float] | None = None,
 ) -> str:
     """The network player of one SGD step (lr 0.1) on a copy of ``model`` (``model`` itself is
-    not changed)."""
+    not changed), with the decision map over ``region`` when the network has one output."""
     loss_fn, _ = losses.get(loss)
-    player = animate_training_step(copy.deepcopy(model), x, y, loss_fn=loss_fn, lr=0.1)
+    chosen = region if model.nouts[-1] == 1 else None
+    player = animate_training_step(copy.deepcopy(model), x, y, loss_fn=loss_fn, lr=0.1, decision_map=chosen)
     player.save(path)
     return path
 
@@ -259,8 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     tape_page = play_neuron_tape(model, X_train[0], os.path.join(args.out, "neuron_tape.html"))
     hardest = hardest_sample(model, X_val, y_val, spec.loss)
     step_page = play_training_step(
-        model, X_val[hardest], y_val[hardest], spec.loss, os.path.join(args.out, "training_step.html")
-    )
+        model, X_val[hardest], y_val[hardest], spec.loss, os.path.join(args.out, "training_step.html"),
+        region=data_region(X),
+    )  # fmt: skip
     written += [p for p in (neuron_page, tape_page, step_page) if p]
     print("wrote " + ", ".join(written) + f" in {time.perf_counter() - started:.1f} s total")
     print(f"open {step_page} in a browser: one more training step on the validation point the network "

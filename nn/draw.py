@@ -63,6 +63,7 @@ GAP_Y = 14.0  # between two cards of a column
 MARGIN = 12.0
 LABEL_LINE = 13.0  # one line of an edge label
 CHART_MARGIN = 8.0  # around a card's plot
+MAP_SIZE = (150.0, 150.0)  # the decision map's plot area
 CURVE = (150.0, 70.0)  # the plot area of the network player's loss curve
 ROWS_FIT = 1000.0  # a column taller than this (px) with one row per weight: use the compact layout
 
@@ -85,6 +86,18 @@ def _esc(text: str) -> str:
 
 
 @dataclass
+class DecisionMap:
+    """What the decision-map card shows: the network's output over ``region`` (x0 low, x0 high,
+    x1 low, x1 high) as squares coloured ``fills[row][column]`` (row 0 at the top: the largest
+    x1), the sample ``point``, and a ``caption`` above."""
+
+    region: tuple[float, float, float, float]
+    point: tuple[float, float]
+    fills: list[list[str]]
+    caption: str = ""
+
+
+@dataclass
 class Card:
     """One box of the drawing: a title row (optional) and rows of cells [key, value, grad]."""
 
@@ -93,6 +106,7 @@ class Card:
     hint: str = ""  # right-aligned in the title row, over the gradient column
     rows: list[tuple[str, str | None, str | None]] = field(default_factory=list)  # (key, value id, grad id)
     chart: tuple[float, float] | None = None  # a plot area (width, height) under the rows
+    map: DecisionMap | None = None  # the plot is this map, not a curve
     x: float = 0.0
     y: float = 0.0
 
@@ -177,7 +191,12 @@ class Layout:
             compact = k in self.compact_gaps or k - 1 in self.compact_gaps
             pitch = max(tallest + GAP_Y, pitch_floor if compact else 0.0)
             pitches.append(pitch)
-            heights.append(len(column) * pitch - GAP_Y)
+            stacked = column and column[0].id == "loss"  # the loss, its curve, the map: each its own height
+            heights.append(
+                sum(sizes[c.id][1] + GAP_Y for c in column) - GAP_Y
+                if stacked
+                else len(column) * pitch - GAP_Y
+            )
         total = max(heights, default=0.0)
         x = MARGIN
         for k, column in enumerate(self.columns):
@@ -185,7 +204,10 @@ class Layout:
             for j, card in enumerate(column):
                 w, h = sizes[card.id]
                 card.x = x + (widths[k] - w) / 2
-                card.y = top + j * pitches[k] + (pitches[k] - GAP_Y - h) / 2
+                if column[0].id == "loss":
+                    card.y, top = top, top + h + GAP_Y
+                else:
+                    card.y = top + j * pitches[k] + (pitches[k] - GAP_Y - h) / 2
             x += widths[k] + (gaps[k] if k < len(gaps) else 0.0)
         self.width = x + MARGIN
         self.height = total + 2 * MARGIN
@@ -285,7 +307,9 @@ class Layout:
 
     def _chart_svg(self, card: Card, x: float, y: float) -> str:
         """An empty plot: axes and a line ``<card id>-line`` whose ``points`` (in the plot's own
-        coordinates, 0,0 at the top left) a player sets."""
+        coordinates, 0,0 at the top left) a player sets; or, for a card with a ``grid``, the map."""
+        if card.map is not None:
+            return self._map_svg(card, x, y)
         w, h = card.chart or (0.0, 0.0)
         top, steps = (self.texts.get(f"{card.id}-{end}", "") for end in ("top", "steps"))
         small = 'font-size="9" fill="#57606a"'
@@ -296,6 +320,38 @@ class Layout:
             f'<text x="0" y="{h + 10:.1f}" {small}>0</text>'
             f'<text x="{w:.1f}" y="{h + 10:.1f}" {small} text-anchor="end">{_esc(steps)}</text></g>'
         )
+
+    def _map_svg(self, card: Card, x: float, y: float) -> str:
+        """The decision map: squares ``<card id>-<row>-<column>`` whose ``fill`` a player sets
+        after each update, the sample as a ring, a caption ``<card id>-when`` above and the
+        region's bounds below."""
+        plot = card.map
+        assert plot is not None
+        w, h = card.chart or MAP_SIZE
+        n = len(plot.fills)
+        side_w, side_h = w / n, h / n
+        small = 'font-size="9" fill="#57606a"'
+        parts = [f'<g transform="translate({x:.1f},{y:.1f})" shape-rendering="crispEdges">']
+        for r, row in enumerate(plot.fills):
+            for c, fill in enumerate(row):  # a hair larger than the step: no seams between squares
+                parts.append(
+                    f'<rect id="{card.id}-{r}-{c}" x="{c * side_w:.1f}" y="{r * side_h:.1f}" '
+                    f'width="{side_w + 0.2:.1f}" height="{side_h + 0.2:.1f}" fill="{fill}"/>'
+                )
+        x0_low, x0_high, x1_low, x1_high = plot.region
+        px, py = plot.point
+        cx, cy = w * (px - x0_low) / (x0_high - x0_low), h * (x1_high - py) / (x1_high - x1_low)
+        bounds = ", ".join(
+            f"{name} {format_number(low, 2)}…{format_number(high, 2)}"
+            for name, low, high in (("x0", x0_low, x0_high), ("x1", x1_low, x1_high))
+        )
+        parts.append(
+            f'<circle id="{card.id}-x" cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="none" stroke="#1f2328" '
+            f'stroke-width="2"/><rect width="{w:.1f}" height="{h:.1f}" fill="none" stroke="#8c959f"/>'
+            f'<g id="{card.id}-when"><text x="0" y="-4" {small}>{_esc(plot.caption)}</text></g>'
+            f'<text x="0" y="{h + 10:.1f}" {small}>{_esc(bounds)}</text></g>'
+        )
+        return "".join(parts)
 
     def _label_svg(self, edge: Edge, label: str) -> str:
         x1, y1, x2, y2 = self.ends(edge)
@@ -351,7 +407,13 @@ class NetworkPicture:
     network player both draw. ``compact`` puts the weights on the edges instead of in the cards."""
 
     def __init__(
-        self, model: MLP, compact: bool | None, loss: str | None = None, outputs: int = 0, curve: bool = False
+        self,
+        model: MLP,
+        compact: bool | None,
+        loss: str | None = None,
+        outputs: int = 0,
+        curve: bool = False,
+        decision_map: DecisionMap | None = None,
     ) -> None:
         self.model = model
         layers = model.layers
@@ -410,6 +472,10 @@ class NetworkPicture:
             column = [Card("loss", title=f"loss · {loss}", hint="grad", rows=rows)]
             if curve:
                 column.append(Card("curve", title="loss after each step", chart=CURVE))
+            if decision_map is not None:
+                column.append(
+                    Card("map", title="out over the plane (x0, x1)", chart=MAP_SIZE, map=decision_map)
+                )
             columns.append(column)
             for k in range(outputs):
                 self.edges.append(

@@ -341,3 +341,100 @@ def test_several_steps_train_like_sgd_and_draw_the_loss_after_each(browser, tmp_
     with pytest.raises(ValueError, match="steps must be an int from 1 to 20"):
         animate_training_step(model, X, Y, steps=0)
     watched.clean()
+
+
+# -- the decision map -----------------------------------------------------------------------------
+
+
+def plain_output(
+    weights: list[list[tuple[list[float], float]]], activations: list[str], x: list[float]
+) -> float:
+    """The network's output by plain float arithmetic, from its numbers: an oracle for the map."""
+    act = {"tanh": math.tanh, "relu": lambda v: max(v, 0.0), "linear": lambda v: v}
+    signal = x
+    for layer, activation in zip(weights, activations):
+        signal = [act[activation](sum(w * s for w, s in zip(ws, signal)) + b) for ws, b in layer]
+    return signal[0]
+
+
+def numbers_of(model: nn.MLP) -> list[list[tuple[list[float], float]]]:
+    return [[([w.data for w in n.w], n.b.data) for n in layer.neurons] for layer in model.layers]
+
+
+def test_the_decision_map_shows_the_output_before_and_after_each_step():
+    from autograd.draw import sign_colour
+    from nn.animate import map_values
+
+    model = nn.MLP(2, [4, 1], seed=3, activation="tanh")
+    activations = [layer.activation for layer in model.layers]
+    before = numbers_of(model)
+    region = (-2.0, 2.0, -1.0, 3.0)
+    player = animate_training_step(model, X, Y, lr=0.5, steps=2, decision_map=region)
+    after = numbers_of(model)
+    cells = 20
+    centre = lambda r, c: [-2.0 + (c + 0.5) * 4.0 / cells, 3.0 - (r + 0.5) * 4.0 / cells]  # noqa: E731
+    # the values the map is drawn from, against plain arithmetic, at the corners and the middle
+    for r, c in ((0, 0), (0, 19), (19, 0), (19, 19), (10, 7)):
+        assert map_values(model, region)[r][c] == pytest.approx(
+            plain_output(after, activations, centre(r, c))
+        )
+    first = [[plain_output(before, activations, centre(r, c)) for c in range(cells)] for r in range(cells)]
+    scale = max(abs(v) for row in first for v in row)
+    svg = player.html
+    for r, c in ((0, 0), (19, 19), (5, 12)):  # the drawing starts from the weights before the step
+        assert f'id="map-{r}-{c}" ' in svg
+        fill = re.search(rf'id="map-{r}-{c}" [^>]*fill="(#[0-9a-f]{{6}})"', svg)[1]
+        assert fill == sign_colour(first[r][c], scale, floor=0.08)
+    ends = [f for f in player.frames if any(s[0] == "map-0-0" for s in f.style)]
+    assert len(ends) == 2  # redrawn at the end of each step
+    last = dict((element, value) for element, _, value in ends[-1].style)
+    for r, c in ((0, 0), (19, 19), (5, 12)):  # ... and the last redraw is the trained network's
+        assert last[f"map-{r}-{c}"] == sign_colour(
+            plain_output(after, activations, centre(r, c)), scale, floor=0.08
+        )
+    assert ("map-when", 0, "after step 2") in ends[-1].set
+
+
+@pytest.mark.parametrize(
+    "choice, words",
+    [
+        ((1.0, -1.0, 0.0, 1.0), "low < high"),
+        ((0.0, 1.0, 0.0), "a region"),
+        ((0.0, 1.0, 0.0, float("nan")), "finite numbers"),
+        ("yes", "a region"),
+    ],
+)
+def test_a_bad_decision_map_region_is_refused_before_anything_changes(choice, words):
+    model = nn.MLP(2, [2, 1], seed=0)
+    weights = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match=words):
+        animate_training_step(model, X, Y, decision_map=choice)
+    assert [p.data for p in model.parameters()] == weights and all(p.grad == 0.0 for p in model.parameters())
+
+
+def test_the_map_is_left_out_where_it_cannot_be_drawn_and_refused_if_asked_for():
+    three = nn.MLP(3, [2, 1], seed=0)
+    assert "map-0-0" not in animate_training_step(three, [0.1, 0.2, 0.3], 1.0).html  # automatic: none
+    with pytest.raises(ValueError, match="needs a network with 2 inputs and 1 output, got 3 inputs"):
+        animate_training_step(three, [0.1, 0.2, 0.3], 1.0, decision_map=True)
+    assert "map-0-0" not in animate_training_step(nn.MLP(2, [2, 1], seed=0), X, Y, decision_map=False).html
+
+
+def test_the_map_changes_colour_in_the_browser_and_keeps_the_sample_inside(browser, tmp_path):
+    model = nn.MLP(2, [4, 1], seed=3, activation="tanh")
+    player = animate_training_step(model, X, Y, lr=0.5, decision_map=(-2.0, 2.0, -2.0, 2.0))
+    watched = Watched(browser).open(player, tmp_path)
+    page = watched.page
+    fills = lambda: page.eval_on_selector_all(
+        "[id^='map-'][id$='-0'], [id^='map-0-']", "els => els.map(e => e.getAttribute('fill'))"
+    )  # noqa: E731
+    start = fills()
+    assert page.text_content("#map-when") == "before the step"
+    page.keyboard.press("End")
+    assert fills() != start and page.text_content("#map-when") == "after step 1"
+    ring = page.eval_on_selector("#map-x", "e => e.getBoundingClientRect().toJSON()")
+    square = page.eval_on_selector("#map-10-10", "e => e.closest('g').getBoundingClientRect().toJSON()")
+    assert square["left"] <= ring["left"] and ring["right"] <= square["right"]  # (0.5, −1) is on the map
+    page.keyboard.press("Home")
+    assert fills() == start  # going back redraws the map from the weights before the step
+    watched.clean()
