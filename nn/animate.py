@@ -298,37 +298,31 @@ def _map_region(
     model: MLP, x: Sequence[float], choice: bool | tuple[float, float, float, float] | None
 ) -> tuple[float, float, float, float] | None:
     """The region the decision map covers, or None for no map (see animate_training_step)."""
-    fits = model.nin == 2 and model.nouts[-1] == 1
-    if choice is None or choice is True:
-        if not fits:
-            if choice is True:
-                raise ValueError(
-                    "animate_training_step: a decision map needs a network with 2 inputs and 1 output, "
-                    f"got {model.nin} inputs and {model.nouts[-1]} outputs"
-                )
-            return None
-        half = max(1.0, 1.5 * max(abs(v) for v in x))
-        return (-half, half, -half, half)
-    if choice is False:
+    if choice is False or (choice is None and not (model.nin == 2 and model.nouts[-1] == 1)):
         return None
-    ok = isinstance(choice, tuple) and len(choice) == 4
-    numbers = (
-        [float(v) for v in choice]
-        if ok
-        and all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in choice)
-        else []
-    )
-    if not numbers or not (numbers[0] < numbers[1] and numbers[2] < numbers[3]):
-        raise ValueError(
-            "animate_training_step: decision_map must be None, True, False or a region (x0 low, x0 high, "
-            f"x1 low, x1 high) of finite numbers with low < high, got {choice!r}"
+    if choice is None or choice is True:
+        half = max(1.0, 1.5 * max(abs(v) for v in x))
+        region = [-half, half, -half, half]
+    else:
+        finite = (
+            isinstance(choice, tuple)
+            and len(choice) == 4
+            and all(
+                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in choice
+            )
         )
-    if not fits:
+        region = [float(v) for v in choice] if finite else []
+        if not region or not (region[0] < region[1] and region[2] < region[3]):
+            raise ValueError(
+                "animate_training_step: decision_map must be None, True, False or a region (x0 low, "
+                f"x0 high, x1 low, x1 high) of finite numbers with low < high, got {choice!r}"
+            )
+    if not (model.nin == 2 and model.nouts[-1] == 1):
         raise ValueError(
             "animate_training_step: a decision map needs a network with 2 inputs and 1 output, "
             f"got {model.nin} inputs and {model.nouts[-1]} outputs"
         )
-    return numbers[0], numbers[1], numbers[2], numbers[3]
+    return region[0], region[1], region[2], region[3]
 
 
 def map_values(
