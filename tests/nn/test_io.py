@@ -12,7 +12,6 @@ import stat
 import subprocess
 import sys
 import threading
-import time
 
 import pytest
 
@@ -488,11 +487,11 @@ def test_threads_saving_one_path(tmp_path):
 # The child saves a model, and stops inside fsync (after writing its temporary file, before the
 # rename) to tell the parent it is mid-save; the parent kills it there with SIGKILL.
 KILLED_SAVE = """
-import os, sys, time
+import os, signal, sys
 import nn
 def stop(fd):
     print("mid-save", flush=True)
-    time.sleep(600)
+    signal.pause()  # until the parent's SIGKILL
 os.fsync = stop
 nn.save(nn.MLP(2, [3, 2, 1], seed=42), sys.argv[1])
 """
@@ -528,7 +527,7 @@ def test_a_save_killed_with_sigkill_keeps_the_old_file_and_the_next_save_cleans_
 def test_which_leftovers_a_save_removes(tmp_path, model):
     host = io._host()
     dead = _dead_pid()
-    hour_ago = time.time() - io.STALE_SECONDS - 60
+    hour_ago = os.stat(tmp_path).st_mtime - io.STALE_SECONDS - 60  # stale by the disk's own clock
     names = {
         # removed: a dead writer on this host; anything untouched for STALE_SECONDS; old gradstep's
         f".m.json.{host}.{dead}.0123abcd.tmp": False,
