@@ -421,16 +421,7 @@ def _generate(tape: Tape) -> str:
     if tape.leaf_slots:
         out(f"    {', '.join(f'v{s}' for s in tape.leaf_slots)}, = leaves")
         out(f"    {', '.join(f'g{s}' for s in tape.leaf_slots)}, = grads")
-    out("    bad = 0.0")  # x - x is 0.0 for a finite x and nan otherwise: one check at the end
-    checks = _guard_checks(tape)
-    for s in tape.statements:
-        if s.kind == "constant":
-            out(f"    v{s.slot} = {s.value!r}")
-        elif s.kind == "op":
-            out(f"    v{s.slot} = {_forward_code(s)}")
-            out(f"    bad += v{s.slot} - v{s.slot}")
-        lines += checks.get(s.slot, [])
-    out("    if bad != 0.0: raise NotFinite")
+    lines += _forward_sweep(tape)
     # The reverse sweep, gathered: each node's gradient is written once, when backward() would
     # have finished it, as the sum of its consumers' contributions in the order backward() adds
     # them (0.0 + t1 + t2 + ..., as it adds to a gradient reset to 0.0; a leaf's starts from what
@@ -455,6 +446,22 @@ def _generate(tape: Tape) -> str:
     grads, also = _tuple(f"g{s}" for s in tape.leaf_slots), _tuple(f"v{s}" for s in tape.also)
     out(f"    return v{tape.output}, {grads}, {also}")
     return "\n".join(lines) + "\n"
+
+
+def _forward_sweep(tape: Tape, beside: Callable[[Statement], list[str]] | None = None) -> list[str]:
+    """The forward sweep's statements, each op's followed by ``beside(statement)``'s lines (forward
+    mode's tangent) and the guards on it, then one check that every number was finite."""
+    lines = ["    bad = 0.0"]  # x - x is 0.0 for a finite x and nan otherwise: one check at the end
+    checks = _guard_checks(tape)
+    for s in tape.statements:
+        if s.kind == "constant":
+            lines.append(f"    v{s.slot} = {s.value!r}")
+        elif s.kind == "op":
+            lines += [f"    v{s.slot} = {_forward_code(s)}", f"    bad += v{s.slot} - v{s.slot}"]
+            lines += beside(s) if beside else []
+        lines += checks.get(s.slot, [])
+    lines.append("    if bad != 0.0: raise NotFinite")
+    return lines
 
 
 def _tuple(names: Any) -> str:
@@ -514,25 +521,20 @@ def _generate_tangents(tape: Tape) -> str:
         out(f"    {', '.join(f't{s}' for s in tape.inputs)}, = directions")
     if tape.leaf_slots:
         out(f"    {', '.join(f'v{s}' for s in tape.leaf_slots)}, = leaves")
-    out("    bad = 0.0")
-    moving = set(tape.inputs)
-    checks = _guard_checks(tape)
-    for s in tape.statements:
-        if s.kind == "constant":
-            out(f"    v{s.slot} = {s.value!r}")
-        elif s.kind == "op":
-            out(f"    v{s.slot} = {_forward_code(s)}")
-            out(f"    bad += v{s.slot} - v{s.slot}")
-            terms = [
-                _product(_local_code(s, k) or _called(s, k), f"t{a}")
-                for k, a in enumerate(s.args)
-                if type(a) is int and a in moving
-            ]
-            if terms:
-                out(f"    t{s.slot} = {' + '.join(terms)}")
-                moving.add(s.slot)
-        lines += checks.get(s.slot, [])
-    out("    if bad != 0.0: raise NotFinite")
+    moving = set(tape.inputs)  # the slots whose tangent is not 0
+
+    def tangent(s: Statement) -> list[str]:
+        terms = [
+            _product(_local_code(s, k) or _called(s, k), f"t{a}")
+            for k, a in enumerate(s.args)
+            if type(a) is int and a in moving
+        ]
+        if not terms:
+            return []
+        moving.add(s.slot)
+        return [f"    t{s.slot} = {' + '.join(terms)}"]
+
+    lines += _forward_sweep(tape, tangent)
     out(f"    return v{tape.output}, {f't{tape.output}' if tape.output in moving else '0.0'}")
     return "\n".join(lines) + "\n"
 
