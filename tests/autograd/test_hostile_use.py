@@ -10,7 +10,10 @@ import subprocess
 import sys
 import textwrap
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from fractions import Fraction
+from typing import Any
 
 import pytest
 
@@ -72,20 +75,31 @@ def test_comparisons_with_huge_ints_are_exact_not_errors():
 # ---- 6. modes are per thread -------------------------------------------------------------------
 
 
-def test_no_grad_in_another_thread_leaves_this_thread_recording():
+@contextmanager
+def another_thread_inside(mode: Callable[[], Any], then: Callable[[], None]) -> Iterator[None]:
+    """While the body runs, another thread sits inside ``mode()``; when the body is done, that
+    thread runs ``then()``, still inside the mode, and ends (every wait has a deadline)."""
     entered, release = threading.Event(), threading.Event()
-    inside: list[bool] = []
 
-    def sits_in_no_grad() -> None:
-        with no_grad():
+    def sits() -> None:
+        with mode():
             entered.set()
             release.wait(timeout=60)
-            inside.append((Value(1.0) * 2).is_leaf)
+            then()
 
-    other = threading.Thread(target=sits_in_no_grad)
+    other = threading.Thread(target=sits)
     other.start()
     try:
         assert entered.wait(timeout=60)
+        yield
+    finally:
+        release.set()
+        other.join(timeout=60)
+
+
+def test_no_grad_in_another_thread_leaves_this_thread_recording():
+    inside: list[bool] = []
+    with another_thread_inside(no_grad, lambda: inside.append((Value(1.0) * 2).is_leaf)):
         wrong = 0
         for _ in range(2000):
             x = Value(3.0)
@@ -93,9 +107,6 @@ def test_no_grad_in_another_thread_leaves_this_thread_recording():
             y.backward()
             wrong += x.grad != 2.0
         assert wrong == 0
-    finally:
-        release.set()
-        other.join(timeout=60)
     assert inside == [True]  # the other thread's own block still built no graph
     assert not (Value(1.0) * 2).is_leaf
 
@@ -118,28 +129,18 @@ def test_no_grad_here_does_not_stop_another_thread_recording():
 
 
 def test_detect_anomaly_watches_only_its_own_thread():
-    entered, release = threading.Event(), threading.Event()
     caught: list[BaseException] = []
 
-    def detects() -> None:
-        with detect_anomaly():
-            entered.set()
-            release.wait(timeout=60)
-            try:
-                Value(0.0).sqrt().backward()
-            except AnomalyError as error:
-                caught.append(error)
+    def backward_through_sqrt_at_0() -> None:
+        try:
+            Value(0.0).sqrt().backward()
+        except AnomalyError as error:
+            caught.append(error)
 
-    other = threading.Thread(target=detects)
-    other.start()
-    try:
-        assert entered.wait(timeout=60)
+    with another_thread_inside(detect_anomaly, backward_through_sqrt_at_0):
         x = Value(0.0)
         x.sqrt().backward()  # not inside detect_anomaly here: inf flows, as in PyTorch
         assert x.grad == math.inf
-    finally:
-        release.set()
-        other.join(timeout=60)
     assert len(caught) == 1 and "sqrt" in str(caught[0])
 
 
