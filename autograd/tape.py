@@ -127,11 +127,12 @@ class Statement:
 
 class ReverseLine(NamedTuple):
     """One line of the reverse sweep: ``g<into> += local · g<slot>``, for input ``position`` of
-    the statement ``slot``."""
+    the statement ``slot``; ``local`` is the rule in slot names (``(1 − v9²)``, ``v0``, ``1``)."""
 
     slot: int
     position: int
     into: int
+    local: str
     code: str
     comment: str
 
@@ -204,7 +205,9 @@ class Tape:
                     factor = f"{shown} · " if shown != "1" else ""
                     rule = s.op.rules[position] + (f" ({s.op.about})" if s.op.about else "")
                     lines.append(
-                        ReverseLine(slot, position, arg, f"g{arg} += {factor}g{slot}", f"{s.op.name}: {rule}")
+                        ReverseLine(
+                            slot, position, arg, shown, f"g{arg} += {factor}g{slot}", f"{s.op.name}: {rule}"
+                        )
                     )
         return lines
 

@@ -173,23 +173,14 @@ def _reverse_frames(
             numbers=((f"g{out}", 1.0),),
         )
     ]
-    statements = {s.slot: s for s in tape.statements}
     for k, line in enumerate(reverse, start=1):
         step = by_edge[(line.slot, line.position)]
-        read = _slots_read(line.code) | {line.slot}
+        # the kept values the rule reads (ASCII: in "v9²" the name ends before the ²), and the node's g
+        read = {int(v) for v in re.findall(r"\bv(\d+)\b", line.local, re.ASCII)} | {line.slot}
         local = f(step.local)
-        factor = line.code.split("+= ", 1)[1]
-        why = factor.rsplit("g", 1)[0].rstrip(" ·")  # "(1 − v9²)", "v0", or "" for a 1
-        shown = why
-        for slot in sorted(read, reverse=True):
-            shown = shown.replace(f"v{slot}", f(values[slot]))
-        arithmetic = (
-            f"{shown} × {f(step.upstream)} = {f(step.product)}"
-            if why and shown != local
-            else f"{local} × {f(step.upstream)} = {f(step.product)}"
-        )
-        op = statements[line.slot].op
-        assert op is not None
+        shown = re.sub(r"\bv(\d+)\b", lambda m: f(values[int(m[1])]), line.local, flags=re.ASCII)
+        factor = shown if shown not in ("1", local) else local  # a bare number needs no restating
+        arithmetic = f"{factor} × {f(step.upstream)} = {f(step.product)}"
         text = (
             f"{line.code}  =  {arithmetic}   → g{line.into} = {f(step.after)}\n"
             f"the local derivative d(v{line.slot})/d(v{line.into}) = {local} ({line.comment}) "
@@ -207,16 +198,6 @@ def _reverse_frames(
             )
         )
     return frames
-
-
-def _slots_read(code: str) -> set[int]:
-    """The forward values a reverse line reads: the ``vK`` in its local derivative."""
-    factor = code.split("+= ", 1)[1]
-    return {int(part[1:]) for part in _names(factor) if part[0] == "v"}
-
-
-def _names(code: str) -> list[str]:
-    return re.findall(r"\b[vg]\d+\b", code)
 
 
 # -- the drawing: two listings, cells sized for the widest text any frame writes ----------------
