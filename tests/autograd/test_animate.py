@@ -339,6 +339,8 @@ def test_every_frame_keeps_text_in_its_box_and_the_drawing_still(browser, dot_pr
         assert page.evaluate(LAYOUT) == layout, f"frame {k}: the drawing moved"
         controls = page.eval_on_selector("#gs-step", "b => b.getBoundingClientRect().top")
         assert 0 <= controls < viewport["height"] / 3  # the controls stay in view
+        legend = page.eval_on_selector("#gs-legend", "e => e.getBoundingClientRect().toJSON()")
+        assert 0 <= legend["left"] and legend["right"] <= viewport["width"]  # not scrolled away sideways
     page.keyboard.press("z")  # full size: the active node stays on screen
     box = page.eval_on_selector("#gs-graph", "e => e.getBoundingClientRect().toJSON()")
     active = page.eval_on_selector(".gs-current", "e => e.getBoundingClientRect().toJSON()")
