@@ -59,27 +59,94 @@
     });
   }
 
-  // Scroll the drawing's own box (never the page) so that what the frame is about is in view:
-  // centred when it fits, its start when it does not.
-  function follow(frame) {
-    var box = graph.getBoundingClientRect(), area = null;
-    [].concat(frame.nodes, frame.targets, frame.edges).forEach(function (id) {
+  // The smallest rectangle around the elements ``ids`` (and around the whole card, title included,
+  // of any that sits in a card of the network view), in window coordinates; null if none is drawn.
+  function areaOf(ids) {
+    var area = null;
+    ids.forEach(function (id) {
       var element = document.getElementById(id);
       if (!element) return;
-      var r = element.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) return;
-      area = area ? { left: Math.min(area.left, r.left), top: Math.min(area.top, r.top),
-                      right: Math.max(area.right, r.right), bottom: Math.max(area.bottom, r.bottom) }
-                  : { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+      var card = element.closest ? element.closest(".gs-card") : null;
+      [element, card].forEach(function (e) {
+        if (!e) return;
+        var r = e.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) return;
+        area = area ? { left: Math.min(area.left, r.left), top: Math.min(area.top, r.top),
+                        right: Math.max(area.right, r.right), bottom: Math.max(area.bottom, r.bottom) }
+                    : { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+      });
     });
+    return area;
+  }
+
+  // Scroll the drawing's own box (never the page) so that what the frame is about is in view:
+  // everything it uses when that fits, else what receives the result (or the current node), else
+  // the cards that receive it, titles included; centred when it fits, its start when it does not.
+  function follow(frame) {
+    var box = graph.getBoundingClientRect();
+    var inner = { left: box.left + 4, top: box.top + 4, width: graph.clientWidth - 8, height: graph.clientHeight - 8 };
+    var receiving = frame.targets.length ? frame.targets : frame.nodes;
+    var inCards = receiving.filter(function (id) {
+      var element = document.getElementById(id);
+      return element && element.closest && element.closest(".gs-card");
+    });
+    var wanted = [[].concat(frame.nodes, frame.targets, frame.edges), receiving, inCards];
+    var area = null;
+    for (var k = 0; k < wanted.length; k++) {
+      var found = areaOf(wanted[k]);
+      if (found) area = found;
+      if (area && area.right - area.left <= inner.width && area.bottom - area.top <= inner.height) break;
+    }
     if (!area) return;
-    var inside = area.left >= box.left && area.right <= box.right && area.top >= box.top && area.bottom <= box.bottom;
+    var inside = area.left >= inner.left && area.right <= inner.left + inner.width &&
+                 area.top >= inner.top && area.bottom <= inner.top + inner.height;
     if (inside) return;
     var width = area.right - area.left, height = area.bottom - area.top;
-    var dx = width < box.width ? (area.left + width / 2) - (box.left + box.width / 2) : area.left - box.left - 8;
-    var dy = height < box.height ? (area.top + height / 2) - (box.top + box.height / 2) : area.top - box.top - 8;
+    var dx = width < inner.width ? (area.left + width / 2) - (inner.left + inner.width / 2) : area.left - inner.left - 4;
+    var dy = height < inner.height ? (area.top + height / 2) - (inner.top + inner.height / 2) : area.top - inner.top - 4;
     graph.scrollLeft += dx;
     graph.scrollTop += dy;
+  }
+
+  // A frame's text: its last ``grid`` lines (a list, such as a neuron's weights) set side by side
+  // in equal columns that wrap with the window's width.
+  function showText(content, grid) {
+    while (text.firstChild) text.removeChild(text.firstChild);
+    var lines = content.split("\n");
+    grid = Math.min(grid || 0, lines.length - 1);
+    text.appendChild(document.createTextNode(lines.slice(0, lines.length - grid).join("\n")));
+    if (!grid) return;
+    var items = lines.slice(lines.length - grid).map(function (line) { return line.trim(); });
+    var widest = Math.max.apply(null, items.map(function (item) { return item.length; }));
+    var list = document.createElement("div");
+    list.className = "gs-grid";
+    items.forEach(function (item) {
+      var cell = document.createElement("span");
+      cell.textContent = item;
+      cell.style.width = (widest + 3) + "ch";
+      list.appendChild(cell);
+    });
+    text.appendChild(list);
+  }
+
+  // The step box is as tall as the tallest text any frame shows at this width (up to 40% of the
+  // window): no frame's text is cut, and the drawing below never moves between frames.
+  function fitText() {
+    text.style.height = "auto";
+    var tallest = 0, done = {};
+    var contents = [[data.start, 0]];
+    frames.forEach(function (frame) {
+      contents.push([frame.text, frame.grid]);
+      if (practice && frame.question !== null) contents.push([frame.question, 0]);
+    });
+    contents.forEach(function (content) {
+      var key = content[1] + "\u0000" + content[0];
+      if (done[key]) return;
+      done[key] = true;
+      showText(content[0], content[1]);
+      tallest = Math.max(tallest, text.scrollHeight);
+    });
+    text.style.height = Math.ceil(Math.min(tallest + 2, Math.max(60, 0.4 * window.innerHeight))) + "px";
   }
 
   function showScore() {
@@ -112,7 +179,7 @@
       follow(frame);
     }
     var question = frame && waiting(position);
-    text.textContent = !frame ? data.start : question ? frame.question : frame.text;
+    showText(!frame ? data.start : question ? frame.question : frame.text, frame && !question ? frame.grid : 0);
     text.scrollTop = 0;
     quiz.classList.toggle("gs-asking", Boolean(question));
     answerBox.disabled = !question;
@@ -248,5 +315,11 @@
     drawing.style.minWidth = Math.round(0.7 * drawing.width.baseVal.value) + "px";
   }
   document.body.classList.toggle("gs-practice", practice);
+  fitText();
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { fitText(); render(); }, 100);
+  });
   render();
 })();

@@ -9,9 +9,10 @@ training and validation accuracy, and writes to the output folder:
 - ``neuron.html``: the same neuron played in the browser, forward pass then backward pass;
 - ``neuron_tape.html``: that neuron's tape (``autograd.animate_tape``), the program backpropagation
   runs: its forward sweep, then its reverse sweep, line by line with the numbers;
-- ``training_step.html``: one more training step of the trained network on the validation point
-  it gets most wrong, played neuron by neuron (the network player, with the decision map over the
-  data for a one-output network; the saved model is not changed);
+- ``training_step.html``: a training step that matters: the network as it was after its first
+  epoch, on the validation point it then got most wrong, played neuron by neuron (the network
+  player, with the decision map and the data on it for a one-output network; the saved model is
+  not changed);
 - ``model.json``: the trained weights (``nn.io.load`` reads them back).
 
 Run ``python -m nn.demo --help`` for the options.
@@ -26,12 +27,13 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from autograd import GraphvizNotFound, Value, animate, animate_tape, no_grad
 
 from . import data, io, losses, optim
 from .animate import animate_training_step
-from .module import ACTIVATIONS, MLP, Neuron
+from .module import ACTIVATIONS, MLP, Module, Neuron
 from .train import evaluate, fit
 
 
@@ -197,7 +199,8 @@ def data_region(X: Sequence[Sequence[float]], margin: float = 0.1) -> tuple[floa
 
 
 def hardest_sample(model: MLP, X: Sequence[Sequence[float]], y: Sequence, loss: str) -> int:
-    """The index of the sample with the largest loss: where a training step has the most to do."""
+    """The index of the sample with the largest loss: where a training step has the most to do
+    (for a classifier that is still learning, a point it gets wrong)."""
     loss_fn, _ = losses.get(loss)
     with no_grad():
         losses_ = [loss_fn([model(x)], [t]).data for x, t in zip(X, y)]
@@ -211,12 +214,19 @@ def play_training_step(
     loss: str,
     path: str,
     region: tuple[float, float, float, float] | None = None,
+    points: tuple[Sequence[Sequence[float]], Sequence] | None = None,
+    title: str | None = None,
 ) -> str:
     """The network player of one SGD step (lr 0.1) on a copy of ``model`` (``model`` itself is
-    not changed), with the decision map over ``region`` when the network has one output."""
+    not changed), with the decision map over ``region`` and ``points`` on it when the network has
+    one output."""
     loss_fn, _ = losses.get(loss)
-    chosen = region if model.nouts[-1] == 1 else None
-    player = animate_training_step(copy.deepcopy(model), x, y, loss_fn=loss_fn, lr=0.1, decision_map=chosen)
+    one = model.nouts[-1] == 1
+    shown = points if one and region is not None else None
+    chosen = region if one else None
+    player = animate_training_step(
+        copy.deepcopy(model), x, y, loss_fn=loss_fn, lr=0.1, decision_map=chosen, points=shown, title=title
+    )
     player.save(path)
     return path
 
@@ -243,6 +253,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{args.dataset}: {len(X_train)} training and {len(X_val)} validation points; model {model._header()}"
     )
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
+    early: list[MLP] = []  # the network after its first epoch: still learning, so a step shows
+
+    def keep_first(epoch: int, logs: dict[str, Any], trained: Module) -> None:
+        if epoch == 0 and isinstance(trained, MLP):
+            early.append(copy.deepcopy(trained))
+
     history = fit(
         model,
         (X_train, y_train),
@@ -253,6 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         val_data=(X_val, y_val),
         seed=args.seed,
         progress=not args.no_progress,
+        callbacks=[keep_first],
     )
     train_loss, train_acc = evaluate(model, (X_train, y_train), spec.loss)
     val_loss, val_acc = evaluate(model, (X_val, y_val), spec.loss)
@@ -275,15 +292,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     written.append(weights)
     neuron_page = play_neuron(model, X_train[0], os.path.join(args.out, "neuron.html"))
     tape_page = play_neuron_tape(model, X_train[0], os.path.join(args.out, "neuron_tape.html"))
-    hardest = hardest_sample(model, X_val, y_val, spec.loss)
+    hardest = hardest_sample(early[0], X_val, y_val, spec.loss)
     step_page = play_training_step(
-        model, X_val[hardest], y_val[hardest], spec.loss, os.path.join(args.out, "training_step.html"),
-        region=data_region(X),
+        early[0], X_val[hardest], y_val[hardest], spec.loss, os.path.join(args.out, "training_step.html"),
+        region=data_region(X), points=(X_train, y_train),
+        title="gradstep: one training step after epoch 1, on a point the network gets wrong",
     )  # fmt: skip
     written += [p for p in (neuron_page, tape_page, step_page) if p]
     print("wrote " + ", ".join(written) + f" in {time.perf_counter() - started:.1f} s total")
-    print(f"open {step_page} in a browser: one more training step on the validation point the network "
-          "gets most wrong, neuron by neuron (forward, backward, update)")  # fmt: skip
+    print(f"open {step_page} in a browser: a training step after the first epoch, on the validation point "
+          "the network then got most wrong, neuron by neuron (forward, backward, update)")  # fmt: skip
     if neuron_page:
         print(f"open {neuron_page} in a browser: one neuron's forward and backward pass, op by op")
     print(f"open {tape_page} in a browser: that neuron's tape, the program backpropagation runs, "
