@@ -8,6 +8,7 @@
   var position = -1; // -1: before the first frame
   var timer = null;
   var outcome = {}; // practice: frame index -> "right" | "shown" (revealed or skipped)
+  var tries = {}; // practice: frame index -> wrong answers given
   var $ = function (id) { return document.getElementById(id); };
   var text = $("gs-text"), log = $("gs-log"), counter = $("gs-counter"), phase = $("gs-phase");
   var graph = $("gs-graph"), playButton = $("gs-play"), speed = $("gs-speed");
@@ -149,11 +150,22 @@
     text.style.height = Math.ceil(Math.min(tallest + 2, Math.max(60, 0.4 * window.innerHeight))) + "px";
   }
 
+  // The score: right answers out of the questions met, and how many were right at the first try.
+  // The last score of this page is kept in the browser (when it allows), to compare between tries.
+  var storeKey = "gradstep-score:" + document.title + ":" + frames.length;
+  var lastScore = null;
+  try { lastScore = window.localStorage.getItem(storeKey); } catch (e) { lastScore = null; }
   function showScore() {
     if (!practice) return;
-    var right = 0, shown = 0;
-    Object.keys(outcome).forEach(function (k) { if (outcome[k] === "right") right++; else shown++; });
-    score.textContent = "score " + right + " / " + (right + shown);
+    var right = 0, shown = 0, first = 0;
+    Object.keys(outcome).forEach(function (k) {
+      if (outcome[k] === "right") { right++; if (!tries[k]) first++; } else shown++;
+    });
+    var now = "score " + right + " / " + (right + shown) + " (" + first + " at the first try)";
+    score.textContent = now + (lastScore ? " · last time: " + lastScore : "");
+    if (right + shown > 0) {
+      try { window.localStorage.setItem(storeKey, now.slice(6)); } catch (e) { /* a sandbox: no storage */ }
+    }
   }
 
   function render() {
@@ -233,20 +245,54 @@
 
   function toggle() { if (timer === null) play(); else pause(); }
 
+  // What the learner typed as numbers: a minus sign (−) is "-"; with both "," and "." the last one
+  // is the decimal point; a lone comma before exactly three digits (-2,000) could be either, so
+  // both readings are tried; any other comma is a decimal point. Returns [number, how it was read].
+  function readings(raw) {
+    var t = raw.trim().replace(/\u2212/g, "-").replace(/[\s\u00a0']/g, "");
+    if (t.indexOf(",") >= 0 && t.indexOf(".") >= 0) {
+      var comma = t.lastIndexOf(",") > t.lastIndexOf(".");
+      t = comma ? t.replace(/\./g, "").replace(",", ".") : t.replace(/,/g, "");
+      return [[Number(t), t]];
+    }
+    if (/^[-+]?\d{1,3}(,\d{3})+$/.test(t)) {
+      var grouped = [[Number(t.replace(/,/g, "")), t.replace(/,/g, "") + " (the comma as a thousands separator)"]];
+      if (t.split(",").length === 2) grouped.push([Number(t.replace(",", ".")), t.replace(",", ".") + " (the comma as a decimal point)"]);
+      return grouped;
+    }
+    t = t.replace(",", ".");
+    return [[Number(t), t]];
+  }
+
   // Checked to 3 significant digits: within one unit of the answer's third significant digit.
+  function close(typed, answer) {
+    var unit = answer === 0 ? 1e-9 : Math.pow(10, Math.floor(Math.log10(Math.abs(answer))) - 2);
+    return Math.abs(typed - answer) <= unit * 1.000001;
+  }
+
+  // A hint for a wrong answer: the commonest slips first.
+  function hint(typed, answer) {
+    if (answer !== 0 && close(-typed, answer)) return "the size is right but the sign is wrong: is the product of the signs + or −?";
+    if (answer !== 0 && (close(typed / 2, answer) || close(typed * 2, answer))) return "off by a factor of 2: look again at the rule's constant";
+    if (answer !== 0 && close(1 / typed, answer)) return "that is 1 / the answer: multiply, don't divide";
+    return "work it out from the rule and the numbers the question names, or press reveal";
+  }
+
   function check() {
     if (!waiting(position)) return;
-    var typed = Number(answerBox.value.trim().replace(/\u2212/g, "-").replace(/,/g, "."));
-    var answer = frames[position].answer;
-    if (answerBox.value.trim() === "" || !isFinite(typed)) { verdict.textContent = "type a number"; return; }
-    var unit = answer === 0 ? 1e-9 : Math.pow(10, Math.floor(Math.log10(Math.abs(answer))) - 2);
-    if (Math.abs(typed - answer) <= unit * 1.000001) {
+    var raw = answerBox.value.trim(), answer = frames[position].answer;
+    var read = readings(raw).filter(function (r) { return isFinite(r[0]) && r[1] !== ""; });
+    if (raw === "" || !read.length) { verdict.textContent = "type a number"; return; }
+    var right = read.filter(function (r) { return close(r[0], answer); });
+    if (right.length) {
       outcome[position] = "right";
       answerBox.blur();
       render();
-    } else {
-      verdict.textContent = "✗ not " + answerBox.value.trim() + ", try again";
+      return;
     }
+    var shown = read.map(function (r) { return r[1]; }).join(" or ");
+    tries[position] = (tries[position] || 0) + 1;
+    verdict.textContent = "✗ not " + raw + (shown !== raw ? " (read as " + shown + ")" : "") + ": " + hint(read[0][0], answer);
   }
 
   function reveal() {

@@ -373,10 +373,10 @@ def test_practice_mode_accepts_the_right_number_and_rejects_a_wrong_one(browser,
     page.press("#gs-answer", "Enter")
     assert page.text_content("#gs-verdict") == "✓ right"
     assert page.text_content("#gs-text") == frame.text and svg_text(page, cell) == f"{frame.answer:.4g}"
-    assert page.text_content("#gs-score") == "score 1 / 1"
+    assert page.text_content("#gs-score") == "score 1 / 1 (0 at the first try)"
     page.keyboard.press("ArrowRight")  # the next question: → reveals it, it counts as not known
     page.keyboard.press("ArrowRight")
-    assert page.text_content("#gs-score") == "score 1 / 2"
+    assert page.text_content("#gs-score") == "score 1 / 2 (0 at the first try)"
     watched.clean()
 
 
