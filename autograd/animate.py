@@ -353,7 +353,8 @@ def animate(
       it is called (so the data do change) and each leaf of ``params`` is shown before → after.
 
     ``practice=True`` hides each local derivative until the learner types it (checked to 3
-    significant digits) or presses reveal; the page keeps the score. ``show_local``,
+    significant digits) or presses reveal, and draws no local derivative on the edges (it would be
+    the answer); the page keeps the score. ``show_local``,
     ``color_by_grad``, ``cluster``, ``collapse``, ``only_path_to`` and ``max_nodes`` are
     ``draw_dot``'s. Every check (the size, Graphviz's ``dot``, the arguments) comes before the
     backward pass: a call that fails has changed no gradient.
@@ -377,6 +378,7 @@ def animate(
             f"animate: update must be a function (such as optimizer.step), got {type(update).__name__}"
         )
     chosen = None if params is None else _leaves(params)
+    show_local = show_local and not practice  # an edge's number would be the answer asked for
     # Every check before the backward pass: a failed call must not have changed any gradient.
     require_dot()
     plan = plan_drawing(

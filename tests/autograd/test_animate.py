@@ -354,6 +354,7 @@ def test_practice_mode_asks_for_each_local_derivative(browser, dot_program, tmp_
     player = animate(o, practice=True)
     first = next(k for k, f in enumerate(player.frames) if f.answer is not None)
     assert player.frames[first].question.endswith("for tanh: 1 − o² = 1 − 0.7071² = ?")
+    assert ">0.5<" not in player.html.split("<svg", 1)[1].split("</svg>")[0]  # no answer on an edge
     watched = Watched(browser).open(player, tmp_path)
     page = watched.page
     for _ in range(first + 1):
