@@ -61,6 +61,8 @@ class Frame:
     (non-finite ones are written as the strings "Infinity", "-Infinity", "NaN"). In practice mode
     a frame with an ``answer`` shows ``question`` instead of ``text`` and holds back its ``set``
     and ``style`` until the learner types the answer (to 3 significant digits) or reveals it.
+    ``grid=k``: the text's last k lines are a list (a neuron's weights, say) that the page sets
+    side by side in equal columns, as many as the window's width holds, so a long list stays short.
 
     >>> frame = Frame("backward", "d(L)/d(x) = 2 × 3 = 6", question="d(L)/d(x) = 2 × 3 = ?", answer=6.0)
     >>> frame.as_json()["question"]
@@ -78,6 +80,7 @@ class Frame:
     style: tuple[Style, ...] = ()
     question: str | None = None
     answer: float | None = None
+    grid: int = 0
 
     def as_json(self) -> dict[str, Any]:
         if self.phase not in PHASES:
@@ -95,6 +98,7 @@ class Frame:
             "numbers": {name: _finite_or_name(x) for name, x in self.numbers},
             "question": self.question if asks else None,
             "answer": self.answer if asks else None,
+            "grid": max(0, min(self.grid, self.text.count("\n"))),
         }
 
 
@@ -164,8 +168,9 @@ style-src 'unsafe-inline'; img-src data:">
 <ul id="gs-log" aria-label="earlier steps"></ul>
 </div>
 </div>
+<div id="gs-legend">{legend}<span class="gs-keys">\
+keys: space play/pause · → step · ← back · Home · End · z zoom</span></div>
 <div id="gs-graph">
-<div id="gs-legend">{legend}<span>keys: space play/pause · → step · ← back · Home · End · z zoom</span></div>
 {svg}
 </div>
 <script type="application/json" id="gs-data">{data}</script>
@@ -348,7 +353,8 @@ def animate(
       it is called (so the data do change) and each leaf of ``params`` is shown before → after.
 
     ``practice=True`` hides each local derivative until the learner types it (checked to 3
-    significant digits) or presses reveal; the page keeps the score. ``show_local``,
+    significant digits) or presses reveal, and draws no local derivative on the edges (it would be
+    the answer); the page keeps the score. ``show_local``,
     ``color_by_grad``, ``cluster``, ``collapse``, ``only_path_to`` and ``max_nodes`` are
     ``draw_dot``'s. Every check (the size, Graphviz's ``dot``, the arguments) comes before the
     backward pass: a call that fails has changed no gradient.
@@ -372,6 +378,7 @@ def animate(
             f"animate: update must be a function (such as optimizer.step), got {type(update).__name__}"
         )
     chosen = None if params is None else _leaves(params)
+    show_local = show_local and not practice  # an edge's number would be the answer asked for
     # Every check before the backward pass: a failed call must not have changed any gradient.
     require_dot()
     plan = plan_drawing(

@@ -8,6 +8,7 @@
   var position = -1; // -1: before the first frame
   var timer = null;
   var outcome = {}; // practice: frame index -> "right" | "shown" (revealed or skipped)
+  var tries = {}; // practice: frame index -> wrong answers given
   var $ = function (id) { return document.getElementById(id); };
   var text = $("gs-text"), log = $("gs-log"), counter = $("gs-counter"), phase = $("gs-phase");
   var graph = $("gs-graph"), playButton = $("gs-play"), speed = $("gs-speed");
@@ -59,34 +60,112 @@
     });
   }
 
-  // Scroll the drawing's own box (never the page) so that what the frame is about is in view:
-  // centred when it fits, its start when it does not.
-  function follow(frame) {
-    var box = graph.getBoundingClientRect(), area = null;
-    [].concat(frame.nodes, frame.targets, frame.edges).forEach(function (id) {
+  // The smallest rectangle around the elements ``ids`` (and around the whole card, title included,
+  // of any that sits in a card of the network view), in window coordinates; null if none is drawn.
+  function areaOf(ids) {
+    var area = null;
+    ids.forEach(function (id) {
       var element = document.getElementById(id);
       if (!element) return;
-      var r = element.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) return;
-      area = area ? { left: Math.min(area.left, r.left), top: Math.min(area.top, r.top),
-                      right: Math.max(area.right, r.right), bottom: Math.max(area.bottom, r.bottom) }
-                  : { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+      var card = element.closest ? element.closest(".gs-card") : null;
+      [element, card].forEach(function (e) {
+        if (!e) return;
+        var r = e.getBoundingClientRect();
+        if (r.width === 0 && r.height === 0) return;
+        area = area ? { left: Math.min(area.left, r.left), top: Math.min(area.top, r.top),
+                        right: Math.max(area.right, r.right), bottom: Math.max(area.bottom, r.bottom) }
+                    : { left: r.left, top: r.top, right: r.right, bottom: r.bottom };
+      });
     });
+    return area;
+  }
+
+  // Scroll the drawing's own box (never the page) so that what the frame is about is in view:
+  // everything it uses when that fits, else what receives the result (or the current node), else
+  // the cards that receive it, titles included; centred when it fits, its start when it does not.
+  function follow(frame) {
+    var box = graph.getBoundingClientRect();
+    var inner = { left: box.left + 4, top: box.top + 4, width: graph.clientWidth - 8, height: graph.clientHeight - 8 };
+    var receiving = frame.targets.length ? frame.targets : frame.nodes;
+    var inCards = receiving.filter(function (id) {
+      var element = document.getElementById(id);
+      return element && element.closest && element.closest(".gs-card");
+    });
+    var wanted = [[].concat(frame.nodes, frame.targets, frame.edges), receiving, inCards];
+    var area = null;
+    for (var k = 0; k < wanted.length; k++) {
+      var found = areaOf(wanted[k]);
+      if (found) area = found;
+      if (area && area.right - area.left <= inner.width && area.bottom - area.top <= inner.height) break;
+    }
     if (!area) return;
-    var inside = area.left >= box.left && area.right <= box.right && area.top >= box.top && area.bottom <= box.bottom;
+    var inside = area.left >= inner.left && area.right <= inner.left + inner.width &&
+                 area.top >= inner.top && area.bottom <= inner.top + inner.height;
     if (inside) return;
     var width = area.right - area.left, height = area.bottom - area.top;
-    var dx = width < box.width ? (area.left + width / 2) - (box.left + box.width / 2) : area.left - box.left - 8;
-    var dy = height < box.height ? (area.top + height / 2) - (box.top + box.height / 2) : area.top - box.top - 8;
+    var dx = width < inner.width ? (area.left + width / 2) - (inner.left + inner.width / 2) : area.left - inner.left - 4;
+    var dy = height < inner.height ? (area.top + height / 2) - (inner.top + inner.height / 2) : area.top - inner.top - 4;
     graph.scrollLeft += dx;
     graph.scrollTop += dy;
   }
 
+  // A frame's text: its last ``grid`` lines (a list, such as a neuron's weights) set side by side
+  // in equal columns that wrap with the window's width.
+  function showText(content, grid) {
+    while (text.firstChild) text.removeChild(text.firstChild);
+    var lines = content.split("\n");
+    grid = Math.min(grid || 0, lines.length - 1);
+    text.appendChild(document.createTextNode(lines.slice(0, lines.length - grid).join("\n")));
+    if (!grid) return;
+    var items = lines.slice(lines.length - grid).map(function (line) { return line.trim(); });
+    var widest = Math.max.apply(null, items.map(function (item) { return item.length; }));
+    var list = document.createElement("div");
+    list.className = "gs-grid";
+    items.forEach(function (item) {
+      var cell = document.createElement("span");
+      cell.textContent = item;
+      cell.style.width = (widest + 3) + "ch";
+      list.appendChild(cell);
+    });
+    text.appendChild(list);
+  }
+
+  // The step box is as tall as the tallest text any frame shows at this width (up to 40% of the
+  // window): no frame's text is cut, and the drawing below never moves between frames.
+  function fitText() {
+    text.style.height = "auto";
+    var tallest = 0, done = {};
+    var contents = [[data.start, 0]];
+    frames.forEach(function (frame) {
+      contents.push([frame.text, frame.grid]);
+      if (practice && frame.question !== null) contents.push([frame.question, 0]);
+    });
+    contents.forEach(function (content) {
+      var key = content[1] + "\u0000" + content[0];
+      if (done[key]) return;
+      done[key] = true;
+      showText(content[0], content[1]);
+      tallest = Math.max(tallest, text.scrollHeight);
+    });
+    text.style.height = Math.ceil(Math.min(tallest + 2, Math.max(60, 0.4 * window.innerHeight))) + "px";
+  }
+
+  // The score: right answers out of the questions met, and how many were right at the first try.
+  // The last score of this page is kept in the browser (when it allows), to compare between tries.
+  var storeKey = "gradstep-score:" + document.title + ":" + frames.length;
+  var lastScore = null;
+  try { lastScore = window.localStorage.getItem(storeKey); } catch (e) { lastScore = null; }
   function showScore() {
     if (!practice) return;
-    var right = 0, shown = 0;
-    Object.keys(outcome).forEach(function (k) { if (outcome[k] === "right") right++; else shown++; });
-    score.textContent = "score " + right + " / " + (right + shown);
+    var right = 0, shown = 0, first = 0;
+    Object.keys(outcome).forEach(function (k) {
+      if (outcome[k] === "right") { right++; if (!tries[k]) first++; } else shown++;
+    });
+    var now = "score " + right + " / " + (right + shown) + " (" + first + " at the first try)";
+    score.textContent = now + (lastScore ? " · last time: " + lastScore : "");
+    if (right + shown > 0) {
+      try { window.localStorage.setItem(storeKey, now.slice(6)); } catch (e) { /* a sandbox: no storage */ }
+    }
   }
 
   function render() {
@@ -112,7 +191,7 @@
       follow(frame);
     }
     var question = frame && waiting(position);
-    text.textContent = !frame ? data.start : question ? frame.question : frame.text;
+    showText(!frame ? data.start : question ? frame.question : frame.text, frame && !question ? frame.grid : 0);
     text.scrollTop = 0;
     quiz.classList.toggle("gs-asking", Boolean(question));
     answerBox.disabled = !question;
@@ -166,20 +245,54 @@
 
   function toggle() { if (timer === null) play(); else pause(); }
 
+  // What the learner typed as numbers: a minus sign (−) is "-"; with both "," and "." the last one
+  // is the decimal point; a lone comma before exactly three digits (-2,000) could be either, so
+  // both readings are tried; any other comma is a decimal point. Returns [number, how it was read].
+  function readings(raw) {
+    var t = raw.trim().replace(/\u2212/g, "-").replace(/[\s\u00a0']/g, "");
+    if (t.indexOf(",") >= 0 && t.indexOf(".") >= 0) {
+      var comma = t.lastIndexOf(",") > t.lastIndexOf(".");
+      t = comma ? t.replace(/\./g, "").replace(",", ".") : t.replace(/,/g, "");
+      return [[Number(t), t]];
+    }
+    if (/^[-+]?\d{1,3}(,\d{3})+$/.test(t)) {
+      var grouped = [[Number(t.replace(/,/g, "")), t.replace(/,/g, "") + " (the comma as a thousands separator)"]];
+      if (t.split(",").length === 2) grouped.push([Number(t.replace(",", ".")), t.replace(",", ".") + " (the comma as a decimal point)"]);
+      return grouped;
+    }
+    t = t.replace(",", ".");
+    return [[Number(t), t]];
+  }
+
   // Checked to 3 significant digits: within one unit of the answer's third significant digit.
+  function close(typed, answer) {
+    var unit = answer === 0 ? 1e-9 : Math.pow(10, Math.floor(Math.log10(Math.abs(answer))) - 2);
+    return Math.abs(typed - answer) <= unit * 1.000001;
+  }
+
+  // A hint for a wrong answer: the commonest slips first.
+  function hint(typed, answer) {
+    if (answer !== 0 && close(-typed, answer)) return "the size is right but the sign is wrong: is the product of the signs + or −?";
+    if (answer !== 0 && (close(typed / 2, answer) || close(typed * 2, answer))) return "off by a factor of 2: look again at the rule's constant";
+    if (answer !== 0 && close(1 / typed, answer)) return "that is 1 / the answer: multiply, don't divide";
+    return "work it out from the rule and the numbers the question names, or press reveal";
+  }
+
   function check() {
     if (!waiting(position)) return;
-    var typed = Number(answerBox.value.trim().replace(/\u2212/g, "-").replace(/,/g, "."));
-    var answer = frames[position].answer;
-    if (answerBox.value.trim() === "" || !isFinite(typed)) { verdict.textContent = "type a number"; return; }
-    var unit = answer === 0 ? 1e-9 : Math.pow(10, Math.floor(Math.log10(Math.abs(answer))) - 2);
-    if (Math.abs(typed - answer) <= unit * 1.000001) {
+    var raw = answerBox.value.trim(), answer = frames[position].answer;
+    var read = readings(raw).filter(function (r) { return isFinite(r[0]) && r[1] !== ""; });
+    if (raw === "" || !read.length) { verdict.textContent = "type a number"; return; }
+    var right = read.filter(function (r) { return close(r[0], answer); });
+    if (right.length) {
       outcome[position] = "right";
       answerBox.blur();
       render();
-    } else {
-      verdict.textContent = "✗ not " + answerBox.value.trim() + ", try again";
+      return;
     }
+    var shown = read.map(function (r) { return r[1]; }).join(" or ");
+    tries[position] = (tries[position] || 0) + 1;
+    verdict.textContent = "✗ not " + raw + (shown !== raw ? " (read as " + shown + ")" : "") + ": " + hint(read[0][0], answer);
   }
 
   function reveal() {
@@ -248,5 +361,11 @@
     drawing.style.minWidth = Math.round(0.7 * drawing.width.baseVal.value) + "px";
   }
   document.body.classList.toggle("gs-practice", practice);
+  fitText();
+  var resizing = null;
+  window.addEventListener("resize", function () {
+    clearTimeout(resizing);
+    resizing = setTimeout(function () { fitText(); render(); }, 100);
+  });
   render();
 })();

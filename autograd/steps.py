@@ -157,13 +157,17 @@ class Steps(Sequence[Step]):
 def backward_steps(root: Value, gradient: float = 1.0) -> Steps:
     """Run ``root.backward(gradient)`` and record every chain-rule step it performs.
 
-    Afterwards every ``.grad`` is what ``root.backward(gradient)`` would have left (leaves
-    accumulate, inner nodes are reset first), so call ``zero_grad`` first if backward has run.
+    It *is* a backward pass, not a view of one: afterwards every ``.grad`` is what
+    ``root.backward(gradient)`` would have left. Inner nodes are reset first; leaves accumulate, so
+    after an earlier ``backward()`` a leaf's gradient doubles (each step shows its ``before`` and
+    ``after``). Call it instead of ``backward()``, or ``zero_grad`` the leaves first.
 
     >>> x = Value(3.0, label="x"); y = x * x; y.label = "y"
     >>> steps = backward_steps(y)
     >>> [(s.before, s.after) for s in steps], x.grad
     ([(0.0, 3.0), (3.0, 6.0)], 6.0)
+    >>> _ = backward_steps(y); x.grad     # a second backward pass: the leaf accumulates
+    12.0
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps() needs a Value, got {type(root).__name__}")

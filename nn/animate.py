@@ -6,9 +6,12 @@ returns a page (``autograd.animate.Player``) that plays it on ``nn.draw``'s pict
 1. **forward**: the inputs, then each neuron in index order, layer by layer:
    z = w·x + b with its numbers, then out = activation(z); then the loss;
 2. **backward**, layer by layer from the loss back, neurons top to bottom. For each neuron:
-   d(loss)/d(out) = Σₖ w[l+1,k,j] · d(loss)/d(z[l+1,k]) (its outgoing edges highlighted, or,
-   for an output, what the loss's own chain rule gives), then
-   d(loss)/d(z) = d(loss)/d(out) × activation′(z) with the activation's rule, then each weight's
+   d(loss)/d(out) = Σₖ w[l+1,k,j] · d(loss)/d(z[l+1,k]) (its outgoing edges highlighted; a
+   neuron that is off sends back 0 and its term is left out), or, for an output, the loss's
+   derivative as a formula: 2(out − y) for squared error, σ(out) − y for log loss on the logit,
+   softmax(out)[j] − [j = y] for cross-entropy; then
+   d(loss)/d(z) = d(loss)/d(out) × activation′(z) with the activation's rule (a ReLU with z ≤ 0
+   is *off*: relu′(z) = 0, so d(loss)/d(z) = 0 and its weights do not move), then each weight's
    gradient d(loss)/d(z) × the input it multiplied, and the bias's, d(loss)/d(z) × 1;
 3. **update**: each neuron's weights w ← w − lr × grad (or the optimiser's step), the edges
    redrawn from the new weights;
@@ -16,7 +19,8 @@ returns a page (``autograd.animate.Player``) that plays it on ``nn.draw``'s pict
 
 For a network with two inputs and one output, a small map beside it (in the spirit of TensorFlow
 Playground) colours the plane by the network's output, blue above 0 and red below, with the sample
-as a ring: it is redrawn from the new weights at the end of each step, so the boundary moves.
+as a ring (and ``points=(X, y)``, the data as dots coloured by class): it is redrawn from the new
+weights at the end of each step, so the boundary moves.
 
 This is the textbook order (the engine's own order may interleave neurons differently; each
 neuron's gradient needs only the layer after it, so every number is the same). Numbers are the
@@ -27,9 +31,9 @@ engine's: the gradients the step used are exactly those of ``loss.backward()``.
 >>> player = animate_training_step(model, [1.0, -1.0], 0.5, lr=0.1)
 >>> for frame in player.frames[6:9]:
 ...     print(frame.text.splitlines()[0])
-d(loss)/d(out[0]) = -1.115: the loss's own chain rule, from the loss back to out[0]:
+d(loss)/d(out[0]) = 2(out − y) = 2 × (-0.05757 − 0.5) = -1.115
 d(loss)/d(z[1,0]) = d(loss)/d(out[0]) × 1 (linear: out = z) = -1.115 × 1 = -1.115
-out[0]'s weights: d(loss)/d(w[1,0,i]) = d(loss)/d(z) × (input i it multiplied)
+out[0]'s weights: d(loss)/d(wi) = d(loss)/d(z) × input i = -1.115 × input i   (wi: w[1,0,i], input i: h[0,i])
 """
 
 from __future__ import annotations
@@ -115,6 +119,7 @@ def animate_training_step(
     practice: bool = False,
     steps: int = 1,
     decision_map: bool | tuple[float, float, float, float] | None = None,
+    points: tuple[Sequence[Sequence[float]], Sequence[float]] | None = None,
     title: str | None = None,
     speed_ms: int = 700,
 ) -> Player:
@@ -130,7 +135,9 @@ def animate_training_step(
     each step as a small curve. ``decision_map``: the network's output over the plane, redrawn
     after each step: ``None`` shows it for two inputs and one output, over a square around the
     origin that holds the sample; ``(x0 low, x0 high, x1 low, x1 high)`` sets the region (the
-    demo gives its data's); ``False`` leaves it out. Needs no Graphviz.
+    demo gives its data's); ``False`` leaves it out. ``points=(X, y)``: data drawn on the map as
+    dots, blue for the larger of two target values (the class the output should put above 0), red
+    for the other, with a key under the map. Needs no Graphviz.
 
     >>> import nn
     >>> player = animate_training_step(nn.MLP(2, [2, 1], seed=0), [1.0, 2.0], 0.0, lr=0.1)
@@ -160,6 +167,7 @@ def animate_training_step(
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"animate_training_step: steps must be an int from 1 to {MAX_STEPS}, got {steps!r}")
     region = _map_region(model, x, decision_map)
+    dots, classes = _map_points(points, region)
     loss_fn = loss_fn or losses.mse
     loss_name = getattr(loss_fn, "__name__", "loss").replace("_", " ")
     params = model.parameters()
@@ -177,6 +185,7 @@ def animate_training_step(
             practice,
             steps,
             region,
+            (dots, classes),
             title,
             speed_ms,
         )
@@ -198,6 +207,7 @@ def _play(
     practice: bool,
     count: int,
     region: tuple[float, float, float, float] | None,
+    data: tuple[list[tuple[float, float, bool]], tuple[str, str]],
     title: str | None,
     speed_ms: int,
 ) -> Player:
@@ -210,7 +220,7 @@ def _play(
     if region is not None:
         first = map_values(model, region)
         scale = max((abs(v) for row in first for v in row if math.isfinite(v)), default=0.0)
-        plane = DecisionMap(region, (x[0], x[1]), _map_fills(first, scale), "before the step")
+        plane = DecisionMap(region, (x[0], x[1]), _map_fills(first, scale), "before the step", *data)
     picture = NetworkPicture(
         model, compact, loss=loss_name, outputs=len(neurons[-1]), curve=count > 1, decision_map=plane
     )
@@ -226,7 +236,7 @@ def _play(
         steps = backward_steps(loss)
         for node in steps.order:
             names.setdefault(node, steps.name(node))
-        played = _backward(picture, neurons, steps, names, loss)
+        played = _backward(picture, neurons, steps, names, loss_fn, y)
         played += _update(picture, neurons, lr, optimizer, largest)
         played += _again(picture, neurons, inputs, loss_fn, y, loss)
         if count > 1:
@@ -262,19 +272,20 @@ def _play(
             widest.setdefault(cell_key(element, index), []).append(text)
     svg = picture.layout(widest).svg()
     legend = [
-        ("positive", "blue edge: a positive weight"),
-        ("negative", "red: negative; wider = larger |weight|"),
-        ("grad", "grad column: d(loss)/d(that number), once backward has reached it"),
-        ("current", "orange: what is being used"),
-        ("target", "green: what receives the result"),
+        ("positive", "weight > 0"),
+        ("negative", "< 0 (wider: larger)"),
+        ("grad", "grad: d(loss)/d(number)"),
+        ("current", "in use"),
+        ("target", "receives the result"),
         ("", "z = w·x + b, out = activation(z)"),
     ]
     if plane is not None:
-        legend.append(("", "map: the output over the plane, blue > 0, red < 0, ○ the sample"))
+        legend.append(("", "map: out > 0 blue, < 0 red, ○ the sample"))
+        if plane.data:
+            high, low = plane.classes
+            legend.append(("", f"dots: the data, blue y = {high}, red y = {low}"))
     if picture.compact:
-        legend.append(
-            ("", "each weight's number is written on its edge when the edge is highlighted or hovered")
-        )
+        legend.append(("", "a weight's number: on its edge when lit or hovered"))
     before, after = history[0], history[-1]
     what = "one training step" if count == 1 else f"{count} training steps"
     return Player(
@@ -323,6 +334,35 @@ def _map_region(
             f"got {model.nin} inputs and {model.nouts[-1]} outputs"
         )
     return region[0], region[1], region[2], region[3]
+
+
+def _map_points(
+    points: object, region: tuple[float, float, float, float] | None
+) -> tuple[list[tuple[float, float, bool]], tuple[str, str]]:
+    """``points=(X, y)`` as the map's dots (x0, x1, of the larger class?) and the two classes' targets."""
+    if points is None:
+        return [], ("", "")
+    if region is None:
+        raise ValueError("animate_training_step: points are drawn on the decision map, and there is none")
+    dots: list[tuple[float, float, Any]] = []
+    values: list[float] = []
+    try:
+        xs: Any = points[0]  # type: ignore[index]
+        ys: Any = points[1]  # type: ignore[index]
+        if len(points) != 2:  # type: ignore[arg-type]
+            raise ValueError
+        dots = [(float(p[0]), float(p[1]), t) for p, t in zip(xs, ys, strict=True) if len(p) == 2]
+        values = sorted({float(t) for _, _, t in dots})
+        complete = len(dots) == len(xs)
+    except (TypeError, ValueError):
+        complete = False
+    if len(values) != 2 or not complete or not all(math.isfinite(v) for d in dots for v in d[:2]):
+        raise ValueError(
+            "animate_training_step: points must be (X, y): X a list of (x0, x1) pairs of finite numbers "
+            "and y their targets, two classes (such as 0 and 1), as many as X"
+        )
+    low, high = values
+    return [(p0, p1, float(t) == high) for p0, p1, t in dots], (_f(high), _f(low))
 
 
 def map_values(
@@ -475,7 +515,8 @@ def _backward(
     neurons: list[list[_Neuron]],
     steps: Any,
     names: dict[Value, str],
-    loss: Value,
+    loss_fn: Callable[[Any, Any], Value],
+    y: Any,
 ) -> list[Frame]:
     frames = [
         Frame(
@@ -491,7 +532,7 @@ def _backward(
     for li in range(len(neurons) - 1, -1, -1):
         for n in neurons[li]:
             if li == len(neurons) - 1:
-                frames.append(_from_loss(n, steps, names, model_nodes))
+                frames.append(_from_loss(n, loss_fn, y, neurons[-1], steps, names, model_nodes))
             else:
                 frames.append(_from_next_layer(picture, n, neurons[li + 1]))
             frames.append(_through_activation(n, names))
@@ -508,20 +549,29 @@ def topological_order_many(roots: list[Value]) -> list[Value]:
     return list(seen)
 
 
-def _from_loss(n: _Neuron, steps: Any, names: dict[Value, str], model_nodes: set[Value]) -> Frame:
-    """An output's d(loss)/d(out): the loss's own chain rule, step by step."""
-    lines = []
-    for s in steps:
-        if s.node in model_nodes:
-            continue  # past the loss: inside the network
-        rule = local_rule(s.node, s.position, names)
-        lines.append(
-            f"   at {names[s.node]}: d(loss)/d({names[s.parent]}) += {format_number(s.local, 4)} × "
-            f"{format_number(s.upstream, 4)} = {format_number(s.product, 4)}   [{rule}]"
-        )
+def _from_loss(n: _Neuron, loss_fn: Callable[[Any, Any], Value], y: Any, outputs: list[_Neuron],
+               steps: Any, names: dict[Value, str], model_nodes: set[Value]) -> Frame:  # fmt: skip
+    """An output's d(loss)/d(out): the loss's derivative as a formula (for nn.losses' mse, log
+    loss and cross-entropy), else the loss's own chain rule, step by step."""
     grad = n.d_out
-    text = f"d(loss)/d({n.name}) = {_f(grad)}: the loss's own chain rule, from the loss back to {n.name}:\n"
-    text += "\n".join(lines)
+    formula = _loss_formula(n, loss_fn, y, outputs)
+    if formula is not None:
+        rule, numbers = formula
+        text = f"d(loss)/d({n.name}) = {rule} = {numbers} = {_f(grad)}"
+        question = f"d(loss)/d({n.name}) = {rule} = ?"
+    else:
+        lines = []
+        for s in steps:
+            if s.node in model_nodes:
+                continue  # past the loss: inside the network
+            lines.append(
+                f"   at {names[s.node]}: d(loss)/d({names[s.parent]}) += {format_number(s.local, 4)} × "
+                f"{format_number(s.upstream, 4)} = {format_number(s.product, 4)}   "
+                f"[{local_rule(s.node, s.position, names)}]"
+            )
+        head = f"d(loss)/d({n.name}) = {_f(grad)}: the loss's own chain rule, from the loss back to {n.name}:"
+        text = "\n".join([head, *lines])
+        question = f"d(loss)/d({n.name}) = ?   (the loss's own chain rule)\n" + "\n".join(lines[:-1])
     return Frame(
         "backward",
         text,
@@ -530,29 +580,63 @@ def _from_loss(n: _Neuron, steps: Any, names: dict[Value, str], model_nodes: set
         edges=(f"c{n.index}",),
         set=((n.cell("out", "g"), 0, _f(grad)),),
         numbers=(("d_out", grad),),
-        question=f"d(loss)/d({n.name}) = ?   (the loss's own chain rule)\n" + "\n".join(lines[:-1]),
+        question=question,
         answer=grad,
     )
 
 
+def _loss_formula(
+    n: _Neuron, loss_fn: Callable[[Any, Any], Value], y: Any, outputs: list[_Neuron]
+) -> tuple[str, str] | None:
+    """(rule, the rule with this sample's numbers) of d(loss)/d(out) for nn.losses' own losses on
+    one sample, or None for another loss function."""
+    from . import losses
+
+    out = n.out.data
+    k = len(outputs)
+    if loss_fn is losses.mse:
+        target = y[n.index] if isinstance(y, Sequence) else y
+        if k == 1:
+            return "2(out − y)", f"2 × ({_f(out)} − {_f(target)})"
+        return f"2(out − y) / {k}", f"2 × ({_f(out)} − {_f(target)}) / {k}"
+    if loss_fn is losses.binary_cross_entropy and k == 1 and isinstance(y, int | float):
+        p = 1.0 / (1.0 + math.exp(-out)) if out >= 0 else math.exp(out) / (1.0 + math.exp(out))
+        return "σ(out) − y   (log loss on the logit out)", f"σ({_f(out)}) − {_f(y)} = {_f(p)} − {_f(y)}"
+    if loss_fn is losses.cross_entropy and isinstance(y, int) and not isinstance(y, bool):
+        top = max(m.out.data for m in outputs)
+        p = math.exp(out - top) / sum(math.exp(m.out.data - top) for m in outputs)
+        hit = 1 if n.index == y else 0
+        return (
+            f"softmax(out)[{n.index}] − (1 if {n.index} is the class y else 0)",
+            f"{_f(p)} − {hit}",
+        )
+    return None
+
+
 def _from_next_layer(picture: NetworkPicture, n: _Neuron, next_layer: list[_Neuron]) -> Frame:
-    """A hidden neuron's d(loss)/d(out): what each neuron it feeds sends back along its weight."""
+    """A hidden neuron's d(loss)/d(out): what each neuron it feeds sends back along its weight
+    (a neuron that is off, d(loss)/d(z) = 0, sends back nothing: its term is left out)."""
     j = n.index
     li = n.layer + 1
-    terms = [f"{_f(m.weights[j].data)} × {_f(m.delta)}" for m in next_layer]
+    sending = [m for m in next_layer if m.delta != 0.0]
+    off = len(next_layer) - len(sending)
+    terms = [f"{_f(m.weights[j].data)} × {_f(m.delta)}" for m in sending]
     grad = n.d_out
+    fed = f"k over the {_plural(len(next_layer), 'neuron')} it feeds"
+    if off:
+        fed += f"; {off} of them {'is' if off == 1 else 'are'} off (d(loss)/d(z) = 0) and left out"
     text = (
-        f"d(loss)/d(out of {n.name}) = Σₖ w[{li},k,{j}] · d(loss)/d(z[{li},k])   (k over the "
-        f"{_plural(len(next_layer), 'neuron')} it feeds)\n   = {' + '.join(terms)} = {_f(grad)}"
+        f"d(loss)/d(out of {n.name}) = Σₖ w[{li},k,{j}] · d(loss)/d(z[{li},k])   ({fed})\n"
+        f"   = {' + '.join(terms) if terms else '0'} = {_f(grad)}"
     )
-    edges = tuple(m.edge(j) for m in next_layer)
+    edges = tuple(m.edge(j) for m in sending)
     weights = tuple(
-        element for m in next_layer for element, _, _ in picture.weight_cells(m.layer, m.index, j, 0, "")
+        element for m in sending for element, _, _ in picture.weight_cells(m.layer, m.index, j, 0, "")
     )
     return Frame(
         "backward",
         text,
-        tuple(m.cell("z", "g") for m in next_layer) + (weights if not picture.compact else ()),
+        tuple(m.cell("z", "g") for m in sending) + (weights if not picture.compact else ()),
         targets=(n.cell("out", "g"),),
         edges=edges,
         show=tuple(f"{e}-outof" for e in edges) if picture.compact else (),
@@ -580,6 +664,8 @@ def _through_activation(n: _Neuron, names: dict[Value, str]) -> Frame:
             f"d(loss)/d({names[n.z]}) = d(loss)/d(out) × {n.activation}′(z) = {_f(upstream)} × "
             f"{_f(local)} = {_f(delta)}\n   {n.activation}′(z) by {rule}"
         )
+        if _off(n):
+            text += f"\n   {n.name} is {OFF_TEXT} (z ≤ 0: a small change to them leaves out at 0)"
     cells = [(n.cell("z", "g"), 0, _f(delta))]
     return Frame(
         "backward",
@@ -587,27 +673,44 @@ def _through_activation(n: _Neuron, names: dict[Value, str]) -> Frame:
         (n.cell("out", "g"), n.cell("z", "v")),
         targets=(n.cell("z", "g"),),
         set=tuple(cells),
+        style=((n.card, "opacity", OFF_OPACITY),) if _off(n) else (),
         numbers=(("local", local), ("delta", delta)),
         **_asked(text.split("\n")[0], delta),
     )
+
+
+OFF_TEXT = "off: d(loss)/d(z) = 0, its weights do not move"
+OFF_OPACITY = "0.45"  # an off neuron's card fades from its backward step until the next forward pass
+
+
+def _off(n: _Neuron) -> bool:
+    """A ReLU neuron that is off for this sample: z ≤ 0, so relu′(z) = 0 and nothing flows back."""
+    return n.activation == "relu" and n.z.data <= 0.0 and n.delta == 0.0
 
 
 def _weight_grads(picture: NetworkPicture, n: _Neuron) -> Frame:
     """Each weight's gradient: d(loss)/d(z) × the input it multiplied; the bias's: × 1."""
     delta = n.delta
     li, j = n.layer, n.index
-    lines = [f"{n.name}'s weights: d(loss)/d(w[{li},{j},i]) = d(loss)/d(z) × (input i it multiplied)"]
+    if _off(n):
+        head = f"{n.name} is {OFF_TEXT}: each weight's gradient is 0 × its input = 0, the bias's 0 × 1 = 0"
+    else:
+        head = (
+            f"{n.name}'s weights: d(loss)/d(wi) = d(loss)/d(z) × input i = {_f(delta)} × input i"
+            f"   (wi: w[{li},{j},i], input i: {'xi' if li == 0 else f'h[{li - 1},i]'})"
+        )
+    lines = [head]
     cells: list[tuple[str, int, str]] = []
     targets: list[str] = []
     for i, (w, v) in enumerate(zip(n.weights, n.inputs)):
-        lines.append(
-            f"   {w.label or n.edge(i)}: {_f(delta)} × {n.input_names[i]} {_f(v.data)} = {_f(float(w.grad))}"
-        )
+        if not _off(n):  # an off neuron's list would be zeros only
+            lines.append(f"   w{i}: × {_f(v.data)} = {_f(float(w.grad))}")
         written = picture.weight_cells(li, j, i, 1, _f(float(w.grad)))
         cells += written
         targets += [element for element, _, _ in written]
     if n.bias is not None:
-        lines.append(f"   {n.bias.label or 'b'}: {_f(delta)} × 1 = {_f(float(n.bias.grad))}")
+        if not _off(n):
+            lines.append(f"   b: × 1 = {_f(float(n.bias.grad))}")
         cells.append((n.cell("b", "g"), 0, _f(float(n.bias.grad))))
         targets.append(n.cell("b", "g"))
     edges = tuple(n.edge(i) for i in range(len(n.weights)))
@@ -621,6 +724,7 @@ def _weight_grads(picture: NetworkPicture, n: _Neuron) -> Frame:
         show=tuple(f"{e}-into" for e in edges) if picture.compact else (),
         set=tuple(cells),
         numbers=tuple((w.label or n.edge(i), float(w.grad)) for i, w in enumerate(n.weights)),
+        grid=len(lines) - 1,
     )
 
 
@@ -647,11 +751,15 @@ def _update(
     frames: list[Frame] = []
     for row in neurons:
         for n in row:
-            lines = [f"{n.name}: {how}"]
+            lines = [f"{n.name}: {how}   (wi: w[{n.layer},{n.index},i])"]
+            if optimizer is None and n.weights:
+                w = n.weights[0]
+                step = f"{_f(before[w])} − {format_number(lr)} × {_f(float(w.grad))}"
+                lines[0] += f"\n   e.g. w0 ← {step} = {_f(w.data)}"
             cells: list[tuple[str, int, str]] = []
             styles = []
             for i, w in enumerate(n.weights):
-                lines.append("   " + _move(w, before[w], lr, optimizer, w.label or n.edge(i)))
+                lines.append("   " + _move(w, before[w], f"w{i}"))
                 cells += picture.weight_cells(n.layer, n.index, i, 0, _f(w.data))
                 colour, width = weight_style(w.data, largest)
                 styles += [
@@ -659,9 +767,11 @@ def _update(
                     (f"{n.edge(i)}-line", "stroke-width", f"{width:.2f}"),
                 ]
             if n.bias is not None:
-                lines.append("   " + _move(n.bias, before[n.bias], lr, optimizer, n.bias.label or "b"))
+                lines.append("   " + _move(n.bias, before[n.bias], "b"))
                 cells.append((n.cell("b", "v"), 0, _f(n.bias.data)))
             edges = tuple(n.edge(i) for i in range(len(n.weights)))
+            if all(before[p] == p.data for p in (*n.weights, *([n.bias] if n.bias else []))) and _off(n):
+                lines = [f"{lines[0]}\n   {n.name} was off: every gradient 0, so no weight moved"]
             frames.append(
                 Frame(
                     "update",
@@ -673,15 +783,14 @@ def _update(
                     set=tuple(cells),
                     style=tuple(styles),
                     numbers=tuple((w.label or n.edge(i), w.data) for i, w in enumerate(n.weights)),
+                    grid=len(lines) - 1,
                 )
             )
     return frames
 
 
-def _move(p: Value, old: float, lr: float, optimizer: Any, name: str) -> str:
-    if optimizer is None:
-        return f"{name}: {_f(old)} − {format_number(lr)} × {_f(float(p.grad))} = {_f(p.data)}"
-    return f"{name}: {_f(old)} → {_f(p.data)}   (grad {_f(float(p.grad))})"
+def _move(p: Value, old: float, name: str) -> str:
+    return f"{name}: {_f(old)} → {_f(p.data)}"
 
 
 def _cleared_grads(picture: NetworkPicture, neurons: list[list[_Neuron]]) -> list[tuple[str, int, str]]:
@@ -713,15 +822,30 @@ def _again(
         lines, cells = [], []
         for n, out in zip(row, outs):
             z = pre_activation(layer.neurons[n.index], out)
-            lines.append(f"{n.name}: z = {_f(z.data)}, out = {_f(out.data)}   (was {_f(n.out.data)})")
+            lines.append(f"{n.name}: {_f(out.data)} (was {_f(n.out.data)})")
             cells += [(n.cell("z", "v"), 0, _f(z.data)), (n.cell("out", "v"), 0, _f(out.data))]
+        count = len(lines)
+        head = (
+            f"layer {row[0].layer}, forward with the new weights: each neuron's out = "
+            f"{row[0].activation}(w·x + b), and what it was before the step"
+        )
         if not frames:
-            lines.insert(
-                0,
-                "forward pass again with the new weights (gradients cleared: they belonged to the old ones)",
+            head = (
+                "forward pass again with the new weights (gradients cleared: they belonged to the old ones)\n"
+                + head
             )
             cells = _cleared_grads(picture, neurons) + cells
-        frames.append(Frame("after", "\n".join(lines), tuple(n.card for n in row), set=tuple(cells)))
+        faded = tuple((n.card, "opacity", None) for n in row)  # an off neuron's card, back
+        frames.append(
+            Frame(
+                "after",
+                "\n".join([head, *lines]),
+                tuple(n.card for n in row),
+                set=tuple(cells),
+                style=faded,
+                grid=count,
+            )  # fmt: skip
+        )
         signals = outs
     prediction = signals[0] if len(signals) == 1 else signals
     new_loss = loss_fn([prediction], [y]).data

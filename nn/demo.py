@@ -6,12 +6,15 @@ training and validation accuracy, and writes to the output folder:
 - ``loss.png``: loss and accuracy per epoch, training and validation;
 - ``decision_boundary.png``: what the trained network predicts over the plane;
 - ``neuron.svg``: the computation graph of one trained neuron on one input, after backward;
-- ``neuron.html``: the same neuron played in the browser, forward pass then backward pass;
+- ``neuron.html``: the same neuron played in the browser with a target y (the sample's label) and
+  loss (out − y)²: forward pass, backward pass, its weights' update and the loss after it, named
+  as on the network player's card (x0, w0, b, z, out);
 - ``neuron_tape.html``: that neuron's tape (``autograd.animate_tape``), the program backpropagation
   runs: its forward sweep, then its reverse sweep, line by line with the numbers;
-- ``training_step.html``: one more training step of the trained network on the validation point
-  it gets most wrong, played neuron by neuron (the network player, with the decision map over the
-  data for a one-output network; the saved model is not changed);
+- ``training_step.html``: a training step that matters: the network as it was after its first
+  epoch, on the validation point it then got most wrong, played neuron by neuron (the network
+  player, with the decision map and the data on it for a one-output network; the saved model is
+  not changed);
 - ``model.json``: the trained weights (``nn.io.load`` reads them back).
 
 Run ``python -m nn.demo --help`` for the options.
@@ -26,12 +29,13 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from autograd import GraphvizNotFound, Value, animate, animate_tape, no_grad
+from autograd import GraphvizNotFound, Value, animate, animate_tape, no_grad, topological_order
 
 from . import data, io, losses, optim
 from .animate import animate_training_step
-from .module import ACTIVATIONS, MLP, Neuron
+from .module import ACTIVATIONS, MLP, Module, Neuron
 from .train import evaluate, fit
 
 
@@ -120,17 +124,42 @@ def parser() -> argparse.ArgumentParser:
 
 def first_neuron(model: MLP, x: Sequence[float]) -> Value:
     """The first hidden neuron of ``model`` on input ``x``, built op by op (one node per multiply
-    and add, as micrograd builds it) with its parameters' labels, after backward."""
+    and add, as micrograd builds it), named as on the network player's card: inputs x0, x1, …,
+    weights w0, w1, …, the bias b, the products w0·x0, …, the weighted sum z and its output out."""
     trained = model.layers[0].neurons[0]
     neuron = Neuron(len(trained.w), activation=trained.activation, bias=trained.b is not None,
                     fused=False, seed=0)  # fmt: skip
     neuron.load_state_dict(trained.state_dict())
-    for mine, theirs in zip(neuron.parameters(), trained.parameters()):
-        mine.label = theirs.label
-    inputs = [Value(v, label=f"x[{i}]") for i, v in enumerate(x)]
+    for i, w in enumerate(neuron.w):
+        w.label = f"w{i}"
+    if neuron.b is not None:
+        neuron.b.label = "b"
+    inputs = [Value(v, label=f"x{i}") for i, v in enumerate(x)]
     out = neuron(inputs)
     out.label = "out"
+    z = out.parents[0] if out.parents else out
+    z.label = "z" if z is not out else z.label
+    for node in _inner(z):
+        joiner = "·" if node.op is not None and node.op.symbol == "*" else "+"
+        node.label = joiner.join(p.label for p in node.parents)
     return out
+
+
+def _inner(z: Value) -> list[Value]:
+    """The unnamed nodes inside a neuron's weighted sum ``z``, inputs before the nodes that use
+    them: the products w0·x0, …, and the partial sums."""
+    return [n for n in topological_order(z)[::-1] if n.op is not None and not n.label and n is not z]
+
+
+def neuron_loss(model: MLP, x: Sequence[float], y: float) -> Value:
+    """The first hidden neuron on ``x`` with a target: loss = (out − y)², as if this one neuron had
+    to output the sample's label ``y`` (a lesson, not what training does to a hidden neuron)."""
+    out = first_neuron(model, x)
+    error = out - y
+    error.label = "out−y"
+    loss = error**2
+    loss.label = "loss"
+    return loss
 
 
 def draw_neuron(model: MLP, x: Sequence[float], path: str) -> str:
@@ -158,11 +187,17 @@ def draw_neuron(model: MLP, x: Sequence[float], path: str) -> str:
     return path
 
 
-def play_neuron(model: MLP, x: Sequence[float], path: str) -> str | None:
-    """The expression player of the first hidden neuron on ``x``: its forward and backward pass.
-    Returns ``path``, or None (with a note) when Graphviz's ``dot`` is missing."""
+def play_neuron(model: MLP, x: Sequence[float], y: float, path: str) -> str | None:
+    """The expression player of the first hidden neuron on ``x`` with the target ``y``
+    (``neuron_loss``): forward pass, backward pass, the SGD step of its weights and bias (lr 0.1,
+    shown, the model unchanged) and the loss after it. Returns ``path``, or None (with a note)
+    when Graphviz's ``dot`` is missing."""
+    loss = neuron_loss(model, x, y)
+    params = [p for p in topological_order(loss) if p.is_leaf and p.label and p.label[0] in "wb"]
     try:
-        player = animate(first_neuron(model, x), title="gradstep: one neuron of the trained network")
+        # top to bottom: the unfused neuron and its loss are 12 boxes, too wide for a window across
+        title = f"gradstep: neuron h[0,0] of the trained network, made to output y = {y:g}"
+        player = animate(loss, lr=0.1, params=params, rankdir="TB", title=title)
     except GraphvizNotFound as error:
         print(f"note: {error}\nskipped {path}", file=sys.stderr)
         return None
@@ -197,7 +232,8 @@ def data_region(X: Sequence[Sequence[float]], margin: float = 0.1) -> tuple[floa
 
 
 def hardest_sample(model: MLP, X: Sequence[Sequence[float]], y: Sequence, loss: str) -> int:
-    """The index of the sample with the largest loss: where a training step has the most to do."""
+    """The index of the sample with the largest loss: where a training step has the most to do
+    (for a classifier that is still learning, a point it gets wrong)."""
     loss_fn, _ = losses.get(loss)
     with no_grad():
         losses_ = [loss_fn([model(x)], [t]).data for x, t in zip(X, y)]
@@ -211,12 +247,19 @@ def play_training_step(
     loss: str,
     path: str,
     region: tuple[float, float, float, float] | None = None,
+    points: tuple[Sequence[Sequence[float]], Sequence] | None = None,
+    title: str | None = None,
 ) -> str:
     """The network player of one SGD step (lr 0.1) on a copy of ``model`` (``model`` itself is
-    not changed), with the decision map over ``region`` when the network has one output."""
+    not changed), with the decision map over ``region`` and ``points`` on it when the network has
+    one output."""
     loss_fn, _ = losses.get(loss)
-    chosen = region if model.nouts[-1] == 1 else None
-    player = animate_training_step(copy.deepcopy(model), x, y, loss_fn=loss_fn, lr=0.1, decision_map=chosen)
+    one = model.nouts[-1] == 1
+    shown = points if one and region is not None else None
+    chosen = region if one else None
+    player = animate_training_step(
+        copy.deepcopy(model), x, y, loss_fn=loss_fn, lr=0.1, decision_map=chosen, points=shown, title=title
+    )
     player.save(path)
     return path
 
@@ -243,6 +286,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{args.dataset}: {len(X_train)} training and {len(X_val)} validation points; model {model._header()}"
     )
     optimizer = optim.Adam(model.parameters(), lr=args.lr)
+    early: list[MLP] = []  # the network after its first epoch: still learning, so a step shows
+
+    def keep_first(epoch: int, logs: dict[str, Any], trained: Module) -> None:
+        if epoch == 0 and isinstance(trained, MLP):
+            early.append(copy.deepcopy(trained))
+
     history = fit(
         model,
         (X_train, y_train),
@@ -253,6 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         val_data=(X_val, y_val),
         seed=args.seed,
         progress=not args.no_progress,
+        callbacks=[keep_first],
     )
     train_loss, train_acc = evaluate(model, (X_train, y_train), spec.loss)
     val_loss, val_acc = evaluate(model, (X_val, y_val), spec.loss)
@@ -273,19 +323,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     weights = os.path.join(args.out, "model.json")
     io.save(model, weights)
     written.append(weights)
-    neuron_page = play_neuron(model, X_train[0], os.path.join(args.out, "neuron.html"))
+    neuron_page = play_neuron(model, X_train[0], float(y_train[0]), os.path.join(args.out, "neuron.html"))
     tape_page = play_neuron_tape(model, X_train[0], os.path.join(args.out, "neuron_tape.html"))
-    hardest = hardest_sample(model, X_val, y_val, spec.loss)
+    hardest = hardest_sample(early[0], X_val, y_val, spec.loss)
     step_page = play_training_step(
-        model, X_val[hardest], y_val[hardest], spec.loss, os.path.join(args.out, "training_step.html"),
-        region=data_region(X),
+        early[0], X_val[hardest], y_val[hardest], spec.loss, os.path.join(args.out, "training_step.html"),
+        region=data_region(X), points=(X_train, y_train),
+        title="gradstep: one training step after epoch 1, on a point the network gets wrong",
     )  # fmt: skip
     written += [p for p in (neuron_page, tape_page, step_page) if p]
     print("wrote " + ", ".join(written) + f" in {time.perf_counter() - started:.1f} s total")
-    print(f"open {step_page} in a browser: one more training step on the validation point the network "
-          "gets most wrong, neuron by neuron (forward, backward, update)")  # fmt: skip
+    print(f"open {step_page} in a browser: a training step after the first epoch, on the validation point "
+          "the network then got most wrong, neuron by neuron (forward, backward, update)")  # fmt: skip
     if neuron_page:
-        print(f"open {neuron_page} in a browser: one neuron's forward and backward pass, op by op")
+        print(f"open {neuron_page} in a browser: one neuron's forward and backward pass and update, op by op")
     print(f"open {tape_page} in a browser: that neuron's tape, the program backpropagation runs, "
           "line by line")  # fmt: skip
     return 0

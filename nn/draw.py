@@ -66,6 +66,7 @@ CHART_MARGIN = 8.0  # around a card's plot
 MAP_SIZE = (150.0, 150.0)  # the decision map's plot area
 CURVE = (150.0, 70.0)  # the plot area of the network player's loss curve
 ROWS_FIT = 1000.0  # a column taller than this (px) with one row per weight: use the compact layout
+BLUE, RED = sign_colour(1.0, 1.0), sign_colour(-1.0, 1.0)  # a class's dots on the map: out > 0 and < 0
 
 
 def neuron_name(layer: int, index: int, layers: int) -> str:
@@ -95,6 +96,8 @@ class DecisionMap:
     point: tuple[float, float]
     fills: list[list[str]]
     caption: str = ""
+    data: list[tuple[float, float, bool]] = field(default_factory=list)  # (x0, x1, high class?)
+    classes: tuple[str, str] = ("", "")  # the targets of the high and the low class, as written
 
 
 @dataclass
@@ -162,6 +165,8 @@ class Layout:
         if card.chart:  # the plot, and a line of labels above and under it
             width = max(width, card.chart[0] + 2 * CHART_MARGIN)
             height += card.chart[1] + 2 * CHART_MARGIN + 20
+            if card.map is not None and card.map.data:  # and the key to the dots' colours
+                height += 12
         return max(width, title), height
 
     def row_y(self, card: Card, key: str) -> float:
@@ -345,12 +350,29 @@ class Layout:
             f"{name} {format_number(low, 2)}…{format_number(high, 2)}"
             for name, low, high in (("x0", x0_low, x0_high), ("x1", x1_low, x1_high))
         )
+        parts.append(f'<g id="{card.id}-data">')
+        for p0, p1, high in plot.data:
+            if x0_low <= p0 <= x0_high and x1_low <= p1 <= x1_high:
+                dx, dy = w * (p0 - x0_low) / (x0_high - x0_low), h * (x1_high - p1) / (x1_high - x1_low)
+                fill = BLUE if high else RED
+                parts.append(f'<circle cx="{dx:.1f}" cy="{dy:.1f}" r="2.5" fill="{fill}" stroke="white" '
+                             'stroke-width="1"/>')  # fmt: skip
+        parts.append("</g>")
         parts.append(
             f'<circle id="{card.id}-x" cx="{cx:.1f}" cy="{cy:.1f}" r="4.5" fill="none" stroke="#1f2328" '
             f'stroke-width="2"/><rect width="{w:.1f}" height="{h:.1f}" fill="none" stroke="#8c959f"/>'
             f'<g id="{card.id}-when"><text x="0" y="-4" {small}>{_esc(plot.caption)}</text></g>'
-            f'<text x="0" y="{h + 10:.1f}" {small}>{_esc(bounds)}</text></g>'
+            f'<text x="0" y="{h + 10:.1f}" {small}>{_esc(bounds)}</text>'
         )
+        if plot.data:
+            upper, lower = plot.classes
+            parts.append(
+                f'<g id="{card.id}-key"><circle cx="3" cy="{h + 19:.1f}" r="3" fill="{BLUE}"/>'
+                f'<text x="9" y="{h + 22:.1f}" {small}>y = {_esc(upper)}</text>'
+                f'<circle cx="{w / 2 + 3:.1f}" cy="{h + 19:.1f}" r="3" fill="{RED}"/>'
+                f'<text x="{w / 2 + 9:.1f}" y="{h + 22:.1f}" {small}>y = {_esc(lower)}</text></g>'
+            )
+        parts.append("</g>")
         return "".join(parts)
 
     def _label_svg(self, edge: Edge, label: str) -> str:

@@ -95,3 +95,27 @@ def svg_text(page: Any, element_id: str, index: int = -1) -> str:
 
 def ids(page: Any, css_class: str) -> set[str]:
     return set(page.eval_on_selector_all(f".{css_class}", "els => els.map(e => e.id)"))
+
+
+# What a learner could miss on the current frame: the step text cut off (its box scrolls), the
+# legend out of the window, what receives the result (the first target) outside the drawing's
+# visible box, or the title of a card that receives something scrolled away. Returns the problems.
+FRAME_ON_SCREEN = """() => {
+  const bad = [];
+  const text = document.getElementById("gs-text");
+  if (text.scrollHeight > text.clientHeight + 1)
+    bad.push(`step text cut: ${text.scrollHeight} > ${text.clientHeight}`);
+  const legend = document.getElementById("gs-legend").getBoundingClientRect();
+  if (legend.height === 0 || legend.top < 0 || legend.bottom > innerHeight) bad.push("legend out of view");
+  const graph = document.getElementById("gs-graph"), box = graph.getBoundingClientRect();
+  const right = box.left + graph.clientWidth, bottom = box.top + graph.clientHeight;
+  const seen = (r) =>
+    r.left >= box.left - 1 && r.right <= right + 1 && r.top >= box.top - 1 && r.bottom <= bottom + 1;
+  const targets = [...document.querySelectorAll("#gs-graph .gs-target")];
+  if (targets.length && !seen(targets[0].getBoundingClientRect())) bad.push(`${targets[0].id} out of view`);
+  for (const e of targets) {
+    const card = e.closest(".gs-card"), title = card && card.querySelector(".gs-title");
+    if (title && !seen(title.getBoundingClientRect())) bad.push(`the title of ${card.id} out of view`);
+  }
+  return bad;
+}"""

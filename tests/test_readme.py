@@ -28,3 +28,20 @@ def test_readme_block_runs_and_prints_what_it_claims(index, tmp_path, monkeypatc
     lines = printed.getvalue().splitlines()
     for claim in claims:
         assert any(line.strip() == claim for line in lines), f"README says {claim!r}; printed {lines}"
+
+
+def test_the_ten_lines_run_one_backward_pass_so_the_steps_agree_with_the_printed_gradients(
+    tmp_path, monkeypatch, dot_program
+):
+    monkeypatch.chdir(tmp_path)
+    block = next(b for b in BLOCKS if "backward_steps(e)" in b)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile(block, "README's ten lines", "exec"), {})
+    lines = printed.getvalue().splitlines()
+    a_grad, b_grad = map(float, lines[0].split())
+    final = next(line for line in lines if line.startswith("leaf gradients"))
+    shown = dict(re.findall(r"(\w+) = (-?[\d.e-]+)", final))
+    assert float(shown["a"]) == pytest.approx(a_grad, rel=1e-4)  # not twice the gradient above
+    assert float(shown["b"]) == pytest.approx(b_grad, rel=1e-4)
+    assert any(line.startswith("e = ") for line in lines)  # e.tree() printed the graph

@@ -354,6 +354,7 @@ def test_practice_mode_asks_for_each_local_derivative(browser, dot_program, tmp_
     player = animate(o, practice=True)
     first = next(k for k, f in enumerate(player.frames) if f.answer is not None)
     assert player.frames[first].question.endswith("for tanh: 1 − o² = 1 − 0.7071² = ?")
+    assert ">0.5<" not in player.html.split("<svg", 1)[1].split("</svg>")[0]  # no answer on an edge
     watched = Watched(browser).open(player, tmp_path)
     page = watched.page
     for _ in range(first + 1):
@@ -362,11 +363,43 @@ def test_practice_mode_asks_for_each_local_derivative(browser, dot_program, tmp_
     assert svg_text(page, node, -1) == "grad 0"  # the seed frame's 0: the product is not shown yet
     page.fill("#gs-answer", "0.7")
     page.press("#gs-answer", "Enter")
-    assert page.text_content("#gs-verdict").startswith("✗")
-    page.fill("#gs-answer", "0.5")
+    assert page.text_content("#gs-verdict").startswith("✗ not 0.7: work it out from the rule")
+    page.fill("#gs-answer", "−0.5")  # the commonest slip: the sign
+    page.press("#gs-answer", "Enter")
+    assert "the size is right but the sign is wrong" in page.text_content("#gs-verdict")
+    page.fill("#gs-answer", "0,5")  # a decimal comma
     page.press("#gs-answer", "Enter")
     assert page.text_content("#gs-verdict") == "✓ right" and svg_text(page, node, -1) == "grad 0.5"
-    assert page.text_content("#gs-score") == "score 1 / 1"
+    assert page.text_content("#gs-score") == "score 1 / 1 (0 at the first try)"
+    page.reload()  # a second try: the last score is there to compare with
+    assert (
+        page.text_content("#gs-score")
+        == "score 0 / 0 (0 at the first try) · last time: 1 / 1 (0 at the first try)"
+    )
+    watched.url = page.url
+    watched.clean()
+
+
+def test_practice_reads_a_thousands_separator_and_says_how_it_read_a_comma(browser, dot_program, tmp_path):
+    big = Value(2.0, label="a") * Value(-2000.15, label="k")
+    big.label = "p"
+    player = animate(big, practice=True)  # the first question: d(p)/d(a) = k = -2000.15
+    first = next(k for k, f in enumerate(player.frames) if f.answer is not None)
+    assert player.frames[first].answer == -2000.15
+    watched = Watched(browser).open(player, tmp_path)
+    page = watched.page
+    for _ in range(first + 1):
+        page.keyboard.press("ArrowRight")
+    page.fill("#gs-answer", "-2,100")  # wrong either way: the verdict says both readings
+    page.press("#gs-answer", "Enter")
+    verdict = page.text_content("#gs-verdict")
+    assert (
+        "read as -2100 (the comma as a thousands separator) or -2.100 (the comma as a decimal point)"
+        in verdict
+    )
+    page.fill("#gs-answer", "-2,000")
+    page.press("#gs-answer", "Enter")
+    assert page.text_content("#gs-verdict") == "✓ right"
     watched.clean()
 
 

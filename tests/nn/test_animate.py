@@ -12,6 +12,7 @@ import nn
 from autograd import Value
 from nn.animate import animate_training_step
 from tests.browser import (
+    FRAME_ON_SCREEN,
     LAYOUT,
     OVERLAPPING_LABELS,
     TEXTS_OUTSIDE_THEIR_BOXES,
@@ -110,7 +111,8 @@ def test_frames_play_forward_backward_update_and_forward_again():
     weights = next(f for f in player.frames if f.text.startswith("h[0,1]'s weights"))
     w = model.layers[0].neurons[1].w[1]
     delta = next(numbers(f)["delta"] for f in player.frames if "d(loss)/d(z[0,1])" in f.text)
-    assert w.grad != 0.0 and f"w[0,1,1]: {delta:.4g} × x1 -2 = {w.grad:.4g}" in weights.text
+    assert w.grad != 0.0 and f"= {delta:.4g} × input i" in weights.text
+    assert weights.text.splitlines()[2] == f"   w1: × -2 = {w.grad:.4g}" and weights.grid == 3  # w0, w1, b
 
 
 def test_an_optimizer_takes_the_step():
@@ -150,11 +152,73 @@ def test_a_failed_call_changes_nothing(monkeypatch, tmp_path):
 
 def test_a_classifier_with_cross_entropy_and_three_outputs():
     model = nn.MLP(2, [3, 3], seed=1, activation="tanh")
+    logits = [v.data for v in nn.MLP(2, [3, 3], seed=1, activation="tanh")([0.2, 0.4])]  # before the step
+    shift = max(logits)
+    softmax = [math.exp(v - shift) / sum(math.exp(u - shift) for u in logits) for v in logits]
     player = animate_training_step(model, [0.2, 0.4], 2, loss_fn=nn.losses.cross_entropy, lr=0.5)
     d_outs = [f for f in player.frames if f.phase == "backward" and "d_out" in numbers(f)][:3]
     assert [f.text.split(" =")[0] for f in d_outs] == [f"d(loss)/d(out[{k}])" for k in range(3)]
-    assert "the loss's own chain rule" in d_outs[0].text
+    # the loss's derivative as a formula with its numbers, checked against softmax by hand
+    for k, f in enumerate(d_outs):
+        assert f"softmax(out)[{k}] − (1 if {k} is the class y else 0)" in f.text
+        assert f"= {softmax[k]:.4g} − {int(k == 2)} = " in f.text
+        assert numbers(f)["d_out"] == pytest.approx(softmax[k] - (k == 2), rel=1e-9)
     assert 'id="loss-y-v"' in player.html
+
+
+def test_the_loss_derivative_is_a_formula_not_engine_nodes():
+    mse = animate_training_step(nn.MLP(2, [2, 1], seed=0), [1.0, -1.0], 0.5, lr=0.1)
+    out = next(dict(f.numbers)["out"] for f in mse.frames if f.text.startswith("out[0]: z"))
+    d_out = next(f for f in mse.frames if "d_out" in numbers(f))
+    assert d_out.text == f"d(loss)/d(out[0]) = 2(out − y) = 2 × ({out:.4g} − 0.5) = {2 * (out - 0.5):.4g}"
+    bce = animate_training_step(
+        nn.MLP(2, [2, 1], seed=0), [1.0, -1.0], 1, loss_fn=nn.losses.binary_cross_entropy
+    )
+    d_out = next(f for f in bce.frames if "d_out" in numbers(f))
+    sigma = 1 / (1 + math.exp(-out))
+    assert d_out.text.startswith("d(loss)/d(out[0]) = σ(out) − y   (log loss on the logit out)")
+    assert numbers(d_out)["d_out"] == pytest.approx(sigma - 1, rel=1e-12)
+    for frame in bce.frames:  # no engine node names anywhere
+        assert not re.search(r"\bn\d+\b|softplus|\*\*2", frame.text), frame.text
+
+
+def test_a_relu_that_is_off_is_marked_and_its_zero_terms_left_out():
+    model = nn.MLP(2, [4, 4, 1], seed=0)
+    twin = nn.MLP(2, [4, 4, 1], seed=0)
+    hidden = twin.layers[1].forward_list(twin.layers[0].forward_list([Value(v) for v in X]))
+    off = [j for j, h in enumerate(hidden) if h.data <= 0.0]
+    assert off and len(off) < 4  # this seed has an off neuron in layer 1, and a neuron that is on
+    player = animate_training_step(model, X, Y, lr=0.1)
+    j = off[0]
+    through = next(f for f in player.frames if f.text.startswith(f"d(loss)/d(z[1,{j}])"))
+    assert f"h[1,{j}] is off: d(loss)/d(z) = 0, its weights do not move" in through.text
+    assert (f"n1_{j}", "opacity", "0.45") in through.style
+    weights = next(f for f in player.frames if f.text.startswith(f"h[1,{j}] is off"))
+    assert weights.grid == 0 and len(weights.text.splitlines()) == 1  # no list of zeros
+    for i in range(4):  # each neuron of layer 0: the off neuron's term is left out of its sum
+        d_out = next(f for f in player.frames if f.text.startswith(f"d(loss)/d(out of h[0,{i}])"))
+        w = model.layers[1].neurons[j].w[i]
+        assert f"{len(off)} of them" in d_out.text and f"{w.data:.4g} × 0 " not in d_out.text
+        assert f"n1_{j}-z-g" not in d_out.nodes and len(d_out.text.split("\n")[1].split(" + ")) == 4 - len(
+            off
+        )
+    update = next(f for f in player.frames if f.phase == "update" and f.text.startswith(f"h[1,{j}]"))
+    assert "was off: every gradient 0, so no weight moved" in update.text
+    again = next(f for f in player.frames if f.phase == "after" and f"n1_{j}" in f.nodes)
+    assert (f"n1_{j}", "opacity", None) in again.style  # the next forward pass undoes the fading
+
+
+def test_the_data_is_drawn_on_the_map_with_a_key_to_its_colours():
+    X_data, y_data = [[0.0, 0.5], [1.0, -0.5], [5.0, 5.0]], [1, 0, 1]  # the last lies outside the region
+    player = animate_training_step(nn.MLP(2, [3, 1], seed=0), X, 1, loss_fn=nn.losses.binary_cross_entropy,
+                                   decision_map=(-1.0, 2.0, -2.0, 2.0), points=(X_data, y_data))  # fmt: skip
+    dots = re.findall(r'<circle cx="[\d.]+" cy="[\d.]+" r="2.5" fill="(#[0-9a-f]+)"', player.html)
+    assert dots == ["#2166ac", "#b2182b"]  # blue: the class the output should put above 0
+    assert "dots: the data, blue y = 1, red y = 0" in player.html and 'id="map-key"' in player.html
+    with pytest.raises(ValueError, match="points must be"):
+        animate_training_step(nn.MLP(2, [3, 1], seed=0), X, 1, points=([[0.0, 1.0]], [0, 1]))
+    with pytest.raises(ValueError, match="there is none"):
+        animate_training_step(nn.MLP(2, [3, 1], seed=0), X, 1, decision_map=False, points=(X_data, y_data))
 
 
 # -- in the browser ---------------------------------------------------------------------------
@@ -192,6 +256,32 @@ def test_every_frame_keeps_text_in_its_box_and_the_drawing_still(browser, tmp_pa
     step_through(page, len(player.frames), check)
     assert float(svg_text(page, "loss-after-v")) == pytest.approx(expected["new_loss"], rel=5e-4)
     assert page.text_content("#gs-text") == player.frames[-1].text
+    watched.clean()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
+@pytest.mark.parametrize("layers", [[16, 16, 1], [4, 4, 1]], ids=["demo", "readme"])
+def test_every_frame_is_on_screen_text_whole_legend_and_active_card_in_view(
+    browser, tmp_path, viewport, layers
+):
+    # the demo's network with its data on the map, and the README's 4-4-1 tanh network
+    moons, labels = nn.data.make("moons", 80, seed=0, noise=0.1)
+    model = nn.MLP(2, layers, seed=0, activation="relu" if layers[0] == 16 else "tanh")
+    player = animate_training_step(model, moons[0], labels[0], loss_fn=nn.losses.binary_cross_entropy,
+                                   decision_map=(-1.5, 2.5, -1.0, 1.5), points=(moons, labels))  # fmt: skip
+    assert max(f.text.count("\n") for f in player.frames) >= layers[0] // 2 + 2  # long lists
+    watched = Watched(browser, viewport).open(player, tmp_path)
+    page = watched.page
+    layout = page.evaluate(LAYOUT)
+
+    def check(k: int) -> None:
+        assert page.evaluate(FRAME_ON_SCREEN) == [], f"frame {k}: {player.frames[k].text[:60]}"
+        assert page.evaluate(LAYOUT) == layout, f"frame {k}: the drawing moved"
+
+    step_through(page, len(player.frames), check)
+    page.keyboard.press("End")  # the last frame is about the loss: its card (and the map) in view
+    box = page.eval_on_selector("#gs-graph", "g => g.getBoundingClientRect().right")
+    assert page.eval_on_selector("#loss", "g => g.getBoundingClientRect().right") <= box
     watched.clean()
 
 
@@ -237,7 +327,7 @@ def test_a_dense_network_shows_the_weights_of_the_highlighted_edges_without_over
 ):
     model = nn.MLP(2, [16, 16, 1], seed=0)
     player = animate_training_step(model, X, Y, lr=0.01)
-    assert "on its edge when the edge is highlighted or hovered" in player.html
+    assert "a weight&#x27;s number: on its edge when lit or hovered" in player.html
     watched = Watched(browser, viewport).open(player, tmp_path)
     page = watched.page
     layout = page.evaluate(LAYOUT)
@@ -283,10 +373,10 @@ def test_practice_mode_accepts_the_right_number_and_rejects_a_wrong_one(browser,
     page.press("#gs-answer", "Enter")
     assert page.text_content("#gs-verdict") == "✓ right"
     assert page.text_content("#gs-text") == frame.text and svg_text(page, cell) == f"{frame.answer:.4g}"
-    assert page.text_content("#gs-score") == "score 1 / 1"
+    assert page.text_content("#gs-score") == "score 1 / 1 (0 at the first try)"
     page.keyboard.press("ArrowRight")  # the next question: → reveals it, it counts as not known
     page.keyboard.press("ArrowRight")
-    assert page.text_content("#gs-score") == "score 1 / 2"
+    assert page.text_content("#gs-score") == "score 1 / 2 (0 at the first try)"
     watched.clean()
 
 

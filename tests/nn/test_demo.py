@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -21,13 +22,16 @@ def _check_outputs(out) -> None:
     root = ET.fromstring((out / "neuron.svg").read_bytes())
     assert root.tag.endswith("svg")
     texts = " ".join(t for t in (e.text for e in root.iter()) if t)
-    for label in ("x[0]", "x[1]", "w[0,0,0]", "w[0,0,1]", "b[0,0]", "out"):
+    for label in ("x0", "x1", "w0", "w1", "w0·x0", "b", "z", "out"):  # the network player's card names
         assert label in texts
+    assert not re.search(r"\bn\d+ \(", texts)  # no engine names such as "n5 (*)"
     assert io.load(out / "model.json").num_parameters() == 2 * 4 + 4 + 4 * 4 + 4 + 4 + 1
     step = (out / "training_step.html").read_text(encoding="utf-8")
     assert 'id="n1_3-z-g"' in step and "d(loss)/d(z[1,3])" in step  # the network player, every neuron
     neuron = (out / "neuron.html").read_text(encoding="utf-8")
-    assert "w[0,0,1]" in neuron and "ReLU" in neuron  # the demo's hidden neurons are ReLU
+    assert "out−y" in neuron and "ReLU" in neuron  # the demo's hidden neurons are ReLU
+    assert "w0 ← w0 − lr × grad" in neuron and "loss: " in neuron  # a target, an update, the loss after
+    assert not re.search(r"\bn\d+ \(", neuron)
     tape = (out / "neuron_tape.html").read_text(encoding="utf-8")
     assert "v5 = v2 * v0 + v3 * v1 + v4" in tape and "g4 += g5" in tape  # the weighted sum; its bias
 
@@ -42,6 +46,23 @@ def test_demo_end_to_end_small(tmp_path, capsys, dot_program):
     assert "train accuracy" in printed and "validation accuracy" in printed
     assert f"open {out / 'training_step.html'} in a browser" in printed
     _check_outputs(out)
+
+
+def test_the_demo_step_matters_and_its_neuron_fits_the_window(tmp_path, browser, dot_program):
+    out = tmp_path / "out"
+    assert demo.main(["--epochs", "4", "--out", str(out), "--no-progress"]) == 0
+    step = (out / "training_step.html").read_text(encoding="utf-8")
+    before, after = map(float, re.search(r"loss ([\d.]+) → ([\d.]+)", step).groups())
+    assert after < before / 2  # the step visibly lowers the loss on a point the network got wrong
+    assert "after epoch 1" in step and 'id="map-data"' in step and "dots: the data" in step
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto((out / "neuron.html").resolve().as_uri())
+    widths = page.evaluate(
+        "() => [document.querySelector('#gs-graph svg').getBoundingClientRect().width,"
+        " document.getElementById('gs-graph').clientWidth]"
+    )
+    assert widths[0] <= widths[1]  # no sideways scrolling at 1280 px
+    page.close()
 
 
 def test_demo_as_a_module_with_progress_bar(tmp_path, dot_program):
