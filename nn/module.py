@@ -376,8 +376,9 @@ class MLP(Module):
 
     Hidden layers use ``activation`` (a name, or one name per hidden layer), the last layer
     ``output_activation``. Both are checked even where no layer uses them: ``MLP(2, [1],
-    activation="relux")`` is refused, with an error that names ``activation``. ``preset="lecture"`` gives the lecture's tanh network with random
-    biases. Randomness: ``seed`` or ``rng``, else the global ``random`` module (like micrograd).
+    activation="relux")`` is refused, with an error that names ``activation``. ``preset="lecture"``
+    gives the lecture's tanh network with random biases. Randomness: ``seed`` or ``rng``, else the
+    global ``random`` module (like micrograd).
 
     >>> model = MLP(2, [16, 1, 1], seed=0)      # a one-neuron layer in the middle is fine
     >>> isinstance(model([0.5, -0.5]), Value)
