@@ -351,7 +351,9 @@ def animate(
     significant digits) or presses reveal; the page keeps the score. ``show_local``,
     ``color_by_grad``, ``cluster``, ``collapse``, ``only_path_to`` and ``max_nodes`` are
     ``draw_dot``'s. Every check (the size, Graphviz's ``dot``, the arguments) comes before the
-    backward pass: a call that fails has changed no gradient.
+    backward pass, and a call that fails later (``update`` raises, or an optimiser refuses its
+    step) puts back the data and gradient of every node of the graph and of ``params``: a call
+    that fails has changed nothing (an optimiser's own state, such as Adam's moments, is its own).
 
     >>> from autograd import Value
     >>> w = Value(2.0, label="w"); x = Value(3.0, label="x")
@@ -374,21 +376,34 @@ def animate(
     chosen = None if params is None else _leaves(params)
     # Every check before the backward pass: a failed call must not have changed any gradient.
     require_dot()
+    order = topological_order(root)[::-1]
     plan = plan_drawing(
-        topological_order(root)[::-1],
+        order,
         cluster=cluster,
         only_path_to=only_path_to,
         collapse=collapse,
         max_nodes=max_nodes,
     )
-    steps = backward_steps(root)
-    frames = animation_frames(steps, lr=lr, update=update, params=chosen, plan=plan)
-    widest = _widest_texts(plan, frames, initial_cells(steps, plan))
-    picture = svg(
-        render_plan(
-            plan, rankdir, show_local=show_local, color_by_grad=color_by_grad, show_grad=True, widest=widest
+    touched = [*order, *(chosen or ())]
+    saved = [(node.data, node.grad) for node in touched]
+    try:
+        steps = backward_steps(root)
+        frames = animation_frames(steps, lr=lr, update=update, params=chosen, plan=plan)
+        widest = _widest_texts(plan, frames, initial_cells(steps, plan))
+        picture = svg(
+            render_plan(
+                plan,
+                rankdir,
+                show_local=show_local,
+                color_by_grad=color_by_grad,
+                show_grad=True,
+                widest=widest,
+            )
         )
-    )
+    except BaseException:  # an update that raised, half done, or a drawing that failed
+        for node, (data, grad) in zip(touched, saved):
+            node.data, node.grad = data, grad
+        raise
     name = steps.name(root)
     legend = [
         ("current", "orange: the node being computed, or passing its gradient back, and the edge used"),

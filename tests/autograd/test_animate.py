@@ -130,6 +130,28 @@ def test_an_update_function_is_called_and_shown(dot_program):
         animate(o, update=optimizer)
 
 
+def test_an_update_that_fails_changes_nothing(dot_program):
+    """It left a half-made update and the backward pass's gradients: w 0.7 → 0.54, grad 0 → 1.6."""
+    import nn  # the optimiser whose refusal the README names
+
+    o, params = lecture_neuron()
+    params[0].grad = 0.25  # a gradient the call must not lose (leaves accumulate)
+    nodes = topological_order(o)
+    state = [(n.data, n.grad) for n in nodes]
+
+    def half_made():
+        params[0].data -= 0.16  # moves one weight, then fails
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        animate(o, update=half_made, params=params)
+    assert [(n.data, n.grad) for n in nodes] == state
+    optimizer = nn.optim.SGD(params, lr=1e308)  # refuses the overflowing step
+    with pytest.raises(OverflowError):
+        animate(o * 1e300, update=optimizer.step)
+    assert [(n.data, n.grad) for n in nodes] == state
+
+
 def test_save_is_atomic_and_notebook_view_is_an_isolated_iframe(dot_program, tmp_path):
     player = animate(lecture_neuron()[0])
     path = player.save(tmp_path / "player.html")
