@@ -23,7 +23,6 @@ import json
 import math
 import os
 import re
-import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -32,6 +31,7 @@ from typing import Any
 
 from .backward import topological_order
 from .draw import Plan, plan_drawing, render_plan, require_dot, svg
+from .files import write_atomically
 from .steps import Steps, backward_steps
 from .text import data_text, format_number, forward_formula, grad_text, local_rule
 from .value import Value, inputs_of
@@ -247,7 +247,8 @@ class Player:
         self._height = _height(svg)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the page to ``path`` (through a temporary file, so a reader never sees half)."""
+        """Write the page to ``path`` (through a temporary file, so a reader never sees half;
+        the temporary files of saves that were killed are deleted: ``autograd.files``)."""
         return write_atomically(path, self.html)
 
     def _repr_html_(self) -> str:
@@ -261,35 +262,6 @@ class Player:
 
     def __repr__(self) -> str:
         return f"<Player {self.title!r}: {len(self.frames)} frames>"
-
-
-def write_atomically(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder and
-    ``os.replace``: a reader sees the old file or the new one, never half of one. The new file
-    gets the usual permissions (mode 0o666 less the umask, like any file Python opens for writing).
-
-    >>> import tempfile, pathlib
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> write_atomically(folder / "page.html", "<p>hi</p>").read_text(), [p.name for p in folder.iterdir()]
-    ('<p>hi</p>', ['page.html'])
-    """
-    target = Path(path)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    while True:
-        temporary = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-        try:
-            handle = os.open(temporary, flags, 0o666)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return target
 
 
 def _text_height(frames: Sequence[Frame]) -> float:

@@ -32,13 +32,11 @@ import errno
 import json
 import math
 import os
-import re
-import secrets
-import socket
 import stat
-import time
 from collections.abc import Mapping
 from typing import Any
+
+from autograd.files import STALE_SECONDS, create_temp, remove_stale_temps
 
 from .module import ACTIVATIONS, MLP, check_number
 
@@ -55,10 +53,6 @@ _ARCH_KEYS = ("nin", "nouts", "activations", "bias")
 # before it can take the memory of a notebook.
 BYTES_PER_PARAMETER = 60
 DEFAULT_MAX_BYTES = 64 * 2**20
-
-# A temporary file untouched this long is abandoned whoever wrote it: a live save writes its file
-# in one go, so even a slow disk keeps it fresh.
-STALE_SECONDS = 3600
 
 # An integer literal longer than this is too large for a float (which ends near 1.8e308), so it is
 # refused without converting it: int() of a long digit string is slow and limited by
@@ -123,8 +117,8 @@ def save(model: MLP, path: str | os.PathLike[str]) -> None:
     target = _resolved(shown)
     folder, name = os.path.split(target)
     mode = _replaceable(target, shown)
-    _remove_stale_temps(folder, name)
-    fd, tmp = _create_temp(folder, name, shown)
+    remove_stale_temps(folder, name)
+    fd, tmp = create_temp(folder, name, shown, "save")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             if mode is not None and hasattr(os, "fchmod"):
@@ -200,89 +194,6 @@ def _path(path: object, who: str) -> str:
     if "\0" in text:
         raise ValueError(f"{who}: the path {text!r} contains a NUL character")
     return text
-
-
-def _host() -> str:
-    return re.sub(r"[^A-Za-z0-9-]", "-", socket.gethostname())[:40]
-
-
-def _temp_stem(name: str) -> str:
-    """``name`` shortened so that a temporary file's name stays under the usual 255-byte limit."""
-    while len(os.fsencode(name)) > 150:
-        name = name[:-1]
-    return name
-
-
-def _create_temp(folder: str, name: str, shown: str) -> tuple[int, str]:
-    """A new, empty, hidden file next to the target, named after the target, host and process.
-
-    ``os.open`` with mode 0o666 lets the umask decide the permissions, as for any new file
-    (``tempfile.mkstemp`` would make every saved model readable by its owner only).
-    """
-    prefix = os.path.join(folder, f".{_temp_stem(name)}.{_host()}.{os.getpid()}.")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    for _ in range(100):
-        tmp = f"{prefix}{secrets.token_hex(4)}.tmp"
-        try:
-            return os.open(tmp, flags, 0o666), tmp
-        except FileExistsError:
-            continue
-        except OSError as error:
-            why = "the folder does not exist" if isinstance(error, FileNotFoundError) else str(error.strerror)
-            if shown.startswith("~"):
-                why += "; Python does not expand '~': use os.path.expanduser(path)"
-            raise OSError(
-                error.errno, f"save: cannot write {shown!r}: cannot create a file in {folder!r} ({why})"
-            ) from None
-    raise FileExistsError(errno.EEXIST, f"save: no free temporary file name in {folder!r}")
-
-
-def _remove_stale_temps(folder: str, name: str) -> None:
-    """Delete temporary files that earlier saves to this target left behind (best effort).
-
-    A file is left only by a save that was killed. It is deleted when its writer (by host name
-    and process id in its name) is no longer running on this machine, or when nobody has touched it
-    for ``STALE_SECONDS``; a save in progress, in this process or another, is never disturbed.
-    Temporary files of older gradstep versions (``.NAME.XXXXXXXX.tmp``) go by age only.
-    """
-    stem = _temp_stem(name)
-    pattern = re.compile(
-        rf"\.{re.escape(stem)}\.(?:(?P<host>[A-Za-z0-9-]*)\.(?P<pid>\d{{1,10}})\.[0-9a-f]{{8}}|[a-z0-9_]{{8}})\.tmp"
-    )
-    host, now = _host(), time.time()
-    try:
-        with os.scandir(folder) as listing:
-            entries = list(listing)
-    except OSError:
-        return
-    for entry in entries:
-        match = pattern.fullmatch(entry.name)
-        if match is None:
-            continue
-        try:
-            info = entry.stat(follow_symlinks=False)
-            if not stat.S_ISREG(info.st_mode):
-                continue
-            dead = match["pid"] is not None and match["host"] == host and not _running(int(match["pid"]))
-            if dead or now - info.st_mtime > STALE_SECONDS:
-                os.unlink(entry.path)
-        except OSError:
-            continue  # gone already, or not ours to delete
-
-
-def _running(pid: int) -> bool:
-    """Whether process ``pid`` exists on this machine (True when that cannot be told)."""
-    if pid == os.getpid():
-        return True
-    if os.name != "posix":
-        return True  # os.kill(pid, 0) would send CTRL_C_EVENT on Windows
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, OverflowError):
-        return True  # PermissionError: alive, owned by someone else
-    return True
 
 
 def _fsync_folder(folder: str) -> None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import html
 import json
 import re
+import signal
 
 import pytest
 
-from autograd import Value, topological_order
+from autograd import Value, files, topological_order
 from autograd.animate import Frame, Player, animate, animation_frames, script_json
 from autograd.draw import GraphvizNotFound
 from autograd.steps import backward_steps
 from autograd.text import grad_text
 from tests.browser import LAYOUT, TEXTS_OUTSIDE_THEIR_BOXES, VIEWPORTS, Watched, ids, svg_text
+from tests.nn.careless import killed_mid_write
 
 HOSTILE = (
     '</script><script>window.__pwned=1;alert(1)</script><img src=x onerror="window.__pwned=2">'
@@ -150,6 +152,34 @@ def test_an_update_that_fails_changes_nothing(dot_program):
     with pytest.raises(OverflowError):
         animate(o * 1e300, update=optimizer.step)
     assert [(n.data, n.grad) for n in nodes] == state
+
+
+KILLED_PLAYER_SAVE = """
+import os, signal, sys
+from autograd.animate import Frame, Player
+def stop(source, target):
+    print("mid-write", flush=True)
+    signal.pause()  # until the parent's SIGKILL, between the write and the rename
+os.replace = stop
+Player("<svg></svg>", [Frame("forward", "x = 1")]).save(sys.argv[1])
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX signals")
+def test_saves_killed_before_the_rename_leave_nothing_once_a_save_completes(tmp_path):
+    """Each kill left a hidden .page.html.PID.RANDOM.tmp that no later save deleted."""
+    path = tmp_path / "page.html"
+    player = Player("<svg></svg>", [Frame("forward", "x = 2")])
+    player.save(path)
+    for _ in range(3):  # each save first deletes what the killed ones before it left
+        pid = killed_mid_write(KILLED_PLAYER_SAVE, str(path))
+        left = [p.name for p in tmp_path.iterdir() if p.name != "page.html"]
+        assert len(left) == 1 and re.fullmatch(
+            rf"\.page\.html\.{files.host()}\.{pid}\.[0-9a-f]{{8}}\.tmp", left[0]
+        )
+    assert path.read_text() == player.html  # the old page, whole
+    player.save(path)
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
 
 
 def test_save_is_atomic_and_notebook_view_is_an_isolated_iframe(dot_program, tmp_path):

@@ -6,7 +6,6 @@ import json
 import math
 import os
 import re
-import select
 import signal
 import stat
 import subprocess
@@ -15,10 +14,10 @@ import threading
 
 import pytest
 
-from autograd import Value
+from autograd import Value, files
 from nn import MLP, io
 from tests.conftest import import_or_fail
-from tests.nn.careless import ctrl_c_at, put
+from tests.nn.careless import child_env, ctrl_c_at, killed_mid_write, put
 
 
 @pytest.fixture
@@ -274,16 +273,10 @@ def test_byte_order_mark_is_accepted(tmp_path, model):
     assert io.load(path).state_dict() == model.state_dict()
 
 
-def _env() -> dict[str, str]:
-    """The environment for a child Python that imports this checkout's packages."""
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    return {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
-
-
 def _python(code: str) -> subprocess.CompletedProcess:
     """Run ``code`` in a child Python, with a deadline (a hang fails the test instead of the run)."""
     command = [sys.executable, "-c", code]
-    return subprocess.run(command, capture_output=True, text=True, timeout=60, env=_env())
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, env=child_env())
 
 
 # Loading took 16 s for 10k parameters and 66 s for 20k (a set of names rebuilt per key). Linear,
@@ -490,7 +483,7 @@ KILLED_SAVE = """
 import os, signal, sys
 import nn
 def stop(fd):
-    print("mid-save", flush=True)
+    print("mid-write", flush=True)
     signal.pause()  # until the parent's SIGKILL
 os.fsync = stop
 nn.save(nn.MLP(2, [3, 2, 1], seed=42), sys.argv[1])
@@ -502,22 +495,11 @@ def test_a_save_killed_with_sigkill_keeps_the_old_file_and_the_next_save_cleans_
     path = tmp_path / "m.json"
     io.save(model, path)
     old = path.read_bytes()
-    child = subprocess.Popen(
-        [sys.executable, "-c", KILLED_SAVE, str(path)], stdout=subprocess.PIPE, text=True, env=_env()
-    )
-    try:
-        ready, _, _ = select.select([child.stdout], [], [], 60)
-        assert ready and child.stdout.readline() == "mid-save\n"
-        child.send_signal(signal.SIGKILL)
-        assert child.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        child.kill()
-        child.wait(timeout=60)
-        child.stdout.close()
+    pid = killed_mid_write(KILLED_SAVE, str(path))
     assert path.read_bytes() == old
     left = [p for p in os.listdir(tmp_path) if p != "m.json"]
     assert len(left) == 1
-    assert re.fullmatch(rf"\.m\.json\.{io._host()}\.{child.pid}\.[0-9a-f]{{8}}\.tmp", left[0])
+    assert re.fullmatch(rf"\.m\.json\.{files.host()}\.{pid}\.[0-9a-f]{{8}}\.tmp", left[0])
 
     io.save(MLP(2, [3, 2, 1], seed=1), path)  # its writer is dead: the leftover goes
     assert os.listdir(tmp_path) == ["m.json"]
@@ -525,7 +507,7 @@ def test_a_save_killed_with_sigkill_keeps_the_old_file_and_the_next_save_cleans_
 
 
 def test_which_leftovers_a_save_removes(tmp_path, model):
-    host = io._host()
+    host = files.host()
     dead = _dead_pid()
     hour_ago = os.stat(tmp_path).st_mtime - io.STALE_SECONDS - 60  # stale by the disk's own clock
     names = {
