@@ -491,9 +491,11 @@ class MLP(Module):
 
     def forward_list(self, x: Sequence[Value | float]) -> list[Value]:
         """The outputs of the last layer as a list, even when there is one."""
-        # plain-number inputs become leaves once here, not once per neuron of the first layer
+        # plain-number inputs become leaves once here, not once per neuron of the first layer,
+        # named x0, x1, … as every view names a network's inputs
         out: Sequence[Value | float] = [
-            v if isinstance(v, Value) else Value(v) for v in _inputs(x, self.nin, "MLP")
+            v if isinstance(v, Value) else Value(v, label=f"x{i}")
+            for i, v in enumerate(_inputs(x, self.nin, "MLP"))
         ]
         for layer in self.layers:
             out = layer.forward_list(out)

@@ -426,4 +426,17 @@ def test_a_huge_label_does_not_break_the_player(dot_program):
     x = Value(1.0, label="w" * 100_000)
     player = animate((x * 2).tanh())
     assert "w" * 199 + "…" in player.html  # in the drawing, shortened
-    assert page_data(player.html)["frames"][0]["text"] == f"inputs: {'w' * 100_000} = 1"  # all of it
+    assert page_data(player.html)["frames"][0]["text"] == f"inputs: {'w' * 199}… = 1"  # as drawn
+
+
+def test_a_huge_label_is_shortened_in_every_frame_as_in_the_drawing(dot_program):
+    """A 1,000,000-character label was repeated whole in every frame's text: a 23–25 MB page."""
+    label = "w" * 1_000_000
+    w = Value(2.0, label=label)
+    x = Value(-3.0, label="x\n\x1b[31m")
+    loss = (w * x + w).tanh()
+    player = animate(loss, lr=0.1)
+    assert len(player.html) < 100_000  # the label once would be 1,000,000
+    texts = [f.text for f in player.frames]
+    assert all("w" * 200 not in t for t in texts) and any("w" * 199 + "…" in t for t in texts)
+    assert all("\x1b" not in t for t in texts) and any("x↵␛[31m" in t for t in texts)
