@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 import threading
+import tracemalloc
 
 import pytest
 
@@ -187,15 +188,83 @@ def test_interrupted_save_keeps_the_old_file_and_leaves_no_temp(tmp_path, model,
 
 
 @pytest.mark.parametrize("depth", [1_000, 100_000])
-@pytest.mark.parametrize("kind", ["array", "object"])
-def test_deeply_nested_file_is_a_model_file_error(tmp_path, depth, kind):
+@pytest.mark.parametrize(
+    "start, message",
+    [
+        ("", r"deep.json: the file must be a JSON object \(\{...\}\), got an array"),
+        ('{"a": ', r"deep.json: a: nested more deeply than a weights file, which is 3 levels deep"),
+        ('{"format": ', r"deep.json: format: nested more deeply"),
+        ('{"architecture": {"nouts": ', r"deep.json: architecture.nouts\[0\]: nested more deeply"),
+    ],
+)
+def test_deeply_nested_file_is_a_model_file_error(tmp_path, depth, start, message):
     path = tmp_path / "deep.json"
-    if kind == "array":
-        path.write_text("[" * depth + "]" * depth)
-    else:
-        path.write_text('{"a": ' * depth + "1" + "}" * depth)
-    with pytest.raises(io.ModelFileError, match=r"deep.json: nested more deeply .* 3 levels deep"):
+    path.write_text(start + "[" * depth + "]" * depth + "}" * start.count("{"))
+    with pytest.raises(io.ModelFileError, match=message):
         io.load(path)
+
+
+# What json.loads built before any check, for 63 MiB (the default limit is 64): 1.6 GB for
+# [[],[],…]. Each is refused as soon as it shows what it is, whatever follows.
+HOSTILE = {
+    "lists": ("[", "[]", ",", "]"),
+    "nested lists": ('{"format": [', "[]", ",", "]}"),
+    "unknown fields": ("{", '"a{i}": 0', ",", "}"),
+    "odd parameter names": ('{"parameters": {', '"w{i}": 0', ",", "}}"),
+    "a big value": ('{"version": {', '"a{i}": 0', ",", "}}"),
+    "more layers than the file has room for": ('{"architecture": {"nouts": [', "1", ",", "]}}"),
+    "layer sizes that are not sizes": ('{"architecture": {"nouts": [', "1.5", ",", "]}}"),
+    "layer sizes that are strings": ('{"architecture": {"activations": [', '"ab"', ",", "]}}"),
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_what_cannot_be_a_weights_file_is_refused_before_it_is_read_whole(tmp_path, kind):
+    start, item, comma, end = HOSTILE[kind]
+    path = tmp_path / "hostile.json"
+    path.write_text(start + comma.join(item.format(i=i) for i in range(200_000)) + end)
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        with pytest.raises(io.ModelFileError) as info:
+            io.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * size  # the bytes and the text: nothing built from them (json.loads: 20×)
+    assert len(str(info.value)) < len(str(path)) + 400
+
+
+def test_a_real_weights_file_takes_a_small_multiple_of_its_size(tmp_path):
+    model = MLP(30, [30, 30, 1], seed=0)
+    path = tmp_path / "m.json"
+    io.save(model, path)
+    tracemalloc.start()
+    try:
+        document = io._parse(io._read(str(path), io.DEFAULT_MAX_BYTES), "m.json")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(document["parameters"]) == model.num_parameters()
+    assert peak < 6 * path.stat().st_size
+
+
+def test_the_reader_keeps_the_numbers_json_reads(tmp_path, model):
+    """The reader reads each number with json's own scanner: the same floats, bit for bit."""
+    path = tmp_path / "m.json"
+    io.save(model, path)
+    text = path.read_text()
+    assert io._parse(text, "m.json") == json.loads(text)
+    compact = json.dumps(json.loads(text), separators=(",", ":"))
+    assert io._parse(compact, "m.json") == json.loads(text)
+    numbers = ["-0", "-0.0", "0.5e-3", "1E5", "12", "-7e+2", "5e-324", "1.7976931348623157e308", "0.1"]
+    odd = (
+        '{"parameters": {'
+        + ",".join(f'\n\t"layers.0.neurons.{k}.b" :  {n} ' for k, n in enumerate(numbers))
+        + "}}"
+    )
+    expected = json.loads(odd)
+    assert repr(io._parse(odd, "odd.json")) == repr(expected)  # -0.0 stays -0.0, 12 an int
 
 
 def test_a_huge_file_is_refused_before_it_is_read(tmp_path, model, monkeypatch):
