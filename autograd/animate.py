@@ -23,7 +23,6 @@ import json
 import math
 import os
 import re
-import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -32,6 +31,7 @@ from typing import Any
 
 from .backward import topological_order
 from .draw import Plan, plan_drawing, render_plan, require_dot, svg
+from .files import write_atomically
 from .steps import Steps, backward_steps
 from .text import data_text, format_number, forward_formula, grad_text, local_rule
 from .value import Value, inputs_of
@@ -252,7 +252,8 @@ class Player:
         self._height = _height(svg)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the page to ``path`` (through a temporary file, so a reader never sees half)."""
+        """Write the page to ``path`` (through a temporary file, so a reader never sees half;
+        the temporary files of saves that were killed are deleted: ``autograd.files``)."""
         return write_atomically(path, self.html)
 
     def _repr_html_(self) -> str:
@@ -266,35 +267,6 @@ class Player:
 
     def __repr__(self) -> str:
         return f"<Player {self.title!r}: {len(self.frames)} frames>"
-
-
-def write_atomically(path: str | os.PathLike[str], text: str) -> Path:
-    """Write ``text`` (UTF-8) to ``path`` through a temporary file in the same folder and
-    ``os.replace``: a reader sees the old file or the new one, never half of one. The new file
-    gets the usual permissions (mode 0o666 less the umask, like any file Python opens for writing).
-
-    >>> import tempfile, pathlib
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> write_atomically(folder / "page.html", "<p>hi</p>").read_text(), [p.name for p in folder.iterdir()]
-    ('<p>hi</p>', ['page.html'])
-    """
-    target = Path(path)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    while True:
-        temporary = target.parent / f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-        try:
-            handle = os.open(temporary, flags, 0o666)
-            break
-        except FileExistsError:
-            continue
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return target
 
 
 def _text_height(frames: Sequence[Frame]) -> float:
@@ -357,7 +329,9 @@ def animate(
     the answer); the page keeps the score. ``show_local``,
     ``color_by_grad``, ``cluster``, ``collapse``, ``only_path_to`` and ``max_nodes`` are
     ``draw_dot``'s. Every check (the size, Graphviz's ``dot``, the arguments) comes before the
-    backward pass: a call that fails has changed no gradient.
+    backward pass, and a call that fails later (``update`` raises, or an optimiser refuses its
+    step) puts back the data and gradient of every node of the graph and of ``params``: a call
+    that fails has changed nothing (an optimiser's own state, such as Adam's moments, is its own).
 
     >>> from autograd import Value
     >>> w = Value(2.0, label="w"); x = Value(3.0, label="x")
@@ -381,21 +355,34 @@ def animate(
     show_local = show_local and not practice  # an edge's number would be the answer asked for
     # Every check before the backward pass: a failed call must not have changed any gradient.
     require_dot()
+    order = topological_order(root)[::-1]
     plan = plan_drawing(
-        topological_order(root)[::-1],
+        order,
         cluster=cluster,
         only_path_to=only_path_to,
         collapse=collapse,
         max_nodes=max_nodes,
     )
-    steps = backward_steps(root)
-    frames = animation_frames(steps, lr=lr, update=update, params=chosen, plan=plan)
-    widest = _widest_texts(plan, frames, initial_cells(steps, plan))
-    picture = svg(
-        render_plan(
-            plan, rankdir, show_local=show_local, color_by_grad=color_by_grad, show_grad=True, widest=widest
+    touched = [*order, *(chosen or ())]
+    saved = [(node.data, node.grad) for node in touched]
+    try:
+        steps = backward_steps(root)
+        frames = animation_frames(steps, lr=lr, update=update, params=chosen, plan=plan)
+        widest = _widest_texts(plan, frames, initial_cells(steps, plan))
+        picture = svg(
+            render_plan(
+                plan,
+                rankdir,
+                show_local=show_local,
+                color_by_grad=color_by_grad,
+                show_grad=True,
+                widest=widest,
+            )
         )
-    )
+    except BaseException:  # an update that raised, half done, or a drawing that failed
+        for node, (data, grad) in zip(touched, saved):
+            node.data, node.grad = data, grad
+        raise
     name = steps.name(root)
     legend = [
         ("current", "orange: the node being computed, or passing its gradient back, and the edge used"),

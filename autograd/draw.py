@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .backward import topological_order
-from .text import data_text, format_number, grad_text, node_name, shorten
+from .text import CONTROL_PICTURES, data_text, format_number, grad_text, node_name, shorten
 from .value import Value
 
 if TYPE_CHECKING:
@@ -66,10 +66,7 @@ def escape_label_text(text: str) -> str:
 
 
 def _label_table() -> dict[int, str]:
-    table: dict[int, str] = {c: chr(0x2400 + c) for c in range(32)}  # control pictures ␀ ␁ ...
-    table[0x0A] = "↵"
-    table[0x7F] = "␡"
-    table.update({c: "\ufffd" for c in range(0xD800, 0xE000)})
+    table = dict(CONTROL_PICTURES)  # ↵ ␛ ␀ …, as every text view shows them
     table.update({ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;"})
     table[ord("\\")] = "\\\\"
     return table

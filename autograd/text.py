@@ -31,12 +31,21 @@ def format_number(x: float, digits: int = 6) -> str:
 def node_name(node: Value, number: int) -> str:
     """A node's label, or ``n<number> (<op>)`` (``n<number>`` for an unlabelled leaf).
 
+    Every view names nodes with it, so a label is shown as text can show it: control characters
+    as symbols (``visible``) and a label longer than 200 characters cut with "…" (``shorten``):
+    a page or a terminal repeats a name many times.
+
     >>> node_name(Value(1.0), 4), node_name(Value(1.0, label="w"), 4), node_name(Value(1.0) * 2, 5)
     ('n4', 'w', 'n5 (*)')
+    >>> node_name(Value(1.0, label="a\\nb"), 0), len(node_name(Value(1.0, label="w" * 10**6), 0))
+    ('a↵b', 200)
     """
     if node.label:
-        return node.label
+        return shorten(visible(node.label[:_LONGEST]))
     return f"n{number} ({node._op})" if node.op is not None else f"n{number}"
+
+
+_LONGEST = 1000  # a longer label is cut before it is translated: only its start is ever shown
 
 
 def shorten(text: str, limit: int = 200) -> str:
@@ -47,6 +56,28 @@ def shorten(text: str, limit: int = 200) -> str:
     ('www…', 'w1')
     """
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def visible(text: str) -> str:
+    """``text`` with its control characters shown as symbols, as the drawings show them: a newline
+    as ↵, escape as ␛ (so a label can neither break a line nor colour a terminal), the others as
+    their control pictures (␀ ␉ …), and lone surrogates, which cannot be written as UTF-8, as �.
+
+    >>> visible("a\\nb\\x1b[31m\\x00")
+    'a↵b␛[31m␀'
+    """
+    return text.translate(CONTROL_PICTURES)
+
+
+def _control_pictures() -> dict[int, str]:
+    table: dict[int, str] = {c: chr(0x2400 + c) for c in range(32)}  # control pictures ␀ ␁ ...
+    table[0x0A] = "↵"
+    table[0x7F] = "␡"
+    table.update({c: "\ufffd" for c in range(0xD800, 0xE000)})
+    return table
+
+
+CONTROL_PICTURES = _control_pictures()
 
 
 def data_text(data: float) -> str:
@@ -111,13 +142,21 @@ def local_rule(node: Value, position: int, names: dict[Value, str]) -> str:
     return f"{node.op.symbol}: {text}"
 
 
+WIDTH = 80  # tree()'s lines fit a standard terminal
+DEEPEST = 8  # tree() indents this many levels; a deeper line shows its depth instead
+
+
 def tree(root: Value, max_nodes: int = 200) -> str:
     """The graph below ``root`` as indented text, for a terminal: each node's name, how it was
     computed, its data and grad, and, on an edge, the local derivative d(node)/d(input).
 
     Deterministic (nodes are numbered as in the drawings), iterative (any depth), and a value
     reached a second time is shown once, then referred to ("↑ see above"). Past ``max_nodes``
-    lines it stops and says how many nodes are left.
+    lines it stops and says how many nodes are left. Every line fits 80 columns: a long formula
+    or name is cut with "…" (each input has its own line below), labels show control characters
+    as symbols (↵, ␛), and a line more than 8 levels deep is indented as the 8th level and starts
+    with its depth (``[9]``), so the text is at most about ``80 × max_nodes`` characters
+    whatever the depth.
 
     >>> from autograd import Value
     >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
@@ -139,28 +178,37 @@ def tree(root: Value, max_nodes: int = 200) -> str:
     names = {node: node_name(node, i) for i, node in enumerate(order)}
     lines: list[str] = []
     shown: set[Value] = set()
-    # (node, prefix for its line, prefix for its children's lines, local derivative into its parent)
-    stack: list[tuple[Value, str, str, float | None]] = [(root, "", "", None)]
+    # (node, its depth, the branch drawn before it, the indentation of its children's lines (at most
+    # DEEPEST levels), the local derivative into its parent)
+    stack: list[tuple[Value, int, str, str, float | None]] = [(root, 0, "", "", None)]
     while stack and len(lines) < max_nodes:
-        node, head, indent, local = stack.pop()
+        node, depth, branch, indent, local = stack.pop()
+        marker = f"[{depth}] " if depth > DEEPEST else ""  # over the outer levels' indentation
+        head = marker + indent[len(marker) : -3] + branch
         edge = "" if local is None else f"   local {format_number(float(local), 4)}"
         if node in shown:
-            lines.append(f"{head}{names[node]}   ↑ see above{edge}")
+            lines.append(_fit(head, names[node], "", f"   ↑ see above{edge}"))
             continue
         shown.add(node)
-        how = ""
-        if node.op is not None:
-            how = " = " + forward_formula(node, names)[0]
-        grad = format_number(float(node.grad), 4)
-        lines.append(f"{head}{names[node]}{how}   data {format_number(node.data, 4)}  grad {grad}{edge}")
+        how = "" if node.op is None else " = " + forward_formula(node, names)[0]
+        numbers = f"   data {format_number(node.data, 4)}  grad {format_number(float(node.grad), 4)}"
+        lines.append(_fit(head, names[node], how, numbers + edge))
         children = list(zip(node.parents, node.local_grads))
         for k in range(len(children) - 1, -1, -1):  # pushed last first: popped in order
             last = k == len(children) - 1
             parent, d = children[k]
-            stack.append(
-                (parent, indent + ("└─ " if last else "├─ "), indent + ("   " if last else "│  "), d)
-            )
+            deeper = indent + ("   " if last else "│  ") if depth < DEEPEST else indent
+            stack.append((parent, depth + 1, "└─ " if last else "├─ ", deeper, d))
     left = len(set(order) - shown)
     if stack and left:
         lines.append(f"… {left} more node{'s' if left != 1 else ''} not shown (max_nodes={max_nodes})")
     return "\n".join(lines)
+
+
+def _fit(head: str, name: str, how: str, tail: str) -> str:
+    """One line of ``tree``, within ``WIDTH`` columns: the formula ``how`` is cut first, then the name."""
+    room = WIDTH - len(head) - len(tail)
+    if len(name) + len(how) > room:
+        how = shorten(how, room - len(name)) if room - len(name) >= 6 else ""
+        name = shorten(name, max(room, 4))
+    return shorten(head + name + how + tail, WIDTH)

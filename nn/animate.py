@@ -60,6 +60,7 @@ from .draw import (
     pre_activation,
     weight_style,
 )
+from .optim import _check_optimizer
 
 if TYPE_CHECKING:
     from .module import MLP
@@ -118,7 +119,7 @@ def animate_training_step(
     compact: bool | None = None,
     practice: bool = False,
     steps: int = 1,
-    decision_map: bool | tuple[float, float, float, float] | None = None,
+    decision_map: bool | Sequence[float] | None = None,
     points: tuple[Sequence[Sequence[float]], Sequence[float]] | None = None,
     title: str | None = None,
     speed_ms: int = 700,
@@ -127,17 +128,19 @@ def animate_training_step(
 
     The step is really taken: gradients are zeroed, the loss ``loss_fn([prediction], [y])``
     (a batch of one sample, as ``nn.losses`` take it; default ``nn.losses.mse``) is
-    backpropagated, and the weights move by ``−lr × grad`` (or by ``optimizer.step()``). The
+    backpropagated, and the weights move by ``−lr × grad`` (or by ``optimizer.step()``: an
+    ``nn.optim`` optimiser that updates some of the model's parameters, as ``fit`` requires). The
     module docstring says what each frame shows. ``compact`` is ``draw_network``'s;
     ``practice=True`` hides each neuron's d(loss)/d(out) and d(loss)/d(z) until the learner
     types it (to 3 significant digits) or reveals it. ``steps=k`` plays k steps on the same sample
     (each forward pass with new weights is the next step's forward pass) and draws the loss after
     each step as a small curve. ``decision_map``: the network's output over the plane, redrawn
     after each step: ``None`` shows it for two inputs and one output, over a square around the
-    origin that holds the sample; ``(x0 low, x0 high, x1 low, x1 high)`` sets the region (the
-    demo gives its data's); ``False`` leaves it out. ``points=(X, y)``: data drawn on the map as
-    dots, blue for the larger of two target values (the class the output should put above 0), red
-    for the other, with a key under the map. Needs no Graphviz.
+    origin that holds the sample; ``(x0 low, x0 high, x1 low, x1 high)`` (a tuple or a list, each
+    width a finite float) sets the region (the demo gives its data's); ``False`` leaves it out.
+    ``points=(X, y)``: data drawn on the map as dots, blue for the larger of two target values (the
+    class the output should put above 0), red for the other, with a key under the map. Needs no
+    Graphviz.
 
     >>> import nn
     >>> player = animate_training_step(nn.MLP(2, [2, 1], seed=0), [1.0, 2.0], 0.0, lr=0.1)
@@ -158,11 +161,8 @@ def animate_training_step(
                 f"animate_training_step: lr must be a finite number, got {type(lr).__name__}: {lr!r}"
             )
         rate = float(lr)
-    elif not callable(getattr(optimizer, "step", None)):
-        raise TypeError(
-            f"animate_training_step: optimizer must have a step() method, got {type(optimizer).__name__}"
-        )
-    else:
+    else:  # as fit() refuses it: a torch optimiser, or one built for another model, moves nothing
+        _check_optimizer(model, optimizer, "animate_training_step")
         rate = math.nan  # not used: the optimiser has its own
     if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"animate_training_step: steps must be an int from 1 to {MAX_STEPS}, got {steps!r}")
@@ -306,7 +306,7 @@ MAP_CELLS = 20  # the decision map has MAP_CELLS × MAP_CELLS squares
 
 
 def _map_region(
-    model: MLP, x: Sequence[float], choice: bool | tuple[float, float, float, float] | None
+    model: MLP, x: Sequence[float], choice: bool | Sequence[float] | None
 ) -> tuple[float, float, float, float] | None:
     """The region the decision map covers, or None for no map (see animate_training_step)."""
     if choice is False or (choice is None and not (model.nin == 2 and model.nouts[-1] == 1)):
@@ -316,7 +316,7 @@ def _map_region(
         region = [-half, half, -half, half]
     else:
         finite = (
-            isinstance(choice, tuple)
+            isinstance(choice, tuple | list)
             and len(choice) == 4
             and all(
                 isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in choice
@@ -326,8 +326,15 @@ def _map_region(
         if not region or not (region[0] < region[1] and region[2] < region[3]):
             raise ValueError(
                 "animate_training_step: decision_map must be None, True, False or a region (x0 low, "
-                f"x0 high, x1 low, x1 high) of finite numbers with low < high, got {choice!r}"
+                f"x0 high, x1 low, x1 high), a tuple or list of 4 finite numbers with low < high, "
+                f"got {choice!r}"
             )
+        for axis, (low, high) in enumerate((region[:2], region[2:])):
+            if not math.isfinite(high - low):  # the squares' centres would be inf, then nan
+                raise ValueError(
+                    f"animate_training_step: decision_map's x{axis} width {format_number(high)} − "
+                    f"({format_number(low)}) overflows a float; give a region narrower than 1.7e308"
+                )
     if not (model.nin == 2 and model.nouts[-1] == 1):
         raise ValueError(
             "animate_training_step: a decision map needs a network with 2 inputs and 1 output, "

@@ -178,11 +178,20 @@ def _collect(name: str, item: object, out: list[tuple[str, Value]]) -> None:
             _collect(f"{name}.{i}", sub, out)
 
 
-def _activation_name(nonlin: bool, activation: str | None) -> str:
+def _activation_name(nonlin: bool, activation: object, argument: str = "activation") -> str:
+    """``activation`` checked (``argument`` is what the error calls it), or micrograd's choice by
+    ``nonlin`` when it is None."""
     if activation is None:
         return "relu" if nonlin else "linear"
+    if not isinstance(activation, str):
+        raise TypeError(
+            f"{argument} must be the name of an activation ({', '.join(ACTIVATIONS)}), "
+            f"got {type(activation).__name__}: {activation!r}"
+        )
     if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; choose one of: {', '.join(ACTIVATIONS)}")
+        raise ValueError(
+            f"{argument}: unknown activation {activation!r}; choose one of: {', '.join(ACTIVATIONS)}"
+        )
     return activation
 
 
@@ -366,8 +375,10 @@ class MLP(Module):
     """A multi-layer perceptron: ``MLP(2, [16, 16, 1])`` has two hidden layers of 16 and one output.
 
     Hidden layers use ``activation`` (a name, or one name per hidden layer), the last layer
-    ``output_activation``. ``preset="lecture"`` gives the lecture's tanh network with random
-    biases. Randomness: ``seed`` or ``rng``, else the global ``random`` module (like micrograd).
+    ``output_activation``. Both are checked even where no layer uses them: ``MLP(2, [1],
+    activation="relux")`` is refused, with an error that names ``activation``. ``preset="lecture"``
+    gives the lecture's tanh network with random biases. Randomness: ``seed`` or ``rng``, else the
+    global ``random`` module (like micrograd).
 
     >>> model = MLP(2, [16, 1, 1], seed=0)      # a one-neuron layer in the middle is fine
     >>> isinstance(model([0.5, -0.5]), Value)
@@ -412,17 +423,20 @@ class MLP(Module):
                 what = "nin" if i == 0 else f"nouts[{i - 1}]"
                 raise ValueError(f"{what} must be a positive int, got {n!r}")
         hidden = len(nouts) - 1
-        if isinstance(activation, str):
-            activations = [activation] * hidden
-        else:
-            activations = list(activation)
-            if len(activations) != hidden:
+        if isinstance(activation, str):  # checked even when no hidden layer uses it
+            activations = [_activation_name(True, activation)] * hidden
+        elif isinstance(activation, Sequence):
+            if len(activation) != hidden:
                 raise ValueError(
-                    f"activation lists one name per hidden layer: {hidden} needed, got {len(activations)}"
+                    f"activation lists one name per hidden layer: {hidden} needed, got {len(activation)}"
                 )
-        activations.append(output_activation)
-        for a in activations:
-            _activation_name(True, a)
+            activations = [_activation_name(True, a, f"activation[{i}]") for i, a in enumerate(activation)]
+        else:
+            raise TypeError(
+                "activation must be a name (such as 'tanh') or a list of one name per hidden layer, "
+                f"got {type(activation).__name__}: {activation!r}"
+            )
+        activations.append(_activation_name(True, output_activation, "output_activation"))
 
         source = _init.resolve_rng(rng, seed)
         shared = source if isinstance(source, random.Random) else None  # one stream for all layers
@@ -477,9 +491,11 @@ class MLP(Module):
 
     def forward_list(self, x: Sequence[Value | float]) -> list[Value]:
         """The outputs of the last layer as a list, even when there is one."""
-        # plain-number inputs become leaves once here, not once per neuron of the first layer
+        # plain-number inputs become leaves once here, not once per neuron of the first layer,
+        # named x0, x1, … as every view names a network's inputs
         out: Sequence[Value | float] = [
-            v if isinstance(v, Value) else Value(v) for v in _inputs(x, self.nin, "MLP")
+            v if isinstance(v, Value) else Value(v, label=f"x{i}")
+            for i, v in enumerate(_inputs(x, self.nin, "MLP"))
         ]
         for layer in self.layers:
             out = layer.forward_list(out)

@@ -382,6 +382,43 @@ class Adam(Optimizer):
         self._commit(data, grads, new, {"exp_avg": m, "exp_avg_sq": v})
 
 
+def _named(model: Any) -> list[tuple[str, Value]]:
+    if callable(getattr(model, "named_parameters", None)):
+        return model.named_parameters()
+    return [(str(i), p) for i, p in enumerate(model.parameters())]  # a micrograd-style model
+
+
+def _check_optimizer(model: Any, optimizer: object, who: str) -> list[Value]:
+    """Refuse, for ``who`` (``fit()``, ``animate_training_step``), an optimiser that is not one of
+    ``nn.optim``'s (a torch optimiser cannot move a Value) or that updates none of the model's
+    parameters; return the parameters.
+
+    One that holds only some of them (fine-tuning the last layer) or more (a parameter of a custom
+    loss besides the model's) is fine.
+
+    >>> from nn import MLP
+    >>> _check_optimizer(MLP(1, [1]), SGD(MLP(1, [1]).parameters()), "fit()")
+    Traceback (most recent call last):
+    ...
+    ValueError: fit(): the optimiser updates 0 of the model's 2 parameters (was it built for ...
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"{who}: optimizer must be an nn.optim optimizer, got {type(optimizer).__name__}")
+    named = _named(model)
+    if not named:
+        raise ValueError(f"{who}: the model has no parameters, so there is nothing to train")
+    held = {id(p) for p in optimizer.params}
+    updated = sum(id(p) in held for _, p in named)
+    if updated == 0:
+        kind = type(optimizer).__name__
+        raise ValueError(
+            f"{who}: the optimiser updates 0 of the model's {len(named)} parameters (was it built for "
+            f"another model?); build it with optim.{kind}(model.parameters())"
+        )
+    optimizer._learn_names(named)
+    return [p for _, p in named]
+
+
 def linear_decay(start: float, end: float, steps: int) -> Callable[[int], float]:
     """Learning rate ``start`` at step 0 falling in a straight line to ``end`` at ``steps``, then flat.
 

@@ -29,7 +29,7 @@ from autograd import trace as autograd_trace
 from . import losses as _losses
 from .data import _count, batches
 from .module import Module
-from .optim import Optimizer, _positive
+from .optim import Optimizer, _check_optimizer, _positive
 
 __all__ = ["History", "accuracy", "evaluate", "fit", "predict_class"]
 
@@ -169,35 +169,6 @@ def _check_model(model: object) -> None:
         )
 
 
-def _named(model: Module) -> list[tuple[str, Value]]:
-    if callable(getattr(model, "named_parameters", None)):
-        return model.named_parameters()
-    return [(str(i), p) for i, p in enumerate(model.parameters())]  # a micrograd-style model
-
-
-def _check_optimizer(model: Module, optimizer: Optimizer) -> list[Value]:
-    """Refuse an optimiser that updates none of the model's parameters; return the parameters.
-
-    One that holds only some of them (fine-tuning the last layer) or more (a parameter of a custom
-    loss besides the model's) is fine.
-    """
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an nn.optim optimizer, got {type(optimizer).__name__}")
-    named = _named(model)
-    if not named:
-        raise ValueError("fit(): the model has no parameters, so there is nothing to train")
-    held = {id(p) for p in optimizer.params}
-    updated = sum(id(p) in held for _, p in named)
-    if updated == 0:
-        kind = type(optimizer).__name__
-        raise ValueError(
-            f"fit(): the optimiser updates 0 of the model's {len(named)} parameters (was it built for "
-            f"another model?); build it with optim.{kind}(model.parameters())"
-        )
-    optimizer._learn_names(named)
-    return [p for _, p in named]
-
-
 def _callbacks(callbacks: object) -> list[Callback]:
     if callable(callbacks) or isinstance(callbacks, str) or not hasattr(callbacks, "__iter__"):
         raise TypeError(
@@ -283,7 +254,7 @@ def fit(
     X, y = _pair(data, "data")
     val = _pair(val_data, "val_data") if val_data is not None else None
     _check_model(model)
-    params = _check_optimizer(model, optimizer)
+    params = _check_optimizer(model, optimizer, "fit()")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
     if batch_size is not None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import html
 import json
 import re
+import signal
 
 import pytest
 
-from autograd import Value, topological_order
+from autograd import Value, files, topological_order
 from autograd.animate import Frame, Player, animate, animation_frames, script_json
 from autograd.draw import GraphvizNotFound
 from autograd.steps import backward_steps
 from autograd.text import grad_text
 from tests.browser import LAYOUT, TEXTS_OUTSIDE_THEIR_BOXES, VIEWPORTS, Watched, ids, svg_text
+from tests.nn.careless import killed_mid_write
 
 HOSTILE = (
     '</script><script>window.__pwned=1;alert(1)</script><img src=x onerror="window.__pwned=2">'
@@ -128,6 +130,56 @@ def test_an_update_function_is_called_and_shown(dot_program):
         animate(o, lr=0.1, update=optimizer.step)
     with pytest.raises(TypeError, match="update must be a function"):
         animate(o, update=optimizer)
+
+
+def test_an_update_that_fails_changes_nothing(dot_program):
+    """It left a half-made update and the backward pass's gradients: w 0.7 → 0.54, grad 0 → 1.6."""
+    import nn  # the optimiser whose refusal the README names
+
+    o, params = lecture_neuron()
+    params[0].grad = 0.25  # a gradient the call must not lose (leaves accumulate)
+    nodes = topological_order(o)
+    state = [(n.data, n.grad) for n in nodes]
+
+    def half_made():
+        params[0].data -= 0.16  # moves one weight, then fails
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        animate(o, update=half_made, params=params)
+    assert [(n.data, n.grad) for n in nodes] == state
+    optimizer = nn.optim.SGD(params, lr=1e308)  # refuses the overflowing step
+    with pytest.raises(OverflowError):
+        animate(o * 1e300, update=optimizer.step)
+    assert [(n.data, n.grad) for n in nodes] == state
+
+
+KILLED_PLAYER_SAVE = """
+import os, signal, sys
+from autograd.animate import Frame, Player
+def stop(source, target):
+    print("mid-write", flush=True)
+    signal.pause()  # until the parent's SIGKILL, between the write and the rename
+os.replace = stop
+Player("<svg></svg>", [Frame("forward", "x = 1")]).save(sys.argv[1])
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX signals")
+def test_saves_killed_before_the_rename_leave_nothing_once_a_save_completes(tmp_path):
+    """Each kill left a hidden .page.html.PID.RANDOM.tmp that no later save deleted."""
+    path = tmp_path / "page.html"
+    player = Player("<svg></svg>", [Frame("forward", "x = 2")])
+    player.save(path)
+    for _ in range(3):  # each save first deletes what the killed ones before it left
+        pid = killed_mid_write(KILLED_PLAYER_SAVE, str(path))
+        left = [p.name for p in tmp_path.iterdir() if p.name != "page.html"]
+        assert len(left) == 1 and re.fullmatch(
+            rf"\.page\.html\.{files.host()}\.{pid}\.[0-9a-f]{{8}}\.tmp", left[0]
+        )
+    assert path.read_text() == player.html  # the old page, whole
+    player.save(path)
+    assert [p.name for p in tmp_path.iterdir()] == ["page.html"]
 
 
 def test_save_is_atomic_and_notebook_view_is_an_isolated_iframe(dot_program, tmp_path):
@@ -407,4 +459,17 @@ def test_a_huge_label_does_not_break_the_player(dot_program):
     x = Value(1.0, label="w" * 100_000)
     player = animate((x * 2).tanh())
     assert "w" * 199 + "…" in player.html  # in the drawing, shortened
-    assert page_data(player.html)["frames"][0]["text"] == f"inputs: {'w' * 100_000} = 1"  # all of it
+    assert page_data(player.html)["frames"][0]["text"] == f"inputs: {'w' * 199}… = 1"  # as drawn
+
+
+def test_a_huge_label_is_shortened_in_every_frame_as_in_the_drawing(dot_program):
+    """A 1,000,000-character label was repeated whole in every frame's text: a 23–25 MB page."""
+    label = "w" * 1_000_000
+    w = Value(2.0, label=label)
+    x = Value(-3.0, label="x\n\x1b[31m")
+    loss = (w * x + w).tanh()
+    player = animate(loss, lr=0.1)
+    assert len(player.html) < 100_000  # the label once would be 1,000,000
+    texts = [f.text for f in player.frames]
+    assert all("w" * 200 not in t for t in texts) and any("w" * 199 + "…" in t for t in texts)
+    assert all("\x1b" not in t for t in texts) and any("x↵␛[31m" in t for t in texts)

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import linecache
+import os
+import select
+import signal
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 
@@ -45,3 +49,28 @@ def put(node: object, attribute: str, value: object) -> bool:
     stored = getattr(node, attribute)
     converted = stored is not value and type(stored) is float  # numpy.float32(0.5) became 0.5
     return not converted
+
+
+def child_env() -> dict[str, str]:
+    """The environment for a child Python that imports this checkout's packages."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+
+
+def killed_mid_write(code: str, path: str) -> int:
+    """Run ``code`` in a child Python with ``path`` as its argument, SIGKILL it once it prints
+    "mid-write" (it then waits in ``signal.pause()``), and return its pid. No clock: the child
+    says when it is where the test wants it, and a hang fails after a deadline."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, path], stdout=subprocess.PIPE, text=True, env=child_env()
+    )
+    try:
+        ready, _, _ = select.select([child.stdout], [], [], 60)
+        assert ready and child.stdout.readline() == "mid-write\n"
+        child.send_signal(signal.SIGKILL)
+        assert child.wait(timeout=60) == -signal.SIGKILL
+    finally:
+        child.kill()
+        child.wait(timeout=60)
+        child.stdout.close()
+    return child.pid

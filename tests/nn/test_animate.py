@@ -130,12 +130,12 @@ def test_a_failed_call_changes_nothing(monkeypatch, tmp_path):
     model.layers[0].neurons[0].w[0].grad = 0.25  # a gradient the call must not lose
     state = [(p.data, p.grad) for p in model.parameters()]
 
-    class Exploding:
+    class Exploding(nn.optim.SGD):
         def step(self):
             raise RuntimeError("boom")
 
     with pytest.raises(RuntimeError, match="boom"):
-        animate_training_step(model, [1.0, 1.0], 0.0, optimizer=Exploding())
+        animate_training_step(model, [1.0, 1.0], 0.0, optimizer=Exploding(model.parameters()))
     assert [(p.data, p.grad) for p in model.parameters()] == state
     with pytest.raises(TypeError, match="loss_fn must return a Value"):
         animate_training_step(model, [1.0, 1.0], 0.0, loss_fn=lambda predictions, targets: 1.0)
@@ -148,6 +148,24 @@ def test_a_failed_call_changes_nothing(monkeypatch, tmp_path):
     assert [(p.data, p.grad) for p in model.parameters()] == state
     monkeypatch.setenv("PATH", str(tmp_path))  # no Graphviz: the network view does not need it
     assert animate_training_step(model, [1.0, 1.0], 0.0).frames
+
+
+def test_an_optimizer_that_moves_nothing_is_refused_before_any_work(monkeypatch):
+    """It played an update in which no weight moved (loss 1.159 → 1.159); fit refuses it."""
+    torch = import_or_fail("torch")
+    model = nn.MLP(2, [2, 1], seed=0)
+    model.layers[0].neurons[0].w[0].grad = 0.25
+    state = [(p.data, p.grad) for p in model.parameters()]
+    monkeypatch.setattr("nn.animate._play", lambda *a: pytest.fail("work began"))
+    other = nn.optim.SGD(nn.MLP(2, [2, 1], seed=1).parameters(), lr=0.1)
+    who = "^animate_training_step: "
+    with pytest.raises(ValueError, match=who + "the optimiser updates 0 of the model's 9 "):
+        animate_training_step(model, X, Y, optimizer=other)
+    with pytest.raises(TypeError, match=who + "optimizer must be an nn.optim optimizer, got SGD"):
+        animate_training_step(model, X, Y, optimizer=torch.optim.SGD([torch.zeros(1)], lr=0.1))
+    assert [(p.data, p.grad) for p in model.parameters()] == state
+    with pytest.raises(ValueError, match=r"^fit\(\): the optimiser updates 0"):  # the same check
+        nn.fit(model, ([X], [Y]), "mse", other, epochs=1, progress=False)
 
 
 def test_a_classifier_with_cross_entropy_and_three_outputs():
@@ -492,6 +510,10 @@ def test_the_decision_map_shows_the_output_before_and_after_each_step():
         ((0.0, 1.0, 0.0), "a region"),
         ((0.0, 1.0, 0.0, float("nan")), "finite numbers"),
         ("yes", "a region"),
+        ({0.0, 1.0}, "a tuple or list of 4 finite numbers"),
+        # the width overflowed inside the map: "Value() takes a finite number, got inf"
+        ((-1e308, 1e308, -1.0, 1.0), r"^animate_training_step: decision_map's x0 width 1e\+308 − \("),
+        ((-1.0, 1.0, -1e308, 1e308), r"decision_map's x1 width .* overflows a float"),
     ],
 )
 def test_a_bad_decision_map_region_is_refused_before_anything_changes(choice, words):
@@ -508,6 +530,12 @@ def test_the_map_is_left_out_where_it_cannot_be_drawn_and_refused_if_asked_for()
     with pytest.raises(ValueError, match="needs a network with 2 inputs and 1 output, got 3 inputs"):
         animate_training_step(three, [0.1, 0.2, 0.3], 1.0, decision_map=True)
     assert "map-0-0" not in animate_training_step(nn.MLP(2, [2, 1], seed=0), X, Y, decision_map=False).html
+
+
+def test_a_decision_map_region_may_be_a_list():
+    as_list = animate_training_step(nn.MLP(2, [2, 1], seed=0), X, Y, decision_map=[-2, 2.0, -3.0, 3])
+    as_tuple = animate_training_step(nn.MLP(2, [2, 1], seed=0), X, Y, decision_map=(-2, 2.0, -3.0, 3))
+    assert as_list.html == as_tuple.html and "map-19-19" in as_list.html
 
 
 def test_the_map_changes_colour_in_the_browser_and_keeps_the_sample_inside(browser, tmp_path):

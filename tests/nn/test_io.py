@@ -6,19 +6,19 @@ import json
 import math
 import os
 import re
-import select
 import signal
 import stat
 import subprocess
 import sys
 import threading
+import tracemalloc
 
 import pytest
 
-from autograd import Value
+from autograd import Value, files
 from nn import MLP, io
 from tests.conftest import import_or_fail
-from tests.nn.careless import ctrl_c_at, put
+from tests.nn.careless import child_env, ctrl_c_at, killed_mid_write, put
 
 
 @pytest.fixture
@@ -188,15 +188,83 @@ def test_interrupted_save_keeps_the_old_file_and_leaves_no_temp(tmp_path, model,
 
 
 @pytest.mark.parametrize("depth", [1_000, 100_000])
-@pytest.mark.parametrize("kind", ["array", "object"])
-def test_deeply_nested_file_is_a_model_file_error(tmp_path, depth, kind):
+@pytest.mark.parametrize(
+    "start, message",
+    [
+        ("", r"deep.json: the file must be a JSON object \(\{...\}\), got an array"),
+        ('{"a": ', r"deep.json: a: nested more deeply than a weights file, which is 3 levels deep"),
+        ('{"format": ', r"deep.json: format: nested more deeply"),
+        ('{"architecture": {"nouts": ', r"deep.json: architecture.nouts\[0\]: nested more deeply"),
+    ],
+)
+def test_deeply_nested_file_is_a_model_file_error(tmp_path, depth, start, message):
     path = tmp_path / "deep.json"
-    if kind == "array":
-        path.write_text("[" * depth + "]" * depth)
-    else:
-        path.write_text('{"a": ' * depth + "1" + "}" * depth)
-    with pytest.raises(io.ModelFileError, match=r"deep.json: nested more deeply .* 3 levels deep"):
+    path.write_text(start + "[" * depth + "]" * depth + "}" * start.count("{"))
+    with pytest.raises(io.ModelFileError, match=message):
         io.load(path)
+
+
+# What json.loads built before any check, for 63 MiB (the default limit is 64): 1.6 GB for
+# [[],[],…]. Each is refused as soon as it shows what it is, whatever follows.
+HOSTILE = {
+    "lists": ("[", "[]", ",", "]"),
+    "nested lists": ('{"format": [', "[]", ",", "]}"),
+    "unknown fields": ("{", '"a{i}": 0', ",", "}"),
+    "odd parameter names": ('{"parameters": {', '"w{i}": 0', ",", "}}"),
+    "a big value": ('{"version": {', '"a{i}": 0', ",", "}}"),
+    "more layers than the file has room for": ('{"architecture": {"nouts": [', "1", ",", "]}}"),
+    "layer sizes that are not sizes": ('{"architecture": {"nouts": [', "1.5", ",", "]}}"),
+    "layer sizes that are strings": ('{"architecture": {"activations": [', '"ab"', ",", "]}}"),
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE)
+def test_what_cannot_be_a_weights_file_is_refused_before_it_is_read_whole(tmp_path, kind):
+    start, item, comma, end = HOSTILE[kind]
+    path = tmp_path / "hostile.json"
+    path.write_text(start + comma.join(item.format(i=i) for i in range(200_000)) + end)
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        with pytest.raises(io.ModelFileError) as info:
+            io.load(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3 * size  # the bytes and the text: nothing built from them (json.loads: 20×)
+    assert len(str(info.value)) < len(str(path)) + 400
+
+
+def test_a_real_weights_file_takes_a_small_multiple_of_its_size(tmp_path):
+    model = MLP(30, [30, 30, 1], seed=0)
+    path = tmp_path / "m.json"
+    io.save(model, path)
+    tracemalloc.start()
+    try:
+        document = io._parse(io._read(str(path), io.DEFAULT_MAX_BYTES), "m.json")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(document["parameters"]) == model.num_parameters()
+    assert peak < 6 * path.stat().st_size
+
+
+def test_the_reader_keeps_the_numbers_json_reads(tmp_path, model):
+    """The reader reads each number with json's own scanner: the same floats, bit for bit."""
+    path = tmp_path / "m.json"
+    io.save(model, path)
+    text = path.read_text()
+    assert io._parse(text, "m.json") == json.loads(text)
+    compact = json.dumps(json.loads(text), separators=(",", ":"))
+    assert io._parse(compact, "m.json") == json.loads(text)
+    numbers = ["-0", "-0.0", "0.5e-3", "1E5", "12", "-7e+2", "5e-324", "1.7976931348623157e308", "0.1"]
+    odd = (
+        '{"parameters": {'
+        + ",".join(f'\n\t"layers.0.neurons.{k}.b" :  {n} ' for k, n in enumerate(numbers))
+        + "}}"
+    )
+    expected = json.loads(odd)
+    assert repr(io._parse(odd, "odd.json")) == repr(expected)  # -0.0 stays -0.0, 12 an int
 
 
 def test_a_huge_file_is_refused_before_it_is_read(tmp_path, model, monkeypatch):
@@ -274,16 +342,10 @@ def test_byte_order_mark_is_accepted(tmp_path, model):
     assert io.load(path).state_dict() == model.state_dict()
 
 
-def _env() -> dict[str, str]:
-    """The environment for a child Python that imports this checkout's packages."""
-    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    return {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
-
-
 def _python(code: str) -> subprocess.CompletedProcess:
     """Run ``code`` in a child Python, with a deadline (a hang fails the test instead of the run)."""
     command = [sys.executable, "-c", code]
-    return subprocess.run(command, capture_output=True, text=True, timeout=60, env=_env())
+    return subprocess.run(command, capture_output=True, text=True, timeout=60, env=child_env())
 
 
 # Loading took 16 s for 10k parameters and 66 s for 20k (a set of names rebuilt per key). Linear,
@@ -490,7 +552,7 @@ KILLED_SAVE = """
 import os, signal, sys
 import nn
 def stop(fd):
-    print("mid-save", flush=True)
+    print("mid-write", flush=True)
     signal.pause()  # until the parent's SIGKILL
 os.fsync = stop
 nn.save(nn.MLP(2, [3, 2, 1], seed=42), sys.argv[1])
@@ -502,22 +564,11 @@ def test_a_save_killed_with_sigkill_keeps_the_old_file_and_the_next_save_cleans_
     path = tmp_path / "m.json"
     io.save(model, path)
     old = path.read_bytes()
-    child = subprocess.Popen(
-        [sys.executable, "-c", KILLED_SAVE, str(path)], stdout=subprocess.PIPE, text=True, env=_env()
-    )
-    try:
-        ready, _, _ = select.select([child.stdout], [], [], 60)
-        assert ready and child.stdout.readline() == "mid-save\n"
-        child.send_signal(signal.SIGKILL)
-        assert child.wait(timeout=60) == -signal.SIGKILL
-    finally:
-        child.kill()
-        child.wait(timeout=60)
-        child.stdout.close()
+    pid = killed_mid_write(KILLED_SAVE, str(path))
     assert path.read_bytes() == old
     left = [p for p in os.listdir(tmp_path) if p != "m.json"]
     assert len(left) == 1
-    assert re.fullmatch(rf"\.m\.json\.{io._host()}\.{child.pid}\.[0-9a-f]{{8}}\.tmp", left[0])
+    assert re.fullmatch(rf"\.m\.json\.{files.host()}\.{pid}\.[0-9a-f]{{8}}\.tmp", left[0])
 
     io.save(MLP(2, [3, 2, 1], seed=1), path)  # its writer is dead: the leftover goes
     assert os.listdir(tmp_path) == ["m.json"]
@@ -525,7 +576,7 @@ def test_a_save_killed_with_sigkill_keeps_the_old_file_and_the_next_save_cleans_
 
 
 def test_which_leftovers_a_save_removes(tmp_path, model):
-    host = io._host()
+    host = files.host()
     dead = _dead_pid()
     hour_ago = os.stat(tmp_path).st_mtime - io.STALE_SECONDS - 60  # stale by the disk's own clock
     names = {

@@ -125,6 +125,25 @@ def test_mlp_argument_errors():
     assert per_layer.activations == ["tanh", "sigmoid", "linear"]
 
 
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        # no hidden layer uses `activation`: it was accepted silently
+        (lambda: MLP(2, [1], activation="relux"), ValueError, r"^activation: unknown activation 'relux'"),
+        (lambda: MLP(2, [1], activation=5), TypeError, r"^activation must be a name .* got int: 5"),
+        (lambda: MLP(2, [3, 1], activation=5), TypeError, r"^activation must be a name .* got int: 5"),
+        (lambda: MLP(2, [3, 1], activation=[5]), TypeError, r"^activation\[0\] must be the name of an "),
+        (lambda: MLP(2, [3, 1], output_activation="soft"), ValueError, r"^output_activation: unknown "),
+        (lambda: Neuron(2, activation=5), TypeError, r"^activation must be the name of an activation"),
+        (lambda: Neuron(2, activation=["relu"]), TypeError, r"^activation must be .* got list"),
+        (lambda: Layer(2, 3, activation="relux"), ValueError, r"^activation: unknown activation 'relux'"),
+    ],
+)
+def test_activation_is_checked_whatever_the_depth(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
+
+
 def test_seeds_and_rngs_are_deterministic():
     assert MLP(2, [4, 1], seed=7).state_dict() == MLP(2, [4, 1], seed=7).state_dict()
     assert MLP(2, [4, 1], seed=7).state_dict() != MLP(2, [4, 1], seed=8).state_dict()
