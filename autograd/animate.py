@@ -31,8 +31,9 @@ from typing import Any
 
 from .backward import topological_order
 from .draw import Plan, plan_drawing, render_plan, require_dot, svg
+from .explain import rule_text
 from .files import write_atomically
-from .steps import Steps, backward_steps
+from .steps import Step, Steps, backward_steps
 from .text import data_text, format_number, forward_formula, grad_text, local_rule
 from .value import Value, inputs_of
 
@@ -50,6 +51,34 @@ LEGEND_KINDS = ("current", "target", "positive", "negative", "grad", "")
 
 
 @dataclass(frozen=True)
+class Ask:
+    """A question practice mode asks before a frame's own: a piece of its product, such as the
+    upstream gradient or the local derivative. ``hint`` is said after a wrong answer (after the
+    commonest slips, which the page names itself); ``hide`` are cells shown while it is asked
+    (``"grad ?"`` over the number asked for), put back once it is answered or revealed.
+
+    >>> Ask("upstream d(L)/d(o) = ?", 1.0).as_json()["done"]
+    'upstream d(L)/d(o) = 1'
+    """
+
+    question: str
+    answer: float
+    hint: str = ""
+    hide: tuple[Cell, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        shown = format_number(self.answer, 4)
+        done = self.question[:-1] + shown if self.question.endswith("?") else f"{self.question} {shown}"
+        return {
+            "ask": self.question,
+            "done": done,
+            "answer": self.answer,
+            "hint": self.hint,
+            "hide": [list(cell) for cell in self.hide],
+        }
+
+
+@dataclass(frozen=True)
 class Frame:
     """One thing the player shows: a line of text, what to highlight and what changes.
 
@@ -60,13 +89,17 @@ class Frame:
     replays the frames from the start). ``numbers`` are raw values for scripts and tests
     (non-finite ones are written as the strings "Infinity", "-Infinity", "NaN"). In practice mode
     a frame with an ``answer`` shows ``question`` instead of ``text`` and holds back its ``set``
-    and ``style`` until the learner types the answer (to 3 significant digits) or reveals it.
+    and ``style`` until the learner types the answer (to 3 significant digits) or reveals it;
+    ``pieces`` (``Ask``) are asked first, one by one, each answer staying on screen as the next
+    is asked (the upstream gradient and the local derivative before their product), and
+    ``hint`` is said after a wrong answer to the frame's own question.
     ``grid=k``: the text's last k lines are a list (a neuron's weights, say) that the page sets
     side by side in equal columns, as many as the window's width holds, so a long list stays short.
 
-    >>> frame = Frame("backward", "d(L)/d(x) = 2 × 3 = 6", question="d(L)/d(x) = 2 × 3 = ?", answer=6.0)
-    >>> frame.as_json()["question"]
-    'd(L)/d(x) = 2 × 3 = ?'
+    >>> frame = Frame("backward", "d(L)/d(x) = 2 × 3 = 6", question="d(L)/d(x) = 2 × 3 = ?", answer=6.0,
+    ...               pieces=(Ask("upstream d(L)/d(y) = ?", 2.0), Ask("local d(y)/d(x) = ?", 3.0)))
+    >>> [q["ask"] for q in frame.as_json()["questions"]]
+    ['upstream d(L)/d(y) = ?', 'local d(y)/d(x) = ?', 'd(L)/d(x) = 2 × 3 = ?']
     """
 
     phase: str
@@ -81,11 +114,16 @@ class Frame:
     question: str | None = None
     answer: float | None = None
     grid: int = 0
+    pieces: tuple[Ask, ...] = ()
+    hint: str = ""
 
     def as_json(self) -> dict[str, Any]:
         if self.phase not in PHASES:
             raise ValueError(f"a frame's phase must be one of {', '.join(PHASES)}, got {self.phase!r}")
-        asks = self.answer is not None and math.isfinite(self.answer) and self.question is not None
+        questions = []
+        if self.answer is not None and math.isfinite(self.answer) and self.question is not None:
+            final = Ask(self.question, self.answer, self.hint)
+            questions = [a.as_json() for a in (*self.pieces, final) if math.isfinite(a.answer)]
         return {
             "phase": self.phase,
             "text": self.text,
@@ -96,8 +134,7 @@ class Frame:
             "set": [list(cell) for cell in self.set],
             "style": [list(style) for style in self.style],
             "numbers": {name: _finite_or_name(x) for name, x in self.numbers},
-            "question": self.question if asks else None,
-            "answer": self.answer if asks else None,
+            "questions": questions,
             "grid": max(0, min(self.grid, self.text.count("\n"))),
         }
 
@@ -324,10 +361,11 @@ def animate(
     - ``update``: a function that changes the leaves' data, such as an optimiser's ``step``;
       it is called (so the data do change) and each leaf of ``params`` is shown before → after.
 
-    ``practice=True`` hides each local derivative until the learner types it (checked to 3
-    significant digits) or presses reveal, and draws no local derivative on the edges (it would be
-    the answer); the page keeps the score. ``show_local``,
-    ``color_by_grad``, ``cluster``, ``collapse``, ``only_path_to`` and ``max_nodes`` are
+    ``practice=True`` asks, at each chain-rule step, for the upstream gradient (hidden on its node
+    while asked), then the local derivative from its rule (named, never its number), then their
+    product, each typed to 3 significant digits or revealed, with a hint after a wrong answer; it
+    draws no local derivative on the edges (it would be the answer) and the page keeps the score.
+    ``show_local``, ``color_by_grad``, ``cluster``, ``collapse``, ``only_path_to`` and ``max_nodes`` are
     ``draw_dot``'s. Every check (the size, Graphviz's ``dot``, the arguments) comes before the
     backward pass, and a call that fails later (``update`` raises, or an optimiser refuses its
     step) puts back the data and gradient of every node of the graph and of ``params``: a call
@@ -474,11 +512,6 @@ def animation_frames(
         node = elements.get(s.node)
         edge = f"e{s.node_number}_{s.position}"
         rule = local_rule(s.node, s.position, names)
-        head, _ = _split_value(rule)
-        question = (
-            f"{s.index + 1}. at {s.node_name}: d({s.root_name})/d({s.parent_name}) += local × "
-            f"{format_number(s.upstream)}\n   local d({s.node_name})/d({s.parent_name}) for {head} ?"
-        )
         frames.append(
             Frame(
                 "backward",
@@ -488,8 +521,7 @@ def animation_frames(
                 edges=(edge,) if edges is None or edge in edges else (),
                 set=((target, -1, grad_text(s.after)),),
                 numbers=tuple((k, getattr(s, k)) for k in _STEP_NUMBERS),
-                question=question,
-                answer=s.local,
+                **_step_questions(s, names, node),
             )
         )
     if lr is not None or update is not None:
@@ -508,11 +540,66 @@ def animation_frames(
 _STEP_NUMBERS = ("local", "upstream", "product", "before", "after")
 
 
-def _split_value(text: str) -> tuple[str, str]:
-    """``"tanh: 1 − o² = 0.5"`` → ``("tanh: 1 − o² =", "0.5")``: a rule and the value it gives."""
-    cut = text.rfind(" = ")
-    cut = cut + 3 if cut >= 0 else text.index(": ") + 2
-    return text[:cut].rstrip(), text[cut:]
+def _step_questions(s: Step, names: dict[Value, str], node: str | None) -> dict[str, Any]:
+    """Practice on one chain-rule step: the upstream gradient (hidden on its node while asked),
+    the local derivative from its rule (named, never its number), then their product."""
+    root, at, parent = s.root_name, s.node_name, s.parent_name
+    words, how = rule_words(s.node, s.position, names)
+    came = (
+        f"{at} is the output itself: its gradient is the seed, d({root})/d({root})"
+        if at == root
+        else f"it is {at}'s own gradient: what the steps into {at} added up (← goes back to them)"
+    )
+    upstream = Ask(
+        f"{s.index + 1}. at {at}: d({root})/d({parent}) += local × upstream\n"
+        f"   upstream: d({root})/d({at}), the gradient {at} passes back = ?",
+        s.upstream,
+        hint=came,
+        hide=((node, -1, grad_text(None).replace("—", "?")),) if node is not None else (),
+    )
+    local = Ask(f"   local: d({at})/d({parent}) by {words} = ?", s.local, hint=how)
+    return {
+        "pieces": (upstream, local),
+        "question": f"   product: d({root})/d({parent}) += local × upstream = ?",
+        "answer": s.product,
+        "hint": "multiply the two numbers above: local × upstream",
+    }
+
+
+def rule_words(node: Value, position: int, names: dict[Value, str]) -> tuple[str, str]:
+    """The rule behind the local derivative d(node)/d(parent ``position``) said without its
+    number, for a question, and a hint that says how to use it: the rule in names where it has
+    any (``tanh: 1 − o²``), else only the op (``+`` has the number 1 for its rule).
+
+    >>> x = Value(0.5, label="x"); y = x.tanh(); z = x * 3
+    >>> rule_words(y, 0, {x: "x", y: "y"})[0], rule_words(z, 0, {x: "x", z: "z"})[0]
+    ('the rule of tanh: 1 − y²', 'the rule of * (the other factor)')
+    """
+    op = node.op
+    if op is None:
+        raise ValueError(f"rule_words: {node!r} is a leaf; it has no local derivatives")
+    about = f" ({op.about})" if op.about else ""
+    text = rule_text(node, position, number=lambda x: format_number(x, 4), names=names)
+    symbolic = text.removesuffix(about).split(" = ")[0]
+    formula = f"{names.get(node, 'o')} = {forward_formula(node, names)[0]}"
+    if _is_number(symbolic):  # the rule is a number (+'s 1, the 3 of x * 3): saying it would answer
+        return (
+            f"the rule of {op.symbol}{about}",
+            f"in {formula}, by how much does it change when {names.get(node.parents[position], 'it')} "
+            "grows by 1 (the rest held still)?",
+        )
+    return (
+        f"the rule of {op.symbol}: {symbolic}{about}",
+        f"put the numbers the drawing shows into {symbolic} ({formula})",
+    )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace("−", "-"))
+    except ValueError:
+        return False
+    return True
 
 
 def _drawn_edges(plan: Plan | None) -> set[str] | None:

@@ -7,8 +7,12 @@
   var practice = Boolean(data.practice);
   var position = -1; // -1: before the first frame
   var timer = null;
-  var outcome = {}; // practice: frame index -> "right" | "shown" (revealed or skipped)
-  var tries = {}; // practice: frame index -> wrong answers given
+  // Practice: a frame asks its questions in turn (the pieces of a product, then the product).
+  var done = {}; // frame index -> how many of its questions are answered or revealed
+  var outcome = {}; // "frame.question" -> "right" | "shown" (revealed or skipped)
+  var tries = {}; // "frame.question" -> wrong answers given
+  var said = ""; // what the verdict says as the next question is shown ("✓ right", a piece answered)
+  var told = ""; // the hint after a wrong answer, shown under the question
   var $ = function (id) { return document.getElementById(id); };
   var text = $("gs-text"), log = $("gs-log"), counter = $("gs-counter"), phase = $("gs-phase");
   var graph = $("gs-graph"), playButton = $("gs-play"), speed = $("gs-speed");
@@ -50,8 +54,18 @@
     });
   });
 
-  function asked(i) { return practice && frames[i] && frames[i].answer !== null; }
-  function waiting(i) { return asked(i) && !outcome[i]; } // a question not yet answered or revealed
+  function asked(i) { return practice && frames[i] && frames[i].questions.length > 0; }
+  function waiting(i) { return asked(i) && (done[i] || 0) < frames[i].questions.length; } // a question open
+  function key(i) { return i + "." + (done[i] || 0); }
+
+  // What the step box shows while question ``k`` of frame ``i`` is asked: the questions before it
+  // with their answers (✓ typed right, or revealed), then the question.
+  function questionText(i, k) {
+    var qs = frames[i].questions, lines = [];
+    for (var j = 0; j < k; j++) lines.push(qs[j].done + (outcome[i + "." + j] === "right" ? "  ✓" : "  (revealed)"));
+    lines.push(qs[k].ask);
+    return lines.join("\n");
+  }
 
   function mark(ids, name) {
     (ids || []).forEach(function (id) {
@@ -81,7 +95,8 @@
   }
 
   // Scroll the drawing's own box (never the page) so that what the frame is about is in view:
-  // everything it uses when that fits, else what receives the result (or the current node), else
+  // everything it uses when that fits, else the current node and what receives the result (the
+  // line running and the line it writes, on a tape), else what receives it (or the current node), else
   // the cards that receive it, titles included; centred when it fits, its start when it does not.
   function follow(frame) {
     var box = graph.getBoundingClientRect();
@@ -91,7 +106,8 @@
       var element = document.getElementById(id);
       return element && element.closest && element.closest(".gs-card");
     });
-    var wanted = [[].concat(frame.nodes, frame.targets, frame.edges), receiving, inCards];
+    var wanted = [[].concat(frame.nodes, frame.targets, frame.edges), [].concat(frame.nodes, frame.targets),
+                  receiving, inCards];
     var area = null;
     for (var k = 0; k < wanted.length; k++) {
       var found = areaOf(wanted[k]);
@@ -111,11 +127,17 @@
 
   // A frame's text: its last ``grid`` lines (a list, such as a neuron's weights) set side by side
   // in equal columns that wrap with the window's width.
-  function showText(content, grid) {
+  function showText(content, grid, hintText) {
     while (text.firstChild) text.removeChild(text.firstChild);
     var lines = content.split("\n");
     grid = Math.min(grid || 0, lines.length - 1);
     text.appendChild(document.createTextNode(lines.slice(0, lines.length - grid).join("\n")));
+    if (hintText) {
+      var line = document.createElement("div");
+      line.id = "gs-hint";
+      line.textContent = "hint: " + hintText;
+      text.appendChild(line);
+    }
     if (!grid) return;
     var items = lines.slice(lines.length - grid).map(function (line) { return line.trim(); });
     var widest = Math.max.apply(null, items.map(function (item) { return item.length; }));
@@ -130,21 +152,36 @@
     text.appendChild(list);
   }
 
+  // A question's text as it will be asked, for measuring: the earlier answers marked as revealed
+  // (the longer of the two marks).
+  function questionTextMeasured(i, k) {
+    var qs = frames[i].questions, lines = [];
+    for (var j = 0; j < k; j++) lines.push(qs[j].done + "  (revealed)");
+    lines.push(qs[k].ask);
+    return lines.join("\n");
+  }
+
   // The step box is as tall as the tallest text any frame shows at this width (up to 40% of the
   // window): no frame's text is cut, and the drawing below never moves between frames.
   function fitText() {
     text.style.height = "auto";
     var tallest = 0, done = {};
-    var contents = [[data.start, 0]];
-    frames.forEach(function (frame) {
-      contents.push([frame.text, frame.grid]);
-      if (practice && frame.question !== null) contents.push([frame.question, 0]);
+    var contents = [[data.start, 0, ""]];
+    frames.forEach(function (frame, i) {
+      contents.push([frame.text, frame.grid, ""]);
+      if (!practice) return;
+      // each question as it is asked, with the longest hint it could get
+      frame.questions.forEach(function (q, k) {
+        var longest = [q.hint].concat(SLIPS).reduce(function (a, b) { return b.length > a.length ? b : a; });
+        contents.push([questionTextMeasured(i, k), 0, "✗ not -0.000000 (read as -0.000000): " + longest]);
+      });
     });
+    var measured = {};
     contents.forEach(function (content) {
-      var key = content[1] + "\u0000" + content[0];
-      if (done[key]) return;
-      done[key] = true;
-      showText(content[0], content[1]);
+      var key = content[1] + "\u0000" + content[0] + "\u0000" + content[2];
+      if (measured[key]) return;
+      measured[key] = true;
+      showText(content[0], content[1], content[2]);
       tallest = Math.max(tallest, text.scrollHeight);
     });
     text.style.height = Math.ceil(Math.min(tallest + 2, Math.max(60, 0.4 * window.innerHeight))) + "px";
@@ -162,6 +199,7 @@
       if (outcome[k] === "right") { right++; if (!tries[k]) first++; } else shown++;
     });
     var now = "score " + right + " / " + (right + shown) + " (" + first + " at the first try)";
+    // (each question counts: the pieces of a product and the product)
     score.textContent = now + (lastScore ? " · last time: " + lastScore : "");
     if (right + shown > 0) {
       try { window.localStorage.setItem(storeKey, now.slice(6)); } catch (e) { /* a sandbox: no storage */ }
@@ -177,6 +215,9 @@
       frames[i].set.forEach(setCell);
       frames[i].style.forEach(setStyle);
     }
+    var question = frames[position] && waiting(position);
+    // a number asked for that the drawing shows (an upstream gradient) is hidden while asked
+    if (question) frames[position].questions[done[position] || 0].hide.forEach(setCell);
     marks.forEach(function (name) {
       Array.prototype.slice.call(document.getElementsByClassName(name)).forEach(function (element) {
         element.classList.remove(name);
@@ -190,14 +231,17 @@
       mark(frame.show, "gs-show");
       follow(frame);
     }
-    var question = frame && waiting(position);
-    showText(!frame ? data.start : question ? frame.question : frame.text, frame && !question ? frame.grid : 0);
+    var content = !frame ? data.start : question ? questionText(position, done[position] || 0) : frame.text;
+    showText(content, frame && !question ? frame.grid : 0, question ? told : "");
     text.scrollTop = 0;
     quiz.classList.toggle("gs-asking", Boolean(question));
     answerBox.disabled = !question;
-    if (question) { answerBox.value = ""; verdict.textContent = ""; }
-    else if (frame && asked(position)) verdict.textContent = outcome[position] === "right" ? "✓ right" : "revealed";
-    else verdict.textContent = "";
+    if (question) { answerBox.value = ""; verdict.textContent = said; }
+    else if (frame && asked(position)) {
+      var last = position + "." + (frame.questions.length - 1);
+      verdict.textContent = outcome[last] === "right" ? "✓ right" : "revealed";
+    } else verdict.textContent = "";
+    said = "";
     phase.textContent = frame ? data.phases[frame.phase] : "ready";
     counter.textContent = (position + 1) + " / " + frames.length;
     document.body.setAttribute("data-frame", String(position));
@@ -217,7 +261,10 @@
   function go(to) {
     var target = Math.max(-1, Math.min(frames.length - 1, to));
     // moving on past a question without answering it counts as revealing it
-    for (var i = Math.max(0, position); i < target; i++) if (waiting(i)) outcome[i] = "shown";
+    for (var i = Math.max(0, position); i < target; i++) {
+      while (waiting(i)) { outcome[key(i)] = "shown"; done[i] = (done[i] || 0) + 1; }
+    }
+    told = "";
     position = target;
     render();
     if (waiting(position)) { pause(); answerBox.focus(); }
@@ -270,47 +317,69 @@
     return Math.abs(typed - answer) <= unit * 1.000001;
   }
 
-  // A hint for a wrong answer: the commonest slips first.
-  function hint(typed, answer) {
-    if (answer !== 0 && close(-typed, answer)) return "the size is right but the sign is wrong: is the product of the signs + or −?";
-    if (answer !== 0 && (close(typed / 2, answer) || close(typed * 2, answer))) return "off by a factor of 2: look again at the rule's constant";
-    if (answer !== 0 && close(1 / typed, answer)) return "that is 1 / the answer: multiply, don't divide";
-    return "work it out from the rule and the numbers the question names, or press reveal";
+  // A hint for a wrong answer: the commonest slips first, then the question's own.
+  var SLIPS = [
+    "the size is right but the sign is wrong: is the product of the signs + or −?",
+    "off by a factor of 2: look again at the rule's constant",
+    "that is 1 / the answer: multiply, don't divide",
+    "work it out from the rule and the numbers the question names, or press reveal"
+  ];
+  function hint(typed, answer, own) {
+    if (answer !== 0 && close(-typed, answer)) return SLIPS[0];
+    if (answer !== 0 && (close(typed / 2, answer) || close(typed * 2, answer))) return SLIPS[1];
+    if (answer !== 0 && close(1 / typed, answer)) return SLIPS[2];
+    return own ? own + " (or press reveal)" : SLIPS[3];
+  }
+
+  // The current question answered (right) or revealed: on to the frame's next question, or, after
+  // its last, to the frame's own text with its numbers on the drawing.
+  function settle(how) {
+    outcome[key(position)] = how;
+    done[position] = (done[position] || 0) + 1;
+    told = "";
+    if (waiting(position)) said = how === "right" ? "✓ right: now the next piece" : "revealed: now the next piece";
+    else answerBox.blur();
+    render();
+    if (waiting(position)) answerBox.focus();
   }
 
   function check() {
     if (!waiting(position)) return;
-    var raw = answerBox.value.trim(), answer = frames[position].answer;
+    var q = frames[position].questions[done[position] || 0];
+    var raw = answerBox.value.trim(), answer = q.answer;
     var read = readings(raw).filter(function (r) { return isFinite(r[0]) && r[1] !== ""; });
     if (raw === "" || !read.length) { verdict.textContent = "type a number"; return; }
     var right = read.filter(function (r) { return close(r[0], answer); });
-    if (right.length) {
-      outcome[position] = "right";
-      answerBox.blur();
-      render();
-      return;
-    }
+    if (right.length) { settle("right"); return; }
     var shown = read.map(function (r) { return r[1]; }).join(" or ");
-    tries[position] = (tries[position] || 0) + 1;
-    verdict.textContent = "✗ not " + raw + (shown !== raw ? " (read as " + shown + ")" : "") + ": " + hint(read[0][0], answer);
+    tries[key(position)] = (tries[key(position)] || 0) + 1;
+    verdict.textContent = "✗ not " + raw + (shown !== raw ? " (read as " + shown + ")" : "");
+    told = hint(read[0][0], answer, q.hint);
+    showText(questionText(position, done[position] || 0), 0, told);
   }
 
+  // The reveal button: the answer to the question asked now (the next piece is asked after it).
   function reveal() {
+    if (waiting(position)) settle("shown");
+  }
+
+  // → on a question: every answer of the frame, and its text (a second → moves on).
+  function revealAll() {
     if (!waiting(position)) return;
-    outcome[position] = "shown";
+    while (waiting(position)) { outcome[key(position)] = "shown"; done[position] = (done[position] || 0) + 1; }
+    told = "";
     answerBox.blur();
     render();
   }
 
   var actions = {
     "gs-play": toggle,
-    // on an unanswered question, "step" first reveals the answer, the next press moves on
-    "gs-step": function () { pause(); if (waiting(position)) reveal(); else go(position + 1); },
+    // on an unanswered question, "step" first reveals the answers, the next press moves on
+    "gs-step": function () { pause(); if (waiting(position)) revealAll(); else go(position + 1); },
     "gs-back": function () { pause(); go(position - 1); },
     "gs-reset": function () { pause(); go(-1); },
     "gs-end": function () { pause(); go(frames.length - 1); },
     "gs-zoom": function () { graph.classList.toggle("gs-natural"); if (frames[position]) follow(frames[position]); },
-    "gs-check": check,
     "gs-reveal": reveal
   };
   Object.keys(actions).forEach(function (id) {
@@ -320,6 +389,8 @@
     button.addEventListener("mousedown", function (event) { event.preventDefault(); });
   });
   speed.addEventListener("input", function () { $("gs-speed-value").textContent = speed.value + " ms"; });
+  // check is the form's submit button: Enter and a click both submit once (a click handler on the
+  // button as well would check twice, the second time against the next question).
   quiz.addEventListener("submit", function (event) { event.preventDefault(); check(); });
   // In the answer box the arrows still step once the box is empty (→ reveals, ← goes back).
   answerBox.addEventListener("keydown", function (event) {

@@ -16,7 +16,7 @@ changes: the captured leaves' ``.grad`` are put back as they were.
 >>> player = animate_tape(lambda x: (x * w).tanh(), 0.5)
 >>> print(player.frames[-1].text)
 g1 += v0 · g2  =  0.5 × 0.1807 = 0.09035   → g1 = 0.09035
-the local derivative d(v2)/d(v1) = 0.5 (mul: a (the other factor)) times g2, d(out)/d(v2)
+the local derivative d(v2)/d(v1) [d(v2)/d(w)] = 0.5 (mul: a (the other factor)) times g2, d(out)/d(v2)
 """
 
 from __future__ import annotations
@@ -152,15 +152,44 @@ def _forward_frames(tape: Tape, values: dict[int, float]) -> list[Frame]:
     return frames
 
 
+def learner_names(tape: Tape) -> dict[int, str]:
+    """The name a learner knows each slot by, where it has one: an input's argument name (x0),
+    a captured leaf's or an op's label (w0, b, z, out), as the other players name them.
+
+    >>> from autograd import Value
+    >>> w = Value(2.0, label="w0")
+    >>> print(animate_tape(lambda x0: (x0 * w).tanh(), 0.5).frames[-1].text.splitlines()[1])
+    the local derivative d(v2)/d(v1) [d(v2)/d(w0)] = 0.5 (mul: a (the other factor)) times g2, d(out)/d(v2)
+    """
+    names = {}
+    for s in tape.statements:
+        if s.kind == "input":
+            k = tape.inputs.index(s.slot)
+            names[s.slot] = tape.arguments[k] if k < len(tape.arguments) else f"x{k}"
+        elif s.label and s.kind != "constant":
+            names[s.slot] = s.label
+    return names
+
+
 def _reverse_frames(
     tape: Tape, reverse: Sequence[Any], by_edge: dict[tuple[int, int], Any], values: dict[int, float]
 ) -> list[Frame]:
     f = _number
     out = tape.output
+    known = {out: "out", **learner_names(tape)}
+
+    def name(slot: int) -> str:
+        return known.get(slot, f"v{slot}")
+
+    def d(top: int, bottom: int) -> str:
+        """d(vA)/d(vB), with the learner's names beside it when the slots have them."""
+        slots = f"d(v{top})/d(v{bottom})"
+        return slots + (f" [d({name(top)})/d({name(bottom)})]" if top in known or bottom in known else "")
+
     frames = [
         Frame(
             "backward",
-            f"g{out} = 1: the seed, d(v{out})/d(v{out}). From here on gK is d(v{out})/d(vK), the "
+            f"g{out} = 1: the seed, {d(out, out)}. From here on gK is d(v{out})/d(vK), the "
             "gradient of the output with respect to vK"
             + (
                 ". The tape computes the gradients of the captured leaves, so no line leads to an input"
@@ -183,8 +212,8 @@ def _reverse_frames(
         arithmetic = f"{factor} × {f(step.upstream)} = {f(step.product)}"
         text = (
             f"{line.code}  =  {arithmetic}   → g{line.into} = {f(step.after)}\n"
-            f"the local derivative d(v{line.slot})/d(v{line.into}) = {local} ({line.comment}) "
-            f"times g{line.slot}, d(out)/d(v{line.slot})"
+            f"the local derivative {d(line.slot, line.into)} = {local} ({line.comment}) "
+            f"times g{line.slot}, d({name(out)})/d({name(line.slot)})"
         )
         frames.append(
             Frame(

@@ -21,12 +21,19 @@ from docs.players import lecture_neuron, network_player, tape_player  # noqa: E4
 from tests.conftest import BROWSER_ARGS  # noqa: E402
 
 
-def shoot(player, name: str, frame_starts_with: str, browser, size=(1280, 800)) -> None:
-    """Save a screenshot of ``player`` at the first frame whose text starts with the given words."""
+def shoot(player, name: str, frame_starts_with: str, browser, size=(960, 600), fit: bool = False) -> None:
+    """Save a screenshot of ``player`` at the first frame whose text starts with the given words.
+
+    The window is about as wide as the README's column (``size`` in CSS pixels) and photographed
+    at twice the pixel density, so that the page's text shows at about its own size (13 px, not
+    the 6–7 px of a 1280 px window shrunk into the column). ``fit``: the whole drawing in the
+    window's width (smaller than the player's 70% floor) instead of scrolled to the active node."""
     frame = next(k for k, f in enumerate(player.frames) if f.text.startswith(frame_starts_with))
     with tempfile.TemporaryDirectory() as folder:
-        page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+        page = browser.new_page(viewport={"width": size[0], "height": size[1]}, device_scale_factor=2)
         page.goto(player.save(Path(folder) / "page.html").resolve().as_uri())
+        if fit:
+            page.add_style_tag(content="#gs-graph svg { min-width: 0 !important; }")
         for _ in range(frame + 1):
             page.keyboard.press("ArrowRight")
         page.screenshot(path=str(HERE / name))
@@ -42,9 +49,9 @@ def main() -> None:
         sys.exit("chromium is needed (sudo apt-get install chromium)")
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
-        shoot(animate(lecture_neuron()[0]), "player.png", "7. at n6", browser, size=(1280, 560))
-        shoot(network_player(), "network_player.png", "d(loss)/d(out of h[0,1])", browser, size=(1280, 980))
-        shoot(tape_player(), "tape_player.png", "g2 += v0", browser, size=(1280, 520))
+        shoot(animate(lecture_neuron()[0]), "player.png", "7. at n6", browser, size=(1000, 420), fit=True)
+        shoot(network_player(), "network_player.png", "d(loss)/d(out of h[0,1])", browser, size=(1040, 830))
+        shoot(tape_player(), "tape_player.png", "g2 += v0", browser, size=(960, 470))
         browser.close()
 
 

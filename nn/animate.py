@@ -44,7 +44,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from autograd import Value, no_grad, topological_order
-from autograd.animate import Frame, Player, check_page_options
+from autograd.animate import Ask, Frame, Player, check_page_options, rule_words
 from autograd.draw import sign_colour
 from autograd.steps import backward_steps
 from autograd.text import NO_GRAD, format_number, local_rule
@@ -131,10 +131,12 @@ def animate_training_step(
     backpropagated, and the weights move by ``−lr × grad`` (or by ``optimizer.step()``: an
     ``nn.optim`` optimiser that updates some of the model's parameters, as ``fit`` requires). The
     module docstring says what each frame shows. ``compact`` is ``draw_network``'s;
-    ``practice=True`` hides each neuron's d(loss)/d(out) and d(loss)/d(z) until the learner
-    types it (to 3 significant digits) or reveals it. ``steps=k`` plays k steps on the same sample
-    (each forward pass with new weights is the next step's forward pass) and draws the loss after
-    each step as a small curve. ``decision_map``: the network's output over the plane, redrawn
+    ``practice=True`` asks for each neuron's d(loss)/d(out) and d(loss)/d(z), the pieces before
+    the product: the upstream gradient (hidden on the card while asked), the local derivative
+    from its rule (tanh′ = 1 − out², never its number), then their product; each is typed (to 3
+    significant digits) or revealed, with a hint after a wrong answer. ``steps=k`` plays k steps on
+    the same sample (each forward pass with new weights is the next step's forward pass) and draws
+    the loss after each step as a small curve. ``decision_map``: the network's output over the plane, redrawn
     after each step: ``None`` shows it for two inputs and one output, over a square around the
     origin that holds the sample; ``(x0 low, x0 high, x1 low, x1 high)`` (a tuple or a list, each
     width a finite float) sets the region (the demo gives its data's); ``False`` leaves it out.
@@ -511,12 +513,6 @@ def _neuron_forward(picture: NetworkPicture, n: _Neuron, phase: str, z: float | 
     )
 
 
-def _asked(text: str, answer: float) -> dict[str, Any]:
-    """A practice question from a frame's text: its last "= number" hidden."""
-    cut = text.rfind(" = ")
-    return {"question": text[: cut + 3] + "?" if cut >= 0 else text, "answer": answer}
-
-
 def _backward(
     picture: NetworkPicture,
     neurons: list[list[_Neuron]],
@@ -566,6 +562,7 @@ def _from_loss(n: _Neuron, loss_fn: Callable[[Any, Any], Value], y: Any, outputs
         rule, numbers = formula
         text = f"d(loss)/d({n.name}) = {rule} = {numbers} = {_f(grad)}"
         question = f"d(loss)/d({n.name}) = {rule} = ?"
+        hint = f"put out (on {n.name}'s card) and y (on the loss card) into {rule.split('   ')[0]}"
     else:
         lines = []
         for s in steps:
@@ -579,6 +576,7 @@ def _from_loss(n: _Neuron, loss_fn: Callable[[Any, Any], Value], y: Any, outputs
         head = f"d(loss)/d({n.name}) = {_f(grad)}: the loss's own chain rule, from the loss back to {n.name}:"
         text = "\n".join([head, *lines])
         question = f"d(loss)/d({n.name}) = ?   (the loss's own chain rule)\n" + "\n".join(lines[:-1])
+        hint = "the last step of the loss's chain rule, the local derivative × the upstream gradient"
     return Frame(
         "backward",
         text,
@@ -589,6 +587,7 @@ def _from_loss(n: _Neuron, loss_fn: Callable[[Any, Any], Value], y: Any, outputs
         numbers=(("d_out", grad),),
         question=question,
         answer=grad,
+        hint=hint,
     )
 
 
@@ -649,8 +648,42 @@ def _from_next_layer(picture: NetworkPicture, n: _Neuron, next_layer: list[_Neur
         show=tuple(f"{e}-outof" for e in edges) if picture.compact else (),
         set=((n.cell("out", "g"), 0, _f(grad)),),
         numbers=(("d_out", grad),),
-        **_asked(text, grad),
+        **_sum_questions(n, sending, li, fed, grad),
     )
+
+
+def _sum_questions(n: _Neuron, sending: list[_Neuron], li: int, fed: str, grad: float) -> dict[str, Any]:
+    """Practice on a hidden neuron's d(loss)/d(out): with one neuron sending back, its upstream
+    gradient and the weight (the local derivative) before their product; with several, the sum
+    from the numbers on the drawing (never the numbers in the question)."""
+    j = n.index
+    head = f"d(loss)/d(out of {n.name}) = Σₖ w[{li},k,{j}] · d(loss)/d(z[{li},k])   ({fed})"
+    if len(sending) != 1:
+        return {
+            "question": f"{head}\n   = ?   (each term: the weight on the edge × that neuron's d(loss)/d(z))",
+            "answer": grad,
+            "hint": "multiply each lit edge's weight by the d(loss)/d(z) of the neuron it leads to, and add",
+        }
+    m = sending[0]
+    upstream = Ask(
+        f"{head}\n   upstream: d(loss)/d(z of {m.name}), what {m.name} sends back = ?",
+        m.delta,
+        hint=f"it is {m.name}'s d(loss)/d(z), from its own step before this one (← shows it, → comes back)",
+        hide=((m.cell("z", "g"), 0, "?"),),
+    )
+    local = Ask(
+        f"   local: d(z of {m.name})/d(out of {n.name}), by z = w·x + b: "
+        f"the weight w[{li},{m.index},{j}] = ?",
+        m.weights[j].data,
+        hint=f"z = w·x + b changes by w for each 1 that x grows: the weight on the edge from {n.name} "
+        f"to {m.name}",
+    )
+    return {
+        "pieces": (upstream, local),
+        "question": f"   product: d(loss)/d(out of {n.name}) = local × upstream = ?",
+        "answer": grad,
+        "hint": "multiply the two numbers above: local × upstream",
+    }
 
 
 def _plural(count: int, noun: str) -> str:
@@ -682,8 +715,35 @@ def _through_activation(n: _Neuron, names: dict[Value, str]) -> Frame:
         set=tuple(cells),
         style=((n.card, "opacity", OFF_OPACITY),) if _off(n) else (),
         numbers=(("local", local), ("delta", delta)),
-        **_asked(text.split("\n")[0], delta),
+        **_activation_questions(n, names, local, upstream, delta),
     )
+
+
+def _activation_questions(n: _Neuron, names: dict[Value, str], local: float, upstream: float,
+                          delta: float) -> dict[str, Any]:  # fmt: skip
+    """Practice on d(loss)/d(z): the upstream gradient d(loss)/d(out) (hidden on the card while
+    asked), the activation's derivative from its rule (named, never its number), their product."""
+    z = f"z[{n.layer},{n.index}]"
+    pieces = [
+        Ask(
+            f"d(loss)/d({z}) = d(loss)/d(out) × {n.activation}′(z)\n"
+            f"   upstream: d(loss)/d(out of {n.name}) = ?",
+            upstream,
+            hint=f"it is what the step before gave {n.name}'s out (← shows that step, → comes back)",
+            hide=((n.cell("out", "g"), 0, "?"),),
+        )
+    ]
+    if n.activation != "linear":
+        words, how = rule_words(n.out, 0, names)
+        pieces.append(Ask(f"   local: {n.activation}′(z) by {words} = ?", local, hint=how))
+    return {
+        "pieces": tuple(pieces),
+        "question": f"   product: d(loss)/d({z}) = local × upstream = ?"
+        if n.activation != "linear"
+        else f"   product: d(loss)/d({z}) = upstream × 1 (linear: out = z) = ?",
+        "answer": delta,
+        "hint": "multiply the numbers above",
+    }
 
 
 OFF_TEXT = "off: d(loss)/d(z) = 0, its weights do not move"

@@ -126,22 +126,33 @@ def first_neuron(model: MLP, x: Sequence[float]) -> Value:
     """The first hidden neuron of ``model`` on input ``x``, built op by op (one node per multiply
     and add, as micrograd builds it), named as on the network player's card: inputs x0, x1, …,
     weights w0, w1, …, the bias b, the products w0·x0, …, the weighted sum z and its output out."""
+    neuron = named_neuron(model, fused=False)
+    out = name_output(neuron([Value(v, label=f"x{i}") for i, v in enumerate(x)]))
+    for node in _inner(out.parents[0] if out.parents else out):
+        joiner = "·" if node.op is not None and node.op.symbol == "*" else "+"
+        node.label = joiner.join(p.label for p in node.parents)
+    return out
+
+
+def named_neuron(model: MLP, fused: bool) -> Neuron:
+    """A copy of the first hidden neuron of ``model`` with its weights named w0, w1, … and its
+    bias b, as the network player's card names them (the model's own keep their w[0,0,i])."""
     trained = model.layers[0].neurons[0]
     neuron = Neuron(len(trained.w), activation=trained.activation, bias=trained.b is not None,
-                    fused=False, seed=0)  # fmt: skip
+                    fused=fused, seed=0)  # fmt: skip
     neuron.load_state_dict(trained.state_dict())
     for i, w in enumerate(neuron.w):
         w.label = f"w{i}"
     if neuron.b is not None:
         neuron.b.label = "b"
-    inputs = [Value(v, label=f"x{i}") for i, v in enumerate(x)]
-    out = neuron(inputs)
+    return neuron
+
+
+def name_output(out: Value) -> Value:
+    """Name a neuron's output out and its weighted sum z (the activation's input)."""
     out.label = "out"
     z = out.parents[0] if out.parents else out
     z.label = "z" if z is not out else z.label
-    for node in _inner(z):
-        joiner = "·" if node.op is not None and node.op.symbol == "*" else "+"
-        node.label = joiner.join(p.label for p in node.parents)
     return out
 
 
@@ -207,13 +218,12 @@ def play_neuron(model: MLP, x: Sequence[float], y: float, path: str) -> str | No
 
 def play_neuron_tape(model: MLP, x: Sequence[float], path: str) -> str:
     """The tape of the first hidden neuron (its output as a function of the inputs ``x``, its
-    parameters captured), played line by line."""
-    trained = model.layers[0].neurons[0]
+    parameters captured), played line by line, named as in neuron.html: the tape's slots v0, v1, …
+    with the learner's names beside them (inputs x0, x1, captured leaves w0, w1, b; z, out)."""
+    copy = named_neuron(model, fused=True)  # one dot node for w·x + b, as the model computes it
 
     def neuron(*inputs: Value) -> Value:
-        out = trained(list(inputs))
-        out.label = "out"
-        return out
+        return name_output(copy(list(inputs)))
 
     player = animate_tape(neuron, *x, title="gradstep: the tape of one neuron of the trained network")
     player.save(path)

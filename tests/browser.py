@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 VIEWPORTS = [{"width": 1280, "height": 800}, {"width": 800, "height": 600}]
@@ -98,13 +99,18 @@ def ids(page: Any, css_class: str) -> set[str]:
 
 
 # What a learner could miss on the current frame: the step text cut off (its box scrolls), the
-# legend out of the window, what receives the result (the first target) outside the drawing's
-# visible box, or the title of a card that receives something scrolled away. Returns the problems.
+# verdict cut short, the legend out of the window, what the frame is about (the first element
+# receiving the result, else the first current one) outside the drawing's visible box, the title
+# of a card that receives something scrolled away, or anything of the page (a control, a legend
+# entry, the page itself) running past the window's right edge. Returns the problems.
 FRAME_ON_SCREEN = """() => {
   const bad = [];
   const text = document.getElementById("gs-text");
   if (text.scrollHeight > text.clientHeight + 1)
     bad.push(`step text cut: ${text.scrollHeight} > ${text.clientHeight}`);
+  const verdict = document.getElementById("gs-verdict");
+  if (verdict && verdict.scrollWidth > verdict.clientWidth + 1)
+    bad.push(`verdict cut: ${verdict.textContent}`);
   const legend = document.getElementById("gs-legend").getBoundingClientRect();
   if (legend.height === 0 || legend.top < 0 || legend.bottom > innerHeight) bad.push("legend out of view");
   const graph = document.getElementById("gs-graph"), box = graph.getBoundingClientRect();
@@ -112,10 +118,42 @@ FRAME_ON_SCREEN = """() => {
   const seen = (r) =>
     r.left >= box.left - 1 && r.right <= right + 1 && r.top >= box.top - 1 && r.bottom <= bottom + 1;
   const targets = [...document.querySelectorAll("#gs-graph .gs-target")];
-  if (targets.length && !seen(targets[0].getBoundingClientRect())) bad.push(`${targets[0].id} out of view`);
+  const active = targets.length ? targets : [...document.querySelectorAll("#gs-graph .gs-current")];
+  const shown = active.filter((e) => e.getBoundingClientRect().width > 0);
+  if (shown.length && !seen(shown[0].getBoundingClientRect())) bad.push(`${shown[0].id} out of view`);
   for (const e of targets) {
     const card = e.closest(".gs-card"), title = card && card.querySelector(".gs-title");
     if (title && !seen(title.getBoundingClientRect())) bad.push(`the title of ${card.id} out of view`);
   }
+  if (document.documentElement.scrollWidth > innerWidth + 1) bad.push("the page is wider than the window");
+  const parts = "#gs-top button, #gs-top span, #gs-top label, #gs-legend > span";
+  for (const e of document.querySelectorAll(parts)) {
+    const r = e.getBoundingClientRect();
+    if (r.width > 0 && r.right > innerWidth + 1)
+      bad.push(`${e.id || e.textContent.slice(0, 30)} cut at the right edge`);
+  }
   return bad;
 }"""
+
+
+def answer_in(question: str, answer: float) -> bool:
+    """Whether ``question`` gives away its ``answer``: the number after an "=" (as the players
+    write it, to 4 significant digits, or to 3)."""
+    from autograd.text import format_number
+
+    forms = {format_number(answer, 4), format_number(answer), f"{answer:.3g}"}
+    return any(re.search(rf"= {re.escape(form)}(?![\d.])", question) for form in forms)
+
+
+def step_and_try(page: Any, wrong: str = "12345") -> list[str]:
+    """One step forward; on a question, a wrong answer first (so the hint shows), then the
+    answers revealed (→). Returns the FRAME_ON_SCREEN problems seen on the way."""
+    page.keyboard.press("ArrowRight")
+    seen = []
+    if page.is_enabled("#gs-answer"):
+        page.fill("#gs-answer", wrong)
+        page.press("#gs-answer", "Enter")
+        seen += page.evaluate(FRAME_ON_SCREEN)
+        page.keyboard.press("Escape")
+        page.keyboard.press("ArrowRight")
+    return seen + page.evaluate(FRAME_ON_SCREEN)

@@ -14,7 +14,17 @@ from autograd.animate import Frame, Player, animate, animation_frames, script_js
 from autograd.draw import GraphvizNotFound
 from autograd.steps import backward_steps
 from autograd.text import grad_text
-from tests.browser import LAYOUT, TEXTS_OUTSIDE_THEIR_BOXES, VIEWPORTS, Watched, ids, svg_text
+from tests.browser import (
+    FRAME_ON_SCREEN,
+    LAYOUT,
+    TEXTS_OUTSIDE_THEIR_BOXES,
+    VIEWPORTS,
+    Watched,
+    answer_in,
+    ids,
+    step_and_try,
+    svg_text,
+)
 from tests.nn.careless import killed_mid_write
 
 HOSTILE = (
@@ -401,47 +411,99 @@ def test_every_frame_keeps_text_in_its_box_and_the_drawing_still(browser, dot_pr
     watched.clean()
 
 
-def test_practice_mode_asks_for_each_local_derivative(browser, dot_program, tmp_path):
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
+@pytest.mark.parametrize("practice", [False, True], ids=["play", "practice"])
+def test_every_frame_is_on_screen_text_whole_legend_and_active_node_in_view(
+    browser, dot_program, tmp_path, viewport, practice
+):
+    # the lecture's neuron with its update; in practice, each question with a wrong answer's hint
+    o, params = lecture_neuron()
+    player = animate(o, lr=0.1, params=params, practice=practice)
+    watched = Watched(browser, viewport).open(player, tmp_path)
+    page = watched.page
+    for k in range(len(player.frames)):
+        assert step_and_try(page) == [], f"frame {k}: {player.frames[k].text[:60]}"
+    watched.clean()
+
+
+def test_practice_asks_the_upstream_gradient_then_the_local_rule_then_the_product(
+    browser, dot_program, tmp_path
+):
     o, _ = lecture_neuron()
     player = animate(o, practice=True)
-    first = next(k for k, f in enumerate(player.frames) if f.answer is not None)
-    assert player.frames[first].question.endswith("for tanh: 1 − o² = 1 − 0.7071² = ?")
+    frames = page_data(player.html)["frames"]
+    first = next(k for k, f in enumerate(frames) if f["questions"])
+    asked = frames[first]["questions"]
+    assert [q["answer"] for q in asked] == [1.0, pytest.approx(0.5), pytest.approx(0.5)]
+    assert "upstream: d(o)/d(o)" in asked[0]["ask"]
+    assert "the rule of tanh: 1 − o²" in asked[1]["ask"]  # the rule, never its number
+    assert "local × upstream = ?" in asked[2]["ask"]
     assert ">0.5<" not in player.html.split("<svg", 1)[1].split("</svg>")[0]  # no answer on an edge
     watched = Watched(browser).open(player, tmp_path)
     page = watched.page
     for _ in range(first + 1):
         page.keyboard.press("ArrowRight")
-    node = f"v{player.steps.numbers[o.parents[0]]}"
-    assert svg_text(page, node, -1) == "grad 0"  # the seed frame's 0: the product is not shown yet
+    node, target = f"v{player.steps.numbers[o]}", f"v{player.steps.numbers[o.parents[0]]}"
+    assert svg_text(page, node, -1) == "grad ?"  # the upstream gradient is hidden while it is asked
+    assert svg_text(page, target, -1) == "grad 0"  # the seed frame's 0: the product is not shown yet
     page.fill("#gs-answer", "0.7")
     page.press("#gs-answer", "Enter")
-    assert page.text_content("#gs-verdict").startswith("✗ not 0.7: work it out from the rule")
-    page.fill("#gs-answer", "−0.5")  # the commonest slip: the sign
+    assert page.text_content("#gs-verdict") == "✗ not 0.7"
+    assert page.text_content("#gs-hint").startswith("hint: o is the output itself: its gradient is the seed")
+    page.fill("#gs-answer", "−1")  # the commonest slip: the sign
     page.press("#gs-answer", "Enter")
-    assert "the size is right but the sign is wrong" in page.text_content("#gs-verdict")
+    assert "the size is right but the sign is wrong" in page.text_content("#gs-hint")
+    page.fill("#gs-answer", "1")
+    page.press("#gs-answer", "Enter")
+    assert page.text_content("#gs-verdict") == "✓ right: now the next piece"
+    assert page.query_selector("#gs-hint") is None and svg_text(page, node, -1) == "grad 1"
+    text = page.text_content("#gs-text")
+    assert "upstream: d(o)/d(o), the gradient o passes back = 1  ✓" in text and text.endswith("= ?")
+    assert "0.5" not in text  # the local derivative, asked now, is nowhere in the step box
+    page.fill("#gs-answer", "0.5")
+    page.press("#gs-answer", "Enter")
+    assert "by the rule of tanh: 1 − o² = 0.5  ✓" in page.text_content("#gs-text")
+    assert svg_text(page, target, -1) == "grad 0"
     page.fill("#gs-answer", "0,5")  # a decimal comma
     page.press("#gs-answer", "Enter")
-    assert page.text_content("#gs-verdict") == "✓ right" and svg_text(page, node, -1) == "grad 0.5"
-    assert page.text_content("#gs-score") == "score 1 / 1 (0 at the first try)"
+    assert page.text_content("#gs-verdict") == "✓ right" and svg_text(page, target, -1) == "grad 0.5"
+    assert page.text_content("#gs-text") == player.frames[first].text
+    assert page.text_content("#gs-score") == "score 3 / 3 (2 at the first try)"
+    page.keyboard.press("ArrowRight")  # the next step: → reveals its three answers, a second → moves on
+    page.keyboard.press("ArrowRight")
+    assert page.text_content("#gs-score") == "score 3 / 6 (2 at the first try)"
     page.reload()  # a second try: the last score is there to compare with
     assert (
         page.text_content("#gs-score")
-        == "score 0 / 0 (0 at the first try) · last time: 1 / 1 (0 at the first try)"
+        == "score 0 / 0 (0 at the first try) · last time: 3 / 6 (2 at the first try)"
     )
     watched.url = page.url
     watched.clean()
 
 
+def test_no_practice_question_gives_its_answer_away(dot_program):
+    o, params = lecture_neuron()
+    a, k = Value(2.0, label="a"), Value(-3.0, label="k")
+    graphs = [o, (a * k + a) ** 2, (a * 3).relu() * (a / k).exp(), (a.sigmoid() - k).tanh()]
+    for root in graphs:
+        for frame in page_data(animate(root, practice=True).html)["frames"]:
+            for q in frame["questions"]:
+                assert not answer_in(q["ask"], q["answer"]), q["ask"]
+                assert q["ask"].endswith("?")
+
+
 def test_practice_reads_a_thousands_separator_and_says_how_it_read_a_comma(browser, dot_program, tmp_path):
     big = Value(2.0, label="a") * Value(-2000.15, label="k")
     big.label = "p"
-    player = animate(big, practice=True)  # the first question: d(p)/d(a) = k = -2000.15
+    player = animate(big, practice=True)  # the first step: d(p)/d(a) = k × 1 = -2000.15
     first = next(k for k, f in enumerate(player.frames) if f.answer is not None)
     assert player.frames[first].answer == -2000.15
     watched = Watched(browser).open(player, tmp_path)
     page = watched.page
     for _ in range(first + 1):
         page.keyboard.press("ArrowRight")
+    page.fill("#gs-answer", "1")  # the upstream gradient, the seed
+    page.press("#gs-answer", "Enter")
     page.fill("#gs-answer", "-2,100")  # wrong either way: the verdict says both readings
     page.press("#gs-answer", "Enter")
     verdict = page.text_content("#gs-verdict")
@@ -449,9 +511,10 @@ def test_practice_reads_a_thousands_separator_and_says_how_it_read_a_comma(brows
         "read as -2100 (the comma as a thousands separator) or -2.100 (the comma as a decimal point)"
         in verdict
     )
+    assert page.evaluate(FRAME_ON_SCREEN) == []  # the verdict is not cut short
     page.fill("#gs-answer", "-2,000")
     page.press("#gs-answer", "Enter")
-    assert page.text_content("#gs-verdict") == "✓ right"
+    assert page.text_content("#gs-verdict") == "✓ right: now the next piece"
     watched.clean()
 
 

@@ -11,7 +11,15 @@ import pytest
 from autograd import Value, animate_tape, trace
 from autograd import tape_view as tape_view_module
 from tests.autograd.test_animate import page_data
-from tests.browser import LAYOUT, TEXTS_OUTSIDE_THEIR_BOXES, VIEWPORTS, Watched, ids, svg_text
+from tests.browser import (
+    FRAME_ON_SCREEN,
+    LAYOUT,
+    TEXTS_OUTSIDE_THEIR_BOXES,
+    VIEWPORTS,
+    Watched,
+    ids,
+    svg_text,
+)
 
 B = 6.8813735870195432
 
@@ -132,6 +140,17 @@ def test_the_page_asks_for_nothing_and_carries_every_frame():
     assert "http://" not in player.html.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 
+# The lines the frame runs (gs-current) that are outside the drawing's visible box.
+ROW_IN_VIEW = """() => {
+  const graph = document.getElementById("gs-graph"), box = graph.getBoundingClientRect();
+  return [...document.querySelectorAll("#gs-graph .gs-current")].filter((e) => {
+    const r = e.getBoundingClientRect();
+    return r.top < box.top - 1 || r.bottom > box.top + graph.clientHeight + 1 ||
+      r.left < box.left - 1 || r.right > box.left + graph.clientWidth + 1;
+  }).map((e) => e.id);
+}"""
+
+
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
 def test_every_frame_keeps_text_in_its_cell_and_the_listing_still(browser, tmp_path, viewport):
     _, neuron = lecture()
@@ -147,6 +166,8 @@ def test_every_frame_keeps_text_in_its_cell_and_the_listing_still(browser, tmp_p
     for k, frame in enumerate(player.frames):
         page.keyboard.press("ArrowRight")
         assert page.evaluate(TEXTS_OUTSIDE_THEIR_BOXES) == [], f"frame {k}"
+        assert page.evaluate(FRAME_ON_SCREEN) == [], f"frame {k}"  # text whole, legend and target in view
+        assert page.evaluate(ROW_IN_VIEW) == [], f"frame {k}: the line running is out of view"
         assert page.evaluate(LAYOUT) == layout, f"frame {k}: the listing moved"
         assert ids(page, "gs-current") == set(frame.nodes)
         assert page.text_content("#gs-text") == frame.text
@@ -182,3 +203,21 @@ def test_a_huge_label_and_a_wide_neuron_are_shortened_in_the_listing_only():
     wide = animate_tape(lambda *xs: Value.weighted_sum(weights, list(xs)), *[1.0] * 100)
     svg = wide.html.split("<svg", 1)[1].split("</svg>")[0]
     assert float(re.search(r'width="([\d.]+)"', svg)[1]) < 2000  # the 100-term line is cut, not 10,000 px
+
+
+def test_the_learners_names_stand_beside_the_slots():
+    w0, b = Value(-3.0, label="w0"), Value(1.0, label="b")
+
+    def neuron(x0):
+        z = x0 * w0 + b
+        z.label = "z"
+        out = z.tanh()
+        out.label = "out"
+        return out
+
+    player = animate_tape(neuron, 2.0)
+    texts = [f.text for f in player.frames]
+    assert "v0 = x0" in player.html and "v1 = w0" in player.html and "add, z" in player.html
+    assert any("d(v2)/d(v1) [d(v2)/d(w0)]" in t for t in texts)  # the tape's slots, then the names
+    assert any("d(v5)/d(v4) [d(out)/d(z)]" in t for t in texts)
+    assert any("d(v4)/d(v3) [d(z)/d(b)] = 1 (add: 1) times g4, d(out)/d(z)" in t for t in texts)

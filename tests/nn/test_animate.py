@@ -18,6 +18,8 @@ from tests.browser import (
     TEXTS_OUTSIDE_THEIR_BOXES,
     VIEWPORTS,
     Watched,
+    answer_in,
+    step_and_try,
     svg_text,
 )
 from tests.conftest import import_or_fail
@@ -374,27 +376,83 @@ def test_practice_mode_accepts_the_right_number_and_rejects_a_wrong_one(browser,
     model = nn.MLP(2, [3, 1], seed=2, activation="tanh")
     player = animate_training_step(model, X, Y, lr=0.1, practice=True)
     first = next(k for k, f in enumerate(player.frames) if f.answer is not None)
-    frame = player.frames[first]
+    frame = player.frames[first]  # the loss's derivative: one question, its formula without numbers
+    assert frame.question == "d(loss)/d(out[0]) = 2(out − y) = ?" and frame.pieces == ()
     watched = Watched(browser).open(player, tmp_path)
     page = watched.page
     for _ in range(first + 1):
         page.keyboard.press("ArrowRight")
-    assert page.text_content("#gs-text").endswith("= ?") or "= ?" in page.text_content("#gs-text")
+    assert page.text_content("#gs-text") == frame.question
     assert page.is_visible("#gs-answer")
     cell = frame.set[0][0]
     assert svg_text(page, cell) == "—"  # the answer is not on the picture yet
     wrong = f"{frame.answer * 2 + 1:.4g}"
     page.fill("#gs-answer", wrong)
     page.press("#gs-answer", "Enter")
-    assert page.text_content("#gs-verdict").startswith("✗") and svg_text(page, cell) == "—"
+    assert page.text_content("#gs-verdict") == f"✗ not {wrong}" and svg_text(page, cell) == "—"
+    hint = page.text_content("#gs-hint")
+    assert "put out (on out[0]'s card) and y (on the loss card) into 2(out − y)" in hint
     page.fill("#gs-answer", f"{frame.answer:.3g}".replace("-", "−"))  # typed with a real minus sign
     page.press("#gs-answer", "Enter")
     assert page.text_content("#gs-verdict") == "✓ right"
     assert page.text_content("#gs-text") == frame.text and svg_text(page, cell) == f"{frame.answer:.4g}"
     assert page.text_content("#gs-score") == "score 1 / 1 (0 at the first try)"
-    page.keyboard.press("ArrowRight")  # the next question: → reveals it, it counts as not known
+    page.keyboard.press("ArrowRight")  # the next frame asks two: → reveals both, they count as not known
     page.keyboard.press("ArrowRight")
-    assert page.text_content("#gs-score") == "score 1 / 2 (0 at the first try)"
+    assert page.text_content("#gs-score") == "score 1 / 3 (0 at the first try)"
+    watched.clean()
+
+
+def test_practice_asks_the_upstream_gradient_and_the_activations_rule_before_the_product(browser, tmp_path):
+    model = nn.MLP(2, [3, 1], seed=2, activation="tanh")
+    player = animate_training_step(model, X, Y, lr=0.1, practice=True)
+    k, frame = next((k, f) for k, f in enumerate(player.frames) if "d(loss)/d(z[0,1])" in (f.question or "")
+                    or any("d(loss)/d(z[0,1])" in p.question for p in f.pieces))  # fmt: skip
+    h01 = model.layers[0].neurons[1]
+    upstream, local = frame.pieces
+    assert upstream.answer == pytest.approx(numbers(frame)["delta"] / numbers(frame)["local"])
+    assert "the rule of tanh: 1 − h[0,1]²" in local.question  # the rule, never its number
+    assert local.answer == pytest.approx(numbers(frame)["local"]) and frame.answer == numbers(frame)["delta"]
+    for q in (upstream, local, frame):
+        assert not answer_in(q.question, q.answer) and not re.search(r"\d × ", q.question)  # no factors
+    watched = Watched(browser).open(player, tmp_path)
+    page = watched.page
+    while page.get_attribute("body", "data-frame") != str(k):
+        page.keyboard.press("ArrowRight")
+    assert svg_text(page, "n0_1-out-g") == "?"  # d(loss)/d(out), asked, is hidden on the card
+    page.fill("#gs-answer", f"{upstream.answer:.4g}")
+    page.press("#gs-answer", "Enter")
+    assert svg_text(page, "n0_1-out-g") == f"{upstream.answer:.4g}" and svg_text(page, "n0_1-z-g") == "—"
+    page.fill("#gs-answer", f"{-local.answer:.4g}")  # a sign slip
+    page.press("#gs-answer", "Enter")
+    assert "the sign is wrong" in page.text_content("#gs-hint")
+    page.click("#gs-reveal")  # the local derivative shown; the product is asked next
+    assert f"= {local.answer:.4g}  (revealed)" in page.text_content("#gs-text")
+    page.fill("#gs-answer", f"{frame.answer:.4g}")
+    page.press("#gs-answer", "Enter")
+    assert svg_text(page, "n0_1-z-g") == f"{frame.answer:.4g}" and h01.w[0].grad != 0
+    watched.clean()
+
+
+def test_no_practice_question_gives_its_answer_away():
+    moons, labels = nn.data.make("moons", 20, seed=0, noise=0.1)
+    for layers, act in [([4, 4, 1], "tanh"), ([3, 3, 1], "relu"), ([2, 1], "sigmoid")]:
+        model = nn.MLP(2, layers, seed=1, activation=act)
+        player = animate_training_step(model, moons[0], labels[0], loss_fn=nn.losses.binary_cross_entropy,
+                                       practice=True)  # fmt: skip
+        for frame in player.frames:
+            for q in (*frame.pieces, frame) if frame.answer is not None else ():
+                assert not answer_in(q.question, q.answer), q.question
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
+def test_in_practice_every_question_and_its_hint_are_on_screen(browser, tmp_path, viewport):
+    model = nn.MLP(2, [4, 4, 1], seed=0, activation="tanh")
+    player = animate_training_step(model, X, Y, lr=0.1, practice=True)
+    watched = Watched(browser, viewport).open(player, tmp_path)
+    page = watched.page
+    for k in range(len(player.frames)):
+        assert step_and_try(page) == [], f"frame {k}: {player.frames[k].text[:60]}"
     watched.clean()
 
 

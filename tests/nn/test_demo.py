@@ -6,12 +6,14 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
 from nn import MLP, data, demo, io
 from nn.plot import plot_decision_boundary, plot_history, plot_regression
 from nn.train import History
+from tests.browser import FRAME_ON_SCREEN, VIEWPORTS
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -34,6 +36,10 @@ def _check_outputs(out) -> None:
     assert not re.search(r"\bn\d+ \(", neuron)
     tape = (out / "neuron_tape.html").read_text(encoding="utf-8")
     assert "v5 = v2 * v0 + v3 * v1 + v4" in tape and "g4 += g5" in tape  # the weighted sum; its bias
+    # one naming in the three players: the tape's slots with the learner's names beside them
+    for line in ("v0 = x0", "v2 = w0", "v3 = w1", "v4 = b", "dot, z", "relu, out", "[d(z)/d(w0)]"):
+        assert line in tape, line
+    assert "w[0,0" not in tape and "w[0,0" not in neuron
 
 
 def test_demo_end_to_end_small(tmp_path, capsys, dot_program):
@@ -63,6 +69,22 @@ def test_the_demo_step_matters_and_its_neuron_fits_the_window(tmp_path, browser,
     )
     assert widths[0] <= widths[1]  # no sideways scrolling at 1280 px
     page.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
+def test_the_demos_neuron_and_its_tape_are_on_screen_every_frame(tmp_path, browser, dot_program, viewport):
+    model = MLP(2, [4, 4, 1], seed=0)
+    x, y = [0.6, -0.4], 1.0
+    pages = [demo.play_neuron(model, x, y, str(tmp_path / "neuron.html")),
+             demo.play_neuron_tape(model, x, str(tmp_path / "neuron_tape.html"))]  # fmt: skip
+    for path in pages:
+        page = browser.new_page(viewport=viewport)
+        page.goto(Path(path).resolve().as_uri())
+        count = int(page.text_content("#gs-counter").split("/")[1])
+        for k in range(count):
+            page.keyboard.press("ArrowRight")
+            assert page.evaluate(FRAME_ON_SCREEN) == [], f"{path} frame {k}"
+        page.close()
 
 
 def test_demo_as_a_module_with_progress_bar(tmp_path, dot_program):
