@@ -341,7 +341,8 @@ def _gs_run(source, fresh):
           el.removeAttribute(attr.name);
         }
       }
-      if (el.tagName === "IFRAME") el.setAttribute("sandbox", "allow-scripts");
+      // allow-forms: a player's practice answer is a form (its script handles the submit)
+      if (el.tagName === "IFRAME") el.setAttribute("sandbox", "allow-scripts allow-forms");
     }
     const fragment = document.createDocumentFragment();
     fragment.append(...doc.body.childNodes);
