@@ -280,7 +280,10 @@ def _gs_run(source, fresh):
       })).then((m) => {
         this.readySeconds = (performance.now() - began) / 1000;
         this.sinceOpen = performance.now() / 1000; // since the page began loading
-        this.onStatus("ready", `Python ${m.pyodide ? "(pyodide " + m.pyodide + ") " : ""}is ready in this page (started in ${this.readySeconds.toFixed(1)} s): nothing is installed and nothing is sent anywhere.`);
+        const took = `${this.readySeconds.toFixed(1)} s`;
+        this.onStatus("ready", this.stopped
+          ? `Stopped. Python started again (in ${took}): what the stopped code defined is gone.`
+          : `Python (pyodide ${m.pyodide}) is ready in this page (started in ${took}): nothing is installed and nothing is sent anywhere.`);
         return m;
       }, (error) => {
         this.onStatus("failed", `Python could not start in this page: ${error.message}`);
@@ -293,7 +296,12 @@ def _gs_run(source, fresh):
        Resolves to "ok", "error", "stopped" or "missing <package>". Runs queue one after another. */
     run(code, sink, { fresh = false } = {}) {
       const go = async () => {
-        await this.ready;
+        try {
+          await this.ready;
+        } catch (error) {
+          sink.stream("stderr", `Python is not running in this page: ${error.message}\n`);
+          return "error";
+        }
         const id = ++this.runs;
         this.onStatus("running", "Running…");
         const result = await new Promise((resolve) => {
@@ -319,6 +327,7 @@ def _gs_run(source, fresh):
     /* A running Python loop cannot be interrupted from outside here (that needs cross-origin
        isolation, which a file:// page never has): end the worker and start a fresh one. */
     stop() {
+      this.stopped = true;
       if (this.worker) this.worker.terminate();
       const current = this.current;
       this.current = null;
@@ -357,25 +366,29 @@ def _gs_run(source, fresh):
 
     clear() {
       this.element.textContent = "";
-      this.block = null;
-      this.chars = 0;
+      this.last = {}; // stream name -> its latest block
     }
 
     stream(name, text) {
-      if (!this.block || this.block.name !== name || this.block.pre !== this.element.lastChild) {
+      let b = this.last[name];
+      // A progress bar (tqdm) redraws its line with "\r" and ends it with "\n": it keeps its
+      // place, even when lines printed meanwhile went below it; other text continues the last
+      // block of its stream, or starts a new one below everything.
+      const redraw = b && b.line && b.pre.classList.contains("gs-progress") && /^[\r\n]/.test(text);
+      if (!redraw && !(b && b.pre === this.element.lastChild)) {
         const pre = document.createElement("pre");
         pre.className = `gs-stream gs-${name}`;
         this.element.append(pre);
-        this.block = { name, pre, done: "", line: "", cr: false, drawn: false };
+        b = this.last[name] = { name, pre, done: "", line: "", cr: false, drawn: false };
       }
-      const b = this.block;
       for (const part of text.split(/(\r\n|\n|\r)/)) {
         if (part === "\n" || part === "\r\n") {
           b.done += b.line + "\n";
           b.line = "";
           b.cr = false;
         } else if (part === "\r") {
-          b.cr = true; // a progress bar redraws its line: the next text replaces it
+          b.cr = true; // the next text replaces the line
+          b.pre.classList.add("gs-progress");
         } else if (part) {
           b.line = b.cr ? part : b.line + part;
           b.cr = false;
@@ -392,7 +405,6 @@ def _gs_run(source, fresh):
     }
 
     display(mime, data) {
-      this.block = null;
       const box = document.createElement("div");
       box.className = "gs-display";
       if (mime === "text/plain") {
@@ -412,7 +424,6 @@ def _gs_run(source, fresh):
     }
 
     note(text, kind = "info") {
-      this.block = null;
       const p = document.createElement("p");
       p.className = `gs-note gs-${kind}`;
       p.textContent = text;
@@ -511,13 +522,12 @@ def _gs_run(source, fresh):
   };
 
   function notebookPage(cells) {
-    const article = cells[0].closest("article, main, body");
     const status = el("span", { class: "gs-status", role: "status" });
     const start = el("button", { class: "gs-run gs-golive", type: "button" }, "▶ Run this notebook live");
     const bar = el("div", { class: "gs-notebook-bar" }, start,
       el("span", { class: "gs-hint" }, " Python starts in this page (nothing to install): run each cell, edit it, run it again."), status);
     const firstCell = cells[0];
-    firstCell.parentNode.insertBefore(bar, firstCell.closest("section") === firstCell.parentNode ? firstCell : firstCell);
+    firstCell.before(bar); // above the first code cell, below the notebook's introduction
     let kernel = null;
     const runners = [];
     start.addEventListener("click", () => {
@@ -557,7 +567,7 @@ def _gs_run(source, fresh):
         if (built) outputBox.append(built.cloneNode(true));
         cell.dataset.live = "built";
       }
-      return result === "built" ? "ok" : (cell.dataset.live === "built" ? "ok" : result);
+      return cell.dataset.live === "built" ? "ok" : result; // "Run all" goes on past a plot
     };
     const editor = makeEditor(code, run);
     runButton = el("button", { class: "gs-run", type: "button", onclick: run, title: "Run this cell (Shift+Enter)" }, "▶ Run");
