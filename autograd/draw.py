@@ -5,6 +5,9 @@ Every label is an HTML-like label built here from escaped text, so any string (`
 ``<b>``, ``\\N``, quotes, newlines, a NUL byte, ``</script>``) is shown as the text it is. Nodes
 are numbered by their position in the forward order, so the same graph gives the same DOT text,
 byte for byte, on every run.
+Every drawing and player is laid out by ONE function, ``render(dot)``: Graphviz's ``dot`` program
+where it is installed, the page's WebAssembly Graphviz in a browser (gradstep's live page, under
+pyodide), where a drawing left as a cell's last expression shows itself too.
 
 >>> from autograd import Value
 >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
