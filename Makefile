@@ -77,7 +77,11 @@ $(FETCHED)/wheels/.graphviz-$(GRAPHVIZ_VERSION)-tqdm-$(TQDM_VERSION): | $(VENV)/
 	  graphviz==$(GRAPHVIZ_VERSION) tqdm==$(TQDM_VERSION)
 	touch $@
 
-live: $(FETCHED)/npm/.pyodide-$(PYODIDE_VERSION)-viz-$(VIZ_VERSION) $(FETCHED)/wheels/.graphviz-$(GRAPHVIZ_VERSION)-tqdm-$(TQDM_VERSION)
+# Python's memory after start-up (the page starts from it in about a second), made with node.
+$(FETCHED)/snapshot.bin: $(FETCHED)/npm/.pyodide-$(PYODIDE_VERSION)-viz-$(VIZ_VERSION) docs/live/snapshot.js
+	node docs/live/snapshot.js $(FETCHED)/npm/pyodide/package $@
+
+live: $(FETCHED)/snapshot.bin $(FETCHED)/wheels/.graphviz-$(GRAPHVIZ_VERSION)-tqdm-$(TQDM_VERSION)
 	rm -f $(FETCHED)/wheels/gradstep-*.whl
 	$(PY) -m pip wheel --quiet --no-deps -w $(FETCHED)/wheels .
 	$(PY) docs/live/pack.py $(FETCHED) build/live

@@ -52,7 +52,7 @@
     }
     const scriptURL = (name) => URL.createObjectURL(new Blob([files[name]], { type: "text/javascript" }));
 
-    // pyodide fetches its wasm, its standard library and the wheels: all are already here.
+    // pyodide fetches its wasm and its standard library: both are already here.
     self.fetch = async (input) => {
       const url = String(input && input.url ? input.url : input);
       const name = decodeURIComponent(url.slice(url.lastIndexOf("/") + 1));
@@ -74,7 +74,7 @@
 
     let pyodide = null;
     const mark = (label) => post({ type: "timing", label, t: performance.now() });
-    async function init({ packed, base, lock, wheels, notebook }) {
+    async function init({ packed, base, lock, notebook }) {
       mark("worker");
       const names = Object.keys(packed);
       const bytes = await Promise.all(names.map((name) => inflate(packed[name])));
@@ -84,7 +84,9 @@
       mark("scripts");
       const vizReady = self.Viz.instance();
       self.gradstepDisplay = (mime, data) => post({ type: "display", mime, data });
-      pyodide = await self.loadPyodide({ indexURL: base, lockFileContents: JSON.stringify(lock) });
+      pyodide = await self.loadPyodide({
+        indexURL: base, lockFileContents: JSON.stringify(lock), _loadSnapshot: files["snapshot.bin"],
+      });
       mark("pyodide");
       const viz = await vizReady;
       // autograd.draw.render calls this: DOT in, SVG out (Graphviz compiled to WebAssembly).
@@ -94,7 +96,14 @@
         viz.renderString(dot.replaceAll('"Helvetica,Arial,sans-serif"', "Helvetica"), { format: "svg", engine: "dot" });
       pyodide.setStdout(streamTo("stdout"));
       pyodide.setStderr(streamTo("stderr"));
-      await pyodide.loadPackage(wheels.map((name) => base + name), { messageCallback: () => {} });
+      // gradstep, graphviz and tqdm: their wheels' files, written where pip would put them
+      const site = pyodide.runPython("import site; site.getsitepackages()[0]");
+      const tree = JSON.parse(new TextDecoder().decode(files["site-packages.json"]));
+      for (const [name, text] of Object.entries(tree)) {
+        const target = `${site}/${name}`;
+        pyodide.FS.mkdirTree(target.slice(0, target.lastIndexOf("/")));
+        pyodide.FS.writeFile(target, Uint8Array.from(atob(text), (c) => c.charCodeAt(0)));
+      }
       mark("wheels");
       pyodide.runPython(SUPPORT);
       pyodide.globals.get("_gs_setup")(Boolean(notebook));
@@ -121,8 +130,10 @@
     };
 
     const SUPPORT = String.raw`
-import ast, builtins, importlib.abc, importlib.machinery, sys, traceback, types
+import ast, builtins, importlib, importlib.abc, importlib.machinery, sys, traceback, types
 import js
+
+importlib.invalidate_caches()  # site-packages was just written
 
 try:
     import tqdm
@@ -275,7 +286,7 @@ def _gs_run(source, fresh):
         };
         this.worker.onerror = (event) => reject(new Error(event.message || "the Python worker failed to start"));
         this.worker.postMessage({
-          type: "init", packed, base: BASE + "assets/", lock: m.lock, wheels: m.wheels, notebook: this.notebook,
+          type: "init", packed, base: BASE + "assets/", lock: m.lock, notebook: this.notebook,
         });
       })).then((m) => {
         this.readySeconds = (performance.now() - began) / 1000;

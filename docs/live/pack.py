@@ -2,9 +2,10 @@
 
     python docs/live/pack.py FETCHED OUT
 
-FETCHED holds the unpacked npm packages (``npm/pyodide/``, ``npm/viz/``) and the wheels
-(``wheels/*.whl``); OUT receives ``index.html`` (the page on its own) and ``live/`` (its script,
-style, examples and assets), which ``docs/conf.py`` also copies into the documentation site.
+FETCHED holds the unpacked npm packages (``npm/pyodide/``, ``npm/viz/``), Python's memory after
+start-up (``snapshot.bin``, made by snapshot.js) and the wheels (``wheels/*.whl``); OUT receives
+``index.html`` (the page on its own) and ``live/`` (its script, style, examples and assets), which
+``docs/conf.py`` also copies into the documentation site.
 
 A page opened as a file (file://) may not ``fetch`` anything, but it may load scripts: so every
 binary (the interpreter's wasm, its standard library, Graphviz, the wheels) is stored gzipped and
@@ -20,6 +21,7 @@ import json
 import re
 import shutil
 import sys
+import zipfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -32,7 +34,9 @@ RUNTIME = {
     "pyodide.asm.wasm": "npm/pyodide/package/pyodide.asm.wasm",
     "python_stdlib.zip": "npm/pyodide/package/python_stdlib.zip",
     "viz-global.js": "npm/viz/package/dist/viz-global.js",
+    "snapshot.bin": "snapshot.bin",
 }
+SITE_PACKAGES = "site-packages.json"
 
 
 def script_json(value: object) -> str:
@@ -82,21 +86,33 @@ def wheels(folder: Path) -> list[Path]:
     return [newest[name] for name in sorted(newest)]
 
 
+def site_packages(wheel_files: list[Path]) -> bytes:
+    """Every file of the wheels, by its path in site-packages (base64): the page writes them into
+    Python's file system directly, which is much quicker than installing the wheels there."""
+    files: dict[str, str] = {}
+    for path in wheel_files:
+        with zipfile.ZipFile(path) as wheel:
+            for name in wheel.namelist():
+                if not name.endswith("/"):
+                    files[name] = base64.b64encode(wheel.read(name)).decode("ascii")
+    return json.dumps(files, sort_keys=True).encode()
+
+
 def main(fetched: Path, out: Path) -> None:
     live = out / "live"
     shutil.rmtree(out, ignore_errors=True)
     (live / "assets").mkdir(parents=True)
-    files = {name: fetched / path for name, path in RUNTIME.items()}
+    contents = {name: (fetched / path).read_bytes() for name, path in RUNTIME.items()}
     wheel_files = wheels(fetched / "wheels")
-    files.update({path.name: path for path in wheel_files})
-    for name, path in files.items():
-        (live / "assets" / f"{name}.js").write_text(asset_script(name, path.read_bytes()), encoding="utf-8")
+    contents[SITE_PACKAGES] = site_packages(wheel_files)
+    for name, data in contents.items():
+        (live / "assets" / f"{name}.js").write_text(asset_script(name, data), encoding="utf-8")
     package = json.loads((fetched / "npm/pyodide/package/package.json").read_text(encoding="utf-8"))
     lock = json.loads((fetched / "npm/pyodide/package/pyodide-lock.json").read_text(encoding="utf-8"))
     manifest = {
         "pyodide": package["version"],
-        "files": list(files),
-        "wheels": [path.name for path in wheel_files],
+        "files": list(contents),
+        "wheels": [path.name for path in wheel_files],  # what site-packages.json holds
         # the lock file's header only: the page installs no package from pyodide's repository
         "lock": {"info": lock["info"], "packages": {}},
         "examples": examples(),

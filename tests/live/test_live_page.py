@@ -23,7 +23,6 @@ import shutil
 import subprocess
 import sys
 import threading
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -51,18 +50,16 @@ def packed_file(name: str) -> bytes:
 def live_build() -> Path:
     """build/live, made by `make live`, carrying THIS checkout's autograd and nn."""
     require((LIVE / "live" / "manifest.js").exists(), "the live page (make live builds build/live)")
-    manifest = json.loads(
-        (LIVE / "live" / "manifest.js").read_text(encoding="utf-8").split("=", 1)[1].rstrip(";\n")
-    )
-    wheel = next(name for name in manifest["wheels"] if name.startswith("gradstep-"))
-    with zipfile.ZipFile(io.BytesIO(packed_file(wheel))) as archive:
-        packed = {n: archive.read(n) for n in archive.namelist() if n.endswith((".py", ".js", ".css"))}
+    tree = json.loads(packed_file("site-packages.json"))  # the wheels' files, as the page writes them
+    code = [n for n in tree if n.startswith(("autograd/", "nn/")) and n.endswith((".py", ".js", ".css"))]
+    packed = {n: base64.b64decode(tree[n]) for n in code}
     here = {
         p.relative_to(ROOT).as_posix(): p.read_bytes()
         for d in ("autograd", "nn")
         for p in (ROOT / d).rglob("*")
+        if p.suffix in (".py", ".js", ".css")
     }
-    stale = sorted(name for name, data in packed.items() if here.get(name) != data)
+    stale = sorted(name for name in set(packed) | set(here) if here.get(name) != packed.get(name))
     assert not stale, f"build/live has another version of {stale[:5]}: run make live"
     return LIVE
 
