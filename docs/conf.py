@@ -148,7 +148,7 @@ def _home_page(app, exception) -> None:
 
 # The live page's script, style and assets, laid out by `make live` (docs/live/pack.py); the site
 # carries them in _static/live/. Every page loads live.js (23 kB): it builds the live page's editor
-# on docs/live.html and offers "Run this notebook live" on a notebook's page; the 8 MB of Python
+# on docs/live.html and offers "Run this notebook live" on a notebook's page; the 15 MB of Python
 # and Graphviz load only when Python is started.
 LIVE = ROOT / "build" / "live" / "live"
 
