@@ -231,21 +231,32 @@ def _gs_setup(notebook):
 
 
 def _gs_run(source, fresh):
-    """Run a cell as Jupyter does: its last expression, if any, is displayed."""
+    """Run a cell as Jupyter does: its last expression, if any, is displayed. In a notebook, a
+    statement that uses matplotlib or torch is skipped and the cell's other statements still run
+    (so that what it defines exists for the cells below); the page then shows the cell's output
+    from the site's build and says why."""
     if fresh or not _namespace:
         _namespace.clear()
         _namespace.update(__name__="__main__", __builtins__=builtins)
+    missing = None
     try:
         tree = ast.parse(source, "<cell>")
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
             last = ast.Expression(tree.body.pop().value)
-        exec(compile(tree, "<cell>", "exec"), _namespace)
-        if last is not None:
+        for statement in tree.body:
+            try:
+                exec(compile(ast.Module([statement], []), "<cell>", "exec"), _namespace)
+            except NotInBrowser as error:
+                missing = missing or str(error).split()[0]
+            except Exception:
+                if missing is None:
+                    raise  # after a skipped plot, a statement that needed it fails too: shown as built
+        if last is not None and missing is None:
             value = eval(compile(last, "<cell>", "eval"), _namespace)
             if value is not None:
                 display(value)
-        return "ok"
+        return "missing " + missing if missing else "ok"
     except NotInBrowser as error:
         return "missing " + str(error).split()[0]
     except SyntaxError as error:

@@ -374,6 +374,13 @@ def notebook_site(tmp_path_factory, server) -> Path:
     return folder / "site"
 
 
+# Run code in the page's Python without the page's controls; what it printed.
+RUN_QUIETLY = """async (code) => { let out = "";
+    const sink = {stream: (name, text) => { out += text; }, display: () => {}};
+    await gradstepLive.kernel.run(code, sink);
+    return out.trim(); }"""
+
+
 @pytest.mark.parametrize("how", ["file", "http"])
 def test_notebook_01_steps_through_live_printing_what_native_printed(browser, notebook_site, server, how):
     page_path = notebook_site / "notebooks" / "01_derivatives.html"
@@ -398,13 +405,7 @@ def test_notebook_01_steps_through_live_printing_what_native_printed(browser, no
     # high (…477), the browser's gives the correctly rounded …476 (see DESIGN.md). That digit, and
     # nothing else, may differ between the site's executed output and the page.
     x = "0.8813735870195432"
-    in_page = page.evaluate(
-        """async (code) => { let out = "";
-             const sink = {stream: (name, text) => { out += text; }, display: () => {}};
-             await gradstepLive.kernel.run(code, sink);
-             return out.trim(); }""",
-        f"import math; print(repr(math.tanh({x})))",
-    )
+    in_page = page.evaluate(RUN_QUIETLY, f"import math; print(repr(math.tanh({x})))")
     here = repr(math.tanh(float(x)))
     libm = {here: in_page} if here != in_page else {}
     for i in range(count):  # one cell at a time, as a learner would
@@ -425,6 +426,8 @@ def test_notebook_01_steps_through_live_printing_what_native_printed(browser, no
         assert shown["svgs"] == built[i]["pictures"], i
     states = page.evaluate("[...document.querySelectorAll('div.cell')].map((c) => c.dataset.live)")
     assert states.count("built") == 1 and states.count("ok") == count - 1
+    # the plot's cell ran all but its matplotlib statements: what it defines after the plot exists
+    assert page.evaluate(RUN_QUIETLY, "print(len(xs), len(central_err))") == "121 14"
     # edit a cell and run it again: the output follows the edit
     first_print = next(i for i in range(count) if built[i]["text"])
     cells.nth(first_print).locator(".gs-editor").fill("print(21 * 2)")
