@@ -5,6 +5,9 @@ Every label is an HTML-like label built here from escaped text, so any string (`
 ``<b>``, ``\\N``, quotes, newlines, a NUL byte, ``</script>``) is shown as the text it is. Nodes
 are numbered by their position in the forward order, so the same graph gives the same DOT text,
 byte for byte, on every run.
+Every drawing and player is laid out by ONE function, ``render(dot)``: Graphviz's ``dot`` program
+where it is installed, the page's WebAssembly Graphviz in a browser (gradstep's live page, under
+pyodide), where a drawing left as a cell's last expression shows itself too.
 
 >>> from autograd import Value
 >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
@@ -22,7 +25,9 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 import shutil
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -40,6 +45,18 @@ INSTALL_GRAPHVIZ = (
     "Debian/Ubuntu `sudo apt-get install graphviz`, Fedora `sudo dnf install graphviz`, "
     "macOS `brew install graphviz`, Windows `choco install graphviz` (or winget install graphviz); "
     "then restart the shell or the Jupyter kernel. Without it, `.source` still gives the DOT text."
+)
+
+BROWSER_NO_RENDERER = (
+    "This Python runs inside a web browser (pyodide), where there is no `dot` program: drawings "
+    "are laid out by the page's WebAssembly Graphviz (viz.js), and this page has not loaded one. "
+    "Run the code on gradstep's live page, or in a Python with Graphviz installed; `.source` "
+    "still gives the DOT text."
+)
+BROWSER_SVG_ONLY = (
+    "In a web browser (pyodide) the drawing is laid out by a WebAssembly Graphviz that writes SVG "
+    "only, with the plain `dot` layout: ask for format='svg' (a drawing left as a cell's last "
+    "expression shows itself)."
 )
 
 POSITIVE = (33, 102, 172)  # blue: a positive number (a gradient: increasing this value increases the output)
@@ -115,17 +132,55 @@ def largest_magnitude(numbers: list[float]) -> float:
     return max((abs(x) for x in numbers if math.isfinite(x)), default=0.0)
 
 
+def in_browser() -> bool:
+    """Whether this Python runs in a web browser (pyodide, compiled to WebAssembly)."""
+    return sys.platform == "emscripten"
+
+
+def _browser_layout() -> Callable[[str], str]:
+    """The page's DOT -> SVG function (gradstep's live page defines ``gradstepRenderDot``)."""
+    import js  # type: ignore[import-not-found]  # pyodide's bridge to the page's JavaScript
+
+    layout = getattr(js, "gradstepRenderDot", None)
+    if layout is None:
+        raise GraphvizNotFound(BROWSER_NO_RENDERER)
+    return layout
+
+
+def render(dot_source: str) -> str:
+    """DOT text laid out as an SVG document: the ONE way every drawing and player is rendered.
+    Natively by Graphviz's ``dot`` program; in a browser by the page's WebAssembly Graphviz.
+
+    >>> svg_text = render('digraph { a -> b }')
+    >>> svg_text.startswith("<?xml") and "<svg" in svg_text and "</svg>" in svg_text
+    True
+    """
+    if in_browser():
+        try:
+            return str(_browser_layout()(dot_source))
+        except GraphvizNotFound:
+            raise
+        except Exception as error:  # a JavaScript error (pyodide's JsException): Graphviz's words
+            raise ValueError(f"Graphviz (WebAssembly) could not lay out the drawing: {error}") from None
+    graphviz = _graphviz()
+    try:
+        return graphviz.pipe_string("dot", "svg", dot_source, encoding="utf-8")
+    except graphviz.ExecutableNotFound as error:
+        raise GraphvizNotFound(INSTALL_GRAPHVIZ) from error
+
+
 def require_dot() -> None:
-    """Raise ``GraphvizNotFound`` now if ``dot`` is missing: for callers that would otherwise
-    change something (run a backward pass, take an optimiser step) before finding out."""
+    """Raise ``GraphvizNotFound`` now if drawings cannot be rendered (no ``dot``; in a browser, no
+    WebAssembly Graphviz): for callers that would otherwise change something (run a backward
+    pass, take an optimiser step) before finding out."""
     _drawing_class()  # the Python package first: its error names the pip extra
-    if shutil.which("dot") is None:
+    if in_browser():
+        _browser_layout()
+    elif shutil.which("dot") is None:
         raise GraphvizNotFound(INSTALL_GRAPHVIZ)
 
 
-@functools.cache
-def _drawing_class() -> type:
-    """graphviz.Digraph whose rendering turns "dot not found" into ``GraphvizNotFound``."""
+def _graphviz() -> Any:
     try:
         import graphviz
     except ImportError:
@@ -133,6 +188,15 @@ def _drawing_class() -> type:
             "drawing needs the Python package `graphviz`: pip install 'gradstep[viz]' "
             "(or pip install graphviz), plus Graphviz's `dot` program"
         ) from None
+    return graphviz
+
+
+@functools.cache
+def _drawing_class() -> type:
+    """graphviz.Digraph whose rendering turns "dot not found" into ``GraphvizNotFound`` and, in a
+    browser, goes through ``render`` (the WebAssembly Graphviz) for SVG."""
+    _graphviz()  # its error names the pip extra
+    import graphviz
 
     def clear_error(method: Callable) -> Callable:
         @functools.wraps(method)
@@ -144,13 +208,75 @@ def _drawing_class() -> type:
 
         return wrapper
 
-    class Drawing(graphviz.Digraph):
-        """A ``graphviz.Digraph`` that says how to install Graphviz when ``dot`` is missing."""
+    def browser_svg(method: Callable) -> Callable:
+        """In a browser, ``pipe``/``render`` of SVG go through ``render``; anything else says why not."""
 
-        pipe = clear_error(graphviz.Digraph.pipe)
-        render = clear_error(graphviz.Digraph.render)
-        view = clear_error(graphviz.Digraph.view)
-        unflatten = clear_error(graphviz.Digraph.unflatten)
+        @functools.wraps(method)
+        def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+            if not in_browser():
+                return method(self, *args, **kwargs)
+            return getattr(self, f"_browser_{method.__name__}")(*args, **kwargs)
+
+        return wrapper
+
+    class Drawing(graphviz.Digraph):
+        """A ``graphviz.Digraph`` that says how to install Graphviz when ``dot`` is missing, and
+        that renders SVG in a browser too (so it displays itself there, as in Jupyter)."""
+
+        pipe = browser_svg(clear_error(graphviz.Digraph.pipe))
+        render = browser_svg(clear_error(graphviz.Digraph.render))
+        view = browser_svg(clear_error(graphviz.Digraph.view))
+        unflatten = browser_svg(clear_error(graphviz.Digraph.unflatten))
+
+        def _browser_pipe(
+            self,
+            format: str | None = None,
+            *options: Any,
+            encoding: str | None = None,
+            engine: str | None = None,
+            **more: Any,
+        ) -> str | bytes:
+            self._svg_only(format, engine, options, more)
+            text = render(self.source)
+            return text if encoding else text.encode("utf-8")
+
+        def _browser_render(
+            self,
+            filename: Any = None,
+            directory: Any = None,
+            view: bool = False,
+            cleanup: bool = False,
+            format: str | None = None,
+            *options: Any,
+            outfile: Any = None,
+            engine: str | None = None,
+            **more: Any,
+        ) -> str:
+            self._svg_only(format, engine, options, {"view": view, **more})
+            source_path = self.save(filename, directory=directory)  # the DOT text, as dot's render keeps it
+            out = os.fspath(outfile) if outfile is not None else f"{source_path}.svg"
+            with open(out, "w", encoding="utf-8") as file:
+                file.write(render(self.source))
+            if cleanup:
+                os.remove(source_path)
+            return out
+
+        def _browser_view(self, *args: Any, **kwargs: Any) -> None:
+            raise GraphvizNotFound(
+                "view() opens a file in a desktop viewer, which a web browser's Python cannot do: "
+                "leave the drawing as a cell's last expression to see it"
+            )
+
+        def _browser_unflatten(self, *args: Any, **kwargs: Any) -> None:
+            raise GraphvizNotFound(
+                "unflatten() runs Graphviz's `unflatten` program, which a web browser's Python "
+                "does not have: lay the graph out as it is, or use rankdir='TB'"
+            )
+
+        def _svg_only(self, format: str | None, engine: str | None, options: tuple, more: dict) -> None:
+            extra = [name for name, value in more.items() if value not in (None, False)]
+            if (format or self.format) != "svg" or engine not in (None, "dot") or any(options) or extra:
+                raise GraphvizNotFound(BROWSER_SVG_ONLY)
 
     return Drawing
 
@@ -169,8 +295,8 @@ def new_digraph(rankdir: str = "LR", format: str = "svg", **graph_attr: str) -> 
 
 
 def svg(drawing: graphviz.Digraph) -> str:
-    """The drawing rendered by ``dot`` as an ``<svg>`` element (no XML prolog), for inlining."""
-    text = drawing.pipe(format="svg", encoding="utf-8")
+    """The drawing rendered (``render``) as an ``<svg>`` element (no XML prolog), for inlining."""
+    text = render(drawing.source)
     return text[text.index("<svg") :]
 
 

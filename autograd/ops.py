@@ -152,10 +152,13 @@ def _pow(base: float, exponent: float) -> float:
 
 def _dot(*inputs: float) -> float:
     """w0*x0 + w1*x1 + ... (+ bias), summed from the bias in input order, exactly like
-    ``sum((w * x ...), bias)`` op by op."""
+    ``sum((w * x ...), bias)`` op by op. Added one by one: from Python 3.12 ``sum()`` of floats
+    compensates its rounding, which would differ from the op-by-op graph in the last bit."""
     pairs_end = len(inputs) - len(inputs) % 2
-    start = inputs[-1] if pairs_end < len(inputs) else 0.0
-    return sum(map(operator.mul, inputs[0:pairs_end:2], inputs[1:pairs_end:2]), start)
+    total = inputs[-1] if pairs_end < len(inputs) else 0.0
+    for w, x in zip(inputs[0:pairs_end:2], inputs[1:pairs_end:2]):
+        total += w * x
+    return total
 
 
 # -- derivative rules that need more than one expression ----------------------------------------

@@ -82,6 +82,13 @@ NAVIGATION = """
 
 ```{toctree}
 :hidden:
+:caption: Try it
+
+docs/live
+```
+
+```{toctree}
+:hidden:
 :caption: Notebooks
 :glob:
 
@@ -134,8 +141,28 @@ def _anchors(app, doctree) -> None:
 def _home_page(app, exception) -> None:
     """Sphinx names the root page after its source (README.html); a copy as index.html opens the
     site from its folder. It sits beside README.html, so its relative links stay right."""
+    home = Path(app.outdir) / "README.html"
+    if exception is None and app.builder.format == "html" and home.exists():
+        shutil.copyfile(home, Path(app.outdir) / "index.html")
+
+
+# The live page's script, style and assets, laid out by `make live` (docs/live/pack.py); the site
+# carries them in _static/live/. Every page loads live.js (23 kB): it builds the live page's editor
+# on docs/live.html and offers "Run this notebook live" on a notebook's page; the 15 MB of Python
+# and Graphviz load only when Python is started.
+LIVE = ROOT / "build" / "live" / "live"
+
+
+def _live_assets(app) -> None:
+    if not (LIVE / "manifest.js").exists():
+        raise RuntimeError(f"{LIVE} is missing: run `make live` first (`make docs` does)")
+    app.add_js_file("live/live.js")
+    app.add_css_file("live/live.css")
+
+
+def _copy_live(app, exception) -> None:
     if exception is None and app.builder.format == "html":
-        shutil.copyfile(Path(app.outdir) / "README.html", Path(app.outdir) / "index.html")
+        shutil.copytree(LIVE, Path(app.outdir) / "_static" / "live", dirs_exist_ok=True)
 
 
 def setup(app):
@@ -164,5 +191,7 @@ def setup(app):
     app.add_directive("player", PlayerDirective)
     app.connect("source-read", _navigation)
     app.connect("builder-inited", _write_players)
+    app.connect("builder-inited", _live_assets)
+    app.connect("build-finished", _copy_live)
     app.connect("build-finished", _home_page)
     app.connect("doctree-read", _anchors)
