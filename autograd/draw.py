@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from .backward import topological_order
 from .text import CONTROL_PICTURES, data_text, format_number, grad_text, node_name, shorten
-from .value import Value
+from .value import Value, inputs_of
 
 if TYPE_CHECKING:
     import graphviz
@@ -383,6 +383,7 @@ def draw_dot(
     collapse: bool | Iterable[str] = False,
     max_nodes: int = 500,
     show_grad: bool | None = None,
+    constants: bool = True,
 ) -> graphviz.Digraph:
     """A Graphviz drawing of everything ``root`` depends on (micrograd's look, escaped labels).
 
@@ -400,14 +401,21 @@ def draw_dot(
       of nodes is unreadable; it says what to do instead).
     - ``show_grad``: show gradients (True) or "—" (False); by default they are shown once
       backward has run (some gradient is non-zero).
+    - ``constants``: draw each plain number an operator took (the 2 and the 1 of ``x*2 + 1``)
+      as a grey box of its own, as micrograd's lecture does (True, the default); it is not a
+      graph node, so it has no gradient. False leaves them out. An exponent is never drawn:
+      the op shows it (``**2``).
 
     Nodes have stable SVG ids: ``v<i>`` for the value numbered i in forward order, ``op<i>``
-    for its op, ``o<i>`` for the op→value edge and ``e<i>_<k>`` for the edge from its k-th parent.
+    for its op, ``o<i>`` for the op→value edge and ``e<i>_<k>`` for the edge from its k-th parent;
+    ``c<i>_<j>`` for a constant, the op's j-th input, and ``ce<i>_<j>`` for its edge.
 
     >>> from autograd import Value
     >>> x = Value(0.5, label="x"); y = (x * x).tanh(); y.backward()
     >>> src = draw_dot(y, show_local=True).source
     >>> "grad 1" in src and 'label=0.5' in src and "e1_1" in src
+    True
+    >>> "<TD>constant</TD><TD>data 2</TD>" in draw_dot((x * 2 + 1).relu()).source
     True
     """
     if not isinstance(root, Value):
@@ -420,7 +428,13 @@ def draw_dot(
         max_nodes=max_nodes,
     )
     return render_plan(
-        plan, rankdir, format, show_local=show_local, color_by_grad=color_by_grad, show_grad=show_grad
+        plan,
+        rankdir,
+        format,
+        show_local=show_local,
+        color_by_grad=color_by_grad,
+        show_grad=show_grad,
+        constants=constants,
     )
 
 
@@ -433,10 +447,12 @@ def render_plan(
     color_by_grad: bool = False,
     show_grad: bool | None = None,
     widest: dict[Value, tuple[str, str]] | None = None,
+    constants: bool = False,
 ) -> graphviz.Digraph:
     """The Graphviz drawing of a ``Plan`` (``draw_dot``'s second half). ``widest`` gives, for
     some nodes, the widest data and grad texts a player will write into their boxes: the boxes
-    are sized for them, and show them until the player writes its own."""
+    are sized for them, and show them until the player writes its own. ``constants``: as
+    ``draw_dot``'s (off here: the players do not draw them)."""
     order, numbers, shown, context = plan.order, plan.numbers, plan.shown, plan.context
     groups, collapsed, stand_in = plan.groups, plan.collapsed, plan.stand_in
     grads_known = backward_has_run(order) if show_grad is None else show_grad
@@ -472,6 +488,10 @@ def render_plan(
             symbol = f"<{escape_label_text(node._op)}>"
             entries.append(("node", f"v{i}_op", dict(label=symbol, shape="ellipse", id=f"op{i}")))
             entries.append(("edge", (f"v{i}_op", f"v{i}"), dict(id=f"o{i}")))
+            for j, number in drawn_constants(node) if constants else ():
+                name = f"c{i}_{j}"
+                entries.append(("node", name, dict(label=_constant_box(number), **_PLAIN, id=name)))
+                entries.append(("edge", (name, f"v{i}_op"), dict(id=f"ce{i}_{j}", color="gray50")))
         _add(subgraphs[groups[node]] if node in groups else dot, entries)
     for k, (group, entries) in enumerate(subgraphs.items()):
         with dot.subgraph(name=f"cluster_{k}") as sub:
@@ -509,6 +529,27 @@ def render_plan(
 
 
 _PLAIN = {"shape": "plaintext", "margin": "0"}
+_OPERATORS = frozenset("+-*/")
+
+
+def drawn_constants(node: Value) -> list[tuple[int, float]]:
+    """The plain numbers an operator took, with their place among its inputs: micrograd turns
+    each into a Value and so draws it; gradstep keeps it inside the node. An exponent is left
+    out (the op's symbol shows it: ``**2``), as are an activation's settings (a leaky slope).
+
+    >>> from autograd import Value
+    >>> x = Value(3.0)
+    >>> drawn_constants(x * 2), drawn_constants(1 - x), drawn_constants(x ** 2), drawn_constants(2 ** x)
+    ([(1, 2.0)], [(0, 1.0)], [], [(0, 2.0)])
+    """
+    if node.op is None or (node.op.symbol not in _OPERATORS and node._op != "**"):
+        return []
+    return [(j, x) for j, x in enumerate(inputs_of(node)) if not isinstance(x, Value)]
+
+
+def _constant_box(number: float) -> str:
+    """A constant's box: grey, and no gradient cell (it is not a node, so nothing asks for one)."""
+    return _box(("constant", data_text(number)), "#f2f2f2", dashed=False, grey=True)
 
 
 def _collapsed(groups: dict[Value, str], collapse: bool | Iterable[str]) -> dict[str, int]:
@@ -549,10 +590,10 @@ def _add(target: Any, entries: list) -> None:
             target.edge(*name, **attrs)
 
 
-def _box(texts: tuple[str, ...], fill: str, dashed: bool) -> str:
+def _box(texts: tuple[str, ...], fill: str, dashed: bool, grey: bool = False) -> str:
     """An HTML-like label: one row of cells holding escaped text (one SVG <text> per cell)."""
     cells = "".join(f"<TD>{escape_label_text(shorten(t))}</TD>" for t in texts)
-    style = ' STYLE="dashed" COLOR="gray50"' if dashed else ""
+    style = ' STYLE="dashed" COLOR="gray50"' if dashed else ' COLOR="gray50"' if grey else ""
     return (
         f'<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" BGCOLOR="{fill}"{style}>'
         f"<TR>{cells}</TR></TABLE>>"

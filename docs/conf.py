@@ -2,7 +2,8 @@
 
 The source folder is the repository itself (``sphinx-build -c docs . build/site``), so the README is
 the home page with its links (``notebooks/01_derivatives.ipynb``, ``docs/player.png``,
-``autograd/ops.py``) resolving on the site exactly as they do on GitHub. MyST-NB executes every
+``autograd/ops.py``) resolving on the site exactly as they do on GitHub; on the site it opens with
+where to start and its screenshots lead to their players (``front_door``). MyST-NB executes every
 notebook while reading it; ``docs/*.md`` are the site's own pages. The site loads nothing from the
 network (tests/test_docs.py checks every page).
 """
@@ -106,9 +107,63 @@ CONTRIBUTING
 """
 
 
+# The home page opens with where to start (the README opens with make commands, for a checkout).
+# "Try it live" slot: the first line of the home page, a link to the site's live page. It is
+# shown when the site has that page (docs/live.md, built with the live assets of `make live`).
+LIVE_PAGE = "docs/live.md"
+TRY_IT_LIVE = f"**▶ [Try it live]({LIVE_PAGE})**: gradstep running in this browser, nothing to install.\n\n"
+FRONT_DOOR = """
+```{admonition} Where to start
+:class: tip gs-start
+
+1. **Read [notebook 01](notebooks/01_derivatives.ipynb)**: a derivative measured by nudging, the
+   chain rule, and the lecture's neuron built by hand and backpropagated. The
+   [other notebooks](#notebooks-a-curriculum) follow on from it (they are in the menu).
+2. **Play a player**, here in the site: [an expression, op by
+   op](docs/players.md#an-expression-op-by-op), [a network learning, neuron by
+   neuron](docs/players.md#a-network-learning-neuron-by-neuron), [the tape, line by
+   line](docs/players.md#the-tape-line-by-line). Press ▶ or step with ← →.
+3. **Run it yourself**: [two commands](#two-commands), then [ten lines](#ten-lines).
+```
+
+"""
+# Each of the README's screenshots leads to the live player it shows (docs/players.md).
+SCREENSHOTS = {
+    "docs/network_player.png": "docs/players.md#a-network-learning-neuron-by-neuron",
+    "docs/player.png": "docs/players.md#an-expression-op-by-op",
+    "docs/tape_player.png": "docs/players.md#the-tape-line-by-line",
+}
+
+
+def front_door(readme: str, live: bool) -> str:
+    """The README as the site's home page: after its title, the "Try it live" slot (when the site
+    has the live page) and where to start; each screenshot linked to its player, with a caption
+    that says so. A screenshot the README no longer has is an error, so a link is never lost.
+
+    >>> readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    >>> page = front_door(readme, live=True)
+    >>> page.splitlines()[2]
+    '**▶ [Try it live](docs/live.md)**: gradstep running in this browser, nothing to install.'
+    >>> page.count("*▶ [Play it](docs/players.md#"), "Try it live" in front_door(readme, live=False)
+    (3, False)
+    """
+    title, _, rest = readme.partition("\n")
+    if not title.startswith("# "):
+        raise ValueError(f"the README must open with its title, not {title[:40]!r}")
+    for picture, player in SCREENSHOTS.items():
+        found = re.search(rf"^!\[.*\]\({re.escape(picture)}\)$", rest, re.M)
+        if found is None:
+            raise ValueError(f"the README has no screenshot {picture} on a line of its own (for {player})")
+        caption = f"*▶ [Play it]({player}): this picture is that player, stopped at one step.*"
+        linked = f"[{found[0]}]({player})\n\n{caption}"
+        rest = rest[: found.start()] + linked + rest[found.end() :]
+    return f"{title}\n\n" + (TRY_IT_LIVE if live else "") + FRONT_DOOR + rest
+
+
 def _navigation(app, docname: str, source: list[str]) -> None:
     if docname == root_doc:
-        source[0] += NAVIGATION
+        live = LIVE_PAGE.removesuffix(".md") in app.env.found_docs
+        source[0] = front_door(source[0], live) + NAVIGATION
 
 
 def _write_players(app) -> None:

@@ -215,12 +215,19 @@ class Neuron(Module):
     """One neuron: ``activation(w · x + b)``.
 
     ``Neuron(nin)`` is micrograd's ReLU neuron; ``nonlin=False`` makes it linear; ``activation``
-    picks relu, tanh, sigmoid, leaky_relu or linear. ``fused=True`` computes ``w · x + b`` as one
-    node (fast); ``fused=False`` builds it multiply by multiply, as micrograd does, for drawings.
+    picks relu, tanh, sigmoid, leaky_relu or linear. A neuron on its own is built multiply by
+    multiply and add by add (``fused=False``), as micrograd builds it, so that ``draw_dot`` draws
+    the lecture's picture; ``fused=True`` computes ``w · x + b`` as one ``Σw·x`` node, which is
+    what ``Layer`` and ``MLP`` do by default (fast; pass them ``fused=False`` for the lecture's
+    picture of a whole network).
 
-    >>> n = Neuron(2, activation="tanh", seed=0, fused=False)
+    >>> n = Neuron(2, activation="tanh", seed=0)
     >>> out = n([1.0, 2.0]); out._op, [p.label for p in n.parameters()]
     ('tanh', ['w[0]', 'w[1]', 'b'])
+    >>> sorted(v._op for v in (out, *out.parents, *out.parents[0].parents))
+    ['*', '+', '+', 'tanh']
+    >>> Neuron(2, seed=0, fused=True)([1.0, 2.0]).parents[0]._op
+    'Σw·x'
     """
 
     def __init__(
@@ -232,7 +239,7 @@ class Neuron(Module):
         bias: bool = True,
         init: str | Callable[..., _init.Init] = "uniform",
         rng: random.Random | None = None,
-        fused: bool = True,
+        fused: bool = False,
         seed: int | None = None,
         bias_init: str | None = None,
     ) -> None:

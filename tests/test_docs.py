@@ -260,3 +260,73 @@ def test_search_finds_a_notebook_offline(browser, site):
     watched.page.wait_for_selector("#search-results li", timeout=15000)
     assert "09 · Optimisers" in watched.page.text_content("#search-results")
     check_clean(watched, site)
+
+
+# -- the front door: the home page opens with where to start --------------------------------------
+
+
+def test_the_home_page_source_opens_with_where_to_start_and_links_each_screenshot():
+    from docs.conf import SCREENSHOTS, front_door
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for live in (False, True):
+        page = front_door(readme, live)
+        lines = page.splitlines()
+        assert lines[0] == "# gradstep"
+        slot = "**▶ [Try it live](docs/live.md)**"  # the first line after the title, with a live page
+        assert lines[2].startswith(slot) if live else slot not in page
+        start = page.index("{admonition} Where to start")
+        assert start < page.index("## Two commands") and start < page.index("Watch backpropagation")
+        box = page[start : page.index("```", start)]
+        assert "(notebooks/01_derivatives.ipynb)" in box
+        assert all(f"({player})" in box for player in SCREENSHOTS.values())  # every player to play
+        for picture, player in SCREENSHOTS.items():
+            assert re.search(rf"^\[!\[[^\n]*\]\({re.escape(picture)}\)\]\({re.escape(player)}\)$", page, re.M)
+    with pytest.raises(ValueError, match="no screenshot docs/tape_player.png"):
+        front_door(readme.replace("(docs/tape_player.png)", "(docs/other.png)"), live=False)
+
+
+FRONT_DOOR_GEOMETRY = """() => {
+  const box = document.querySelector('article .gs-start');
+  const r = box.getBoundingClientRect();
+  const links = [...box.querySelectorAll('a')].map(a => a.getAttribute('href'));
+  const shots = [...document.querySelectorAll('article img')].map(img => {
+    const a = img.closest('a');
+    return [img.getAttribute('src').split('/').pop(), a ? a.getAttribute('href') : null];
+  });
+  return {top: r.top, bottom: r.bottom, left: r.left, right: r.right, links, shots,
+          width: document.documentElement.clientWidth, height: window.innerHeight,
+          scroll: document.documentElement.scrollWidth};
+}"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 800, "height": 600}])
+def test_front_door_is_in_the_first_screen_and_each_screenshot_opens_its_player(browser, site, viewport):
+    watched = Watched(browser, viewport)
+    watched.url = (site / "index.html").resolve().as_uri()
+    watched.page.goto(watched.url, wait_until="load")
+    seen = watched.page.evaluate(FRONT_DOOR_GEOMETRY)
+    # where to start is on the first screen, whole, without scrolling, and nothing scrolls sideways
+    assert 0 <= seen["top"] and seen["bottom"] <= seen["height"], seen
+    assert 0 <= seen["left"] and seen["right"] <= seen["width"] and seen["scroll"] <= seen["width"], seen
+    assert "notebooks/01_derivatives.html" in seen["links"]
+    anchors = {
+        "network_player.png": "a-network-learning-neuron-by-neuron",
+        "player.png": "an-expression-op-by-op",
+        "tape_player.png": "the-tape-line-by-line",
+    }
+    for anchor in anchors.values():
+        assert f"docs/players.html#{anchor}" in seen["links"]
+    shots = dict(seen["shots"])
+    assert {name: shots.get(name) for name in anchors} == {
+        name: f"docs/players.html#{anchor}" for name, anchor in anchors.items()
+    }
+    assert (site / "docs" / "live.html").exists()  # the site always has its live page (make live)
+    assert watched.page.locator("article a[href='docs/live.html']").count() > 0
+    # a click on a screenshot opens the players page at the player it shows
+    watched.page.click("article a[href='docs/players.html#an-expression-op-by-op'] img")
+    watched.page.wait_for_load_state("load")
+    assert watched.page.url.endswith("/docs/players.html#an-expression-op-by-op")
+    player = "section#an-expression-op-by-op iframe[src='players/neuron.html']"
+    assert watched.page.locator(player).count() == 1
+    check_clean(watched, site)

@@ -157,7 +157,8 @@ def test_hostile_labels_are_escaped_in_dot(label):
     assert f"<TD>{escaped}</TD>" in source and f"label=<{escaped}>" in source
     assert not set('<>"\x00') & set(escaped)
     assert re.fullmatch(r"(?:[^\\]|\\\\)*", escaped)  # every backslash doubled
-    assert source.count("<TD>") == source.count("</TD>") == 6  # no cell opened or closed by a label
+    # 3 + 3 + 2 for the constant 2: no cell opened or closed by a label
+    assert source.count("<TD>") == source.count("</TD>") == 8
 
 
 def test_escape_keeps_every_character_visible():
@@ -237,3 +238,40 @@ def test_a_huge_label_is_shortened_visibly_and_still_renders(dot_program, length
     texts = [t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
     assert "w" * 199 + "…" in texts and "<" * 199 + "…" in texts and "g" * 199 + "…" in texts
     assert len(svg) < 50_000
+
+
+def test_constants_are_grey_boxes_with_no_gradient_and_their_own_ids(dot_program):
+    x = Value(1.5, label="x")
+    y = (2 - x * 3) ** 2  # 3 and 2 are drawn; the exponent is in the op's label
+    y.backward()
+    source = draw_dot(y, show_local=True).source
+    constants = re.findall(r"\t(c\d+_\d+) \[label=<(.*?)> id=(c\d+_\d+)", source)
+    assert [(name, ident) for name, _, ident in constants] == [("c1_1", "c1_1"), ("c2_0", "c2_0")]
+    assert all("grad" not in label and "<TD>constant</TD>" in label for _, label, _ in constants)
+    assert "<TD>data 3</TD>" in constants[0][1] and "<TD>data 2</TD>" in constants[1][1]
+    # each feeds its op (2 - …: the 2 is the op's first input), with no local derivative on its edge
+    assert re.findall(r"\t(c\d+_\d+) -> (v\d+_op) \[(.*?)\]", source) == [
+        ("c1_1", "v1_op", "color=gray50 id=ce1_1"),
+        ("c2_0", "v2_op", "color=gray50 id=ce2_0"),
+    ]
+    assert "<TD>constant</TD>" not in draw_dot(y, constants=False).source
+    svg = draw_dot(y).pipe(format="svg", encoding="utf-8")
+    texts = [t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")]
+    assert texts.count("constant") == 2 and "**2" in texts and "data 2" in texts
+
+
+def test_constants_follow_their_op_into_clusters_and_out_of_collapsed_groups():
+    x = Value(1.0, label="x")
+    y = x * 2
+    z = (y + 1).tanh()
+    group = {y: "first"}.get
+    source = draw_dot(z, cluster=group).source
+    inside = re.search(r"subgraph cluster_0 \{(.*?)\n\t\}", source, re.S)[1]
+    assert "c1_1" in inside and "c2_1" not in inside  # the 2 with its *, the 1 outside
+    collapsed = draw_dot(z, cluster=group, collapse=True).source
+    assert "c1_1" not in collapsed and "c2_1" in collapsed
+    w = Value(0.5, label="w")
+    path = draw_dot((x * w + 3) * 4, only_path_to=w).source
+    assert "c3_1" in path and "c4_1" in path  # + 3 and * 4 are on the path from w (v2 is x * w)
+    off_path = draw_dot((x * 5) + w, only_path_to=w).source
+    assert "constant" not in off_path  # x * 5 is drawn only as the other input of +, without its op

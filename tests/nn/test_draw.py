@@ -12,6 +12,7 @@ import pytest
 import nn
 from autograd import Value, draw_dot, topological_order
 from nn.draw import ADVANCE, PAD, by_layer, by_neuron, draw_network, weight_style
+from tests.conftest import import_or_fail
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -269,3 +270,71 @@ def test_every_gap_between_layers_leaves_room_for_the_edges():
         rights = [rect_of(found["in0"])[2]] + [rect_of(found[f"n{k}_0"])[2] for k in range(len(layers))]
         gaps = [lefts[k + 1] - rights[k] for k in range(len(layers))]
         assert min(gaps) >= 90, (layers, gaps)  # the output layer is not squeezed against the last hidden one
+
+
+# -- the lecture's pictures: gradstep's draw_dot against micrograd 0.1.0's trace_graph picture ---------
+
+
+def micrograd_picture(root) -> tuple[int, list[str]]:
+    """What micrograd's trace_graph.ipynb draws for ``root`` (a micrograd Value): it walks ``_prev``
+    and draws a box per value and an oval per value with an ``_op``. (Boxes, sorted op labels.)"""
+    seen: set = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node not in seen:
+            seen.add(node)
+            stack.extend(node._prev)
+    return len(seen), sorted(node._op for node in seen if node._op)
+
+
+def gradstep_picture(source: str) -> tuple[int, list[str]]:
+    """The same counts read from gradstep's DOT: value boxes v<i>, constant boxes c<i>_<j>, ops."""
+    boxes = re.findall(r"\t(?:v\d+|c\d+_\d+) \[label=<<TABLE", source)
+    ops = re.findall(r"\tv\d+_op \[label=<([^>]*)>", source)
+    return len(boxes), sorted(ops)
+
+
+def test_the_lecture_neuron_draws_as_micrograd_draws_it():
+    """trace_graph.ipynb: random.seed(1337); n = nn.Neuron(2); y = n([Value(1.0), Value(-2.0)])."""
+    import random
+
+    import_or_fail("micrograd")
+    from micrograd.engine import Value as MicroValue
+    from micrograd.nn import Neuron as MicroNeuron
+
+    random.seed(1337)
+    theirs = MicroNeuron(2)([MicroValue(1.0), MicroValue(-2.0)])
+    random.seed(1337)
+    neuron = nn.Neuron(2)  # on its own, a neuron is built op by op: no switch needed
+    ours = neuron([Value(1.0), Value(-2.0)])
+    assert micrograd_picture(theirs) == (10, ["*", "*", "+", "+", "ReLU"])
+    assert gradstep_picture(draw_dot(ours).source) == micrograd_picture(theirs)
+    assert ours.data == theirs.data  # the same weights, drawn from random in micrograd's order
+
+    # in a layer or a network a neuron is one Σw·x node (fast); fused=False gives the lecture's picture
+    random.seed(1337)
+    fused = nn.Layer(2, 1)([Value(1.0), Value(-2.0)])
+    assert gradstep_picture(draw_dot(fused).source) == (7, ["ReLU", "Σw·x"])
+    random.seed(1337)
+    plain = nn.Layer(2, 1, fused=False)([Value(1.0), Value(-2.0)])
+    assert gradstep_picture(draw_dot(plain).source) == micrograd_picture(theirs)
+
+
+def test_constants_are_drawn_as_micrograd_draws_them():
+    """trace_graph.ipynb's first picture, (x*2 + 1).relu(), and other numbers in operators."""
+    import_or_fail("micrograd")
+    from micrograd.engine import Value as MicroValue
+
+    cases = [
+        lambda x: (x * 2 + 1).relu(),
+        lambda x: (3 * x + x * x) * 0.5,
+        lambda x: (x**2 + 1).relu() * x,  # an exponent is in the op's label (**2), not a box
+    ]
+    for build in cases:
+        theirs = micrograd_picture(build(MicroValue(1.5)))
+        assert gradstep_picture(draw_dot(build(Value(1.5))).source) == theirs
+    assert micrograd_picture((MicroValue(1.0) * 2 + 1).relu()) == (6, ["*", "+", "ReLU"])
+    # constants=False draws only the graph's nodes: a plain number is not one in gradstep
+    x = Value(1.0)
+    assert gradstep_picture(draw_dot((x * 2 + 1).relu(), constants=False).source) == (4, ["*", "+", "ReLU"])
