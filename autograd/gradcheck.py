@@ -12,8 +12,9 @@ import math
 from collections.abc import Callable, Sequence
 
 from .backward import topological_order
+from .checks import shown
 from .functional import hessian
-from .ops import Op, shown
+from .ops import Op
 from .value import Value, as_finite_float, inputs_of, no_grad
 
 

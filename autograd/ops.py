@@ -38,6 +38,8 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol
 
+from .checks import shown
+
 Derivative = Callable[..., Any]  # (out, *inputs) -> float, or a Value when given Values
 
 
@@ -81,18 +83,6 @@ INF = math.inf
 
 def _domain(op: str, message: str, *inputs: float) -> DomainError:
     return DomainError(f"{op}({shown(inputs)}): {message}")
-
-
-def shown(inputs: Sequence[Any], first: int = 4, width: int = 80) -> str:
-    """Inputs for an error message: the first few, each cut to ``width`` characters, then how many
-    more (a neuron has hundreds of inputs, a label can be any length).
-
-    >>> shown([1.0, 2.0]), shown(range(10), first=3), shown(["x" * 100], width=8)
-    ('1.0, 2.0', '0, 1, 2, … and 7 more', "'xxxxxx…")
-    """
-    texts = [repr(v) for v in inputs[:first]]
-    listed = ", ".join(text if len(text) <= width else text[: width - 1] + "…" for text in texts)
-    return listed + (f", … and {len(inputs) - first} more" if len(inputs) > first else "")
 
 
 # -- forward rules that can fail are named, so that the failure names the op and its input ----

@@ -58,10 +58,10 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .backward import backward, topological_order, watched
+from .hooks import any_hooks
 from .ops import Op, derivative_code, forward_code, is_operator
 from .value import (
     Value,
-    any_hooks,
     as_finite_float,
     data_of,
     inputs_of,

@@ -188,7 +188,7 @@ def test_hooked_graphs_are_freed_when_dropped():
 def test_a_hook_handle_does_not_keep_its_node_alive_and_removal_after_death_is_harmless():
     import weakref
 
-    from autograd.value import any_hooks
+    from autograd.hooks import any_hooks
 
     x = Value(1.0)
     y = x * 2
