@@ -170,9 +170,20 @@ def _infinite(out: Any, op: str, *inputs: Any) -> float:
 
 
 def _d_pow_base(out: Any, a: Any, b: Any) -> Any:
+    if float(b) == 0.0 and (type(b) is float or float(a) == 0.0):
+        return 0.0  # x**0 is 1 for every x: flat (a Value exponent keeps d/dx's graph where it can)
     if b < 1.0 and float(a) == 0.0:  # a ** (b - 1) would divide by zero
-        return 0.0 if float(b) == 0.0 else _infinite(out, "pow", a, b)  # x**0 is flat; x**0.5 is not
-    return b * a ** (b - 1.0)
+        return _infinite(out, "pow", a, b)  # x**0.5 at 0: a vertical tangent
+    try:
+        return b * a ** (b - 1.0)
+    except OverflowError:  # finite, but too large for a float: ±inf, as 1/x and log give
+        if type(out) is not float:
+            raise OverflowError(
+                f"pow({shown([float(a), float(b)])}): the derivative overflows a float here, so "
+                "create_graph=True cannot build on it; first-order backward() gives ±inf"
+            ) from None
+        negative = (b < 0.0) != (a < 0.0 and (b - 1.0) % 2.0 == 1.0)  # the signs of b and a**(b-1)
+        return -INF if negative else INF
 
 
 def _d_pow_exponent(out: Any, a: Any, b: Any) -> Any:

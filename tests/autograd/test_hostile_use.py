@@ -128,6 +128,76 @@ def test_no_grad_here_does_not_stop_another_thread_recording():
     assert results == [6.0] * 500
 
 
+# ---- modes in tasks and contexts: one rule, contextvars' ----------------------------------------
+
+
+def _task_made_inside_no_grad() -> float:
+    import asyncio
+
+    async def spawned() -> float:
+        x = Value(3.0)
+        y = x * x
+        if not y.is_leaf:
+            y.backward()
+        return float(x.grad)
+
+    async def main() -> float:
+        with no_grad():
+            task = asyncio.create_task(spawned())
+        return await task
+
+    return asyncio.run(main())
+
+
+def test_a_task_made_inside_no_grad_builds_no_graph_whatever_other_threads_do():
+    # the task starts in the modes of the code that created it (contextvars), even once it runs
+    # after the block; what another thread is doing never changes that (it used to: 6.0 or 0.0)
+    alone = _task_made_inside_no_grad()
+    with another_thread_inside(no_grad, lambda: None):
+        beside_a_mode = _task_made_inside_no_grad()
+    assert alone == beside_a_mode == 0.0
+
+
+def test_a_mode_left_in_another_context_restores_and_says_so():
+    import asyncio
+
+    from autograd.modes import ModeError, recording
+
+    async def holds_no_grad():
+        with no_grad():
+            yield 1
+            yield 2
+
+    async def step(generator) -> int:
+        return await generator.__anext__()
+
+    async def main() -> None:
+        generator = holds_no_grad()
+        await asyncio.create_task(step(generator))  # enters no_grad inside one task's context
+        with pytest.raises(ModeError, match=r"no_grad\(\) block was left in another task or context"):
+            await asyncio.create_task(generator.aclose())  # ... and leaves it in another's
+        assert recording()  # this context records, as it did
+        x = Value(3.0)
+        (x * x).backward()
+        assert x.grad == 6.0
+
+    asyncio.run(main())
+    assert recording() and not (Value(1.0) * 2).is_leaf
+
+
+def test_a_mode_left_in_another_context_never_shows_contextvars_own_error():
+    import contextvars
+
+    from autograd.modes import ModeError
+
+    block = no_grad()
+    contextvars.copy_context().run(block.__enter__)
+    with pytest.raises(ModeError) as caught:
+        block.__exit__(None, None, None)
+    assert "created in a different Context" not in str(caught.value)
+    assert not (Value(1.0) * 2).is_leaf
+
+
 def test_detect_anomaly_watches_only_its_own_thread():
     caught: list[BaseException] = []
 
