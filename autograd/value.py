@@ -5,10 +5,10 @@ the local derivative d(node)/d(parent) for each of them, as plain floats (rules 
 Nothing else is kept: no closure per node, so a node holds no reference cycle and a dropped graph
 is freed at once by reference counting.
 
-What runs for ``a * b``: ``Value.__mul__`` calls ``_binary(MUL, a, b)``, which runs the ``mul``
-row's forward rule and its two derivative rules on the floats and stores the results in a new
-node (``_node``). For its backward: ``backward.backward`` orders the graph and calls each node's
-``_backward()``, which adds ``local * self.grad`` to each parent's grad.
+What runs for ``a * b``: ``Value.__mul__``, the function ``make`` in ``_operator`` made with the
+``mul`` row: it runs the row's forward rule and its two derivative rules on the floats and
+stores the results in a new node. For its backward: ``backward.backward`` orders the graph and
+calls each node's ``_backward()``, which adds ``local * self.grad`` to each parent's grad.
 
 This module is the one that knows how a node stores its edges (``parents_of``, ``locals_of``,
 ``inputs_of``, ``_backward``; everyone else asks these).
@@ -41,6 +41,63 @@ if TYPE_CHECKING:
     from .hooks import RemovableHandle
 
 _INF = math.inf
+_new = object.__new__
+
+
+# -- the rows each operator and method runs (ops.OPS) -------------------------------------------
+
+_ADD, _SUB, _MUL, _DIV, _POW = (OPS[name] for name in ("add", "sub", "mul", "div", "pow"))
+_NEG, _ABS, _EXP, _LOG, _SQRT, _TANH, _SIGMOID, _RELU, _SOFTPLUS, _LEAKY_RELU, _DOT = (
+    OPS[name]
+    for name in ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "leaky_relu")
+    + ("dot",)
+)
+# 3 - x, 3 / x, 3 ** x: the same rows, the plain number as input 0
+_NUMBER_SUB, _NUMBER_DIV, _NUMBER_POW = (row._replace(constant_first=True) for row in (_SUB, _DIV, _POW))
+
+
+
+def _operator(op: Op) -> Callable[[Value, Value | float], Value]:
+    """The function behind a binary operator: ``Value.__mul__`` is ``_operator(MUL)``, the
+    function ``make`` below with the ``mul`` row's rules, so ``a * b`` is one Python call before
+    the row's rules run.
+
+    >>> Value.__mul__(Value(2.0), Value(3.0)).data
+    6.0
+    """
+    forward, derivatives = op.forward, op.derivatives
+    d0, d1 = derivatives[0], derivatives[1]
+
+    def make(a: Value, b: Value | float) -> Value:
+        """``a <op> b`` for two Values (``a * b``), or a Value and a plain number (``a * 3``)."""
+        if type(b) is not Value:
+            return _with_number(op, a, b)
+        x, y = a._data, b._data
+        modes = MODES.get()
+        l0 = l1 = 0.0
+        try:
+            o = forward(x, y)
+            if o - o != 0.0:  # inf - inf and nan - nan are nan: the result is not finite
+                raise not_finite(op.name, o, (x, y))
+            if modes is None or modes.recording:  # under no_grad no derivative is needed
+                l0, l1 = d0(o, x, y), d1(o, x, y)
+        except (ArithmeticError, ValueError) as error:
+            raise named(error, op.name, (a, b)) from None
+        if modes is not None:
+            return _node(op, o, a, l0, b, l1, modes)
+        node = _new(Value)  # _node's work, written out: the most frequent node skips a call
+        node._data = o
+        node.grad = 0.0
+        node._label = ""
+        node.op = op
+        node._p0 = a
+        node._l0 = l0
+        node._p1 = b
+        node._l1 = l1
+        return node
+
+    make.__name__ = make.__qualname__ = f"make_{op.name}"
+    return make
 
 
 class Value:
@@ -210,31 +267,22 @@ class Value:
 
     # -- arithmetic: each operator runs one row of the table (ops.OPS) ----------------------
 
-    def __add__(self, other: Value | float) -> Value:
-        return _binary(_ADD, self, other)
-
+    # a + b, a - b, a * b, a / b, a ** b: the function _operator makes from the row (below)
+    __add__ = _operator(_ADD)
     __radd__ = __add__  # 3 + x is x + 3: addition commutes exactly
 
-    def __sub__(self, other: Value | float) -> Value:
-        return _binary(_SUB, self, other)
-
+    __sub__ = _operator(_SUB)
     def __rsub__(self, other: float) -> Value:
         return _with_number(_NUMBER_SUB, self, other)
 
-    def __mul__(self, other: Value | float) -> Value:
-        return _binary(_MUL, self, other)
-
+    __mul__ = _operator(_MUL)
     __rmul__ = __mul__  # 3 * x is x * 3: multiplication commutes exactly
 
-    def __truediv__(self, other: Value | float) -> Value:
-        return _binary(_DIV, self, other)
-
+    __truediv__ = _operator(_DIV)
     def __rtruediv__(self, other: float) -> Value:
         return _with_number(_NUMBER_DIV, self, other)
 
-    def __pow__(self, other: Value | float) -> Value:
-        return _binary(_POW, self, other)
-
+    __pow__ = _operator(_POW)
     def __rpow__(self, other: float) -> Value:
         return _with_number(_NUMBER_POW, self, other)
 
@@ -380,9 +428,6 @@ def _twin(node: Value, parent: Callable[[Value], Value], grad: float | Value) ->
     return twin
 
 
-_new = object.__new__
-
-
 class _Many(enum.Enum):
     """`_p0` of a node with any number of parents: an enum member, so copies keep the one object."""
 
@@ -475,15 +520,6 @@ def data_of(nodes: Iterable[Value]) -> list[float]:
 
 # -- building nodes: each runs one row's forward rule and derivative rules on floats -------------
 
-_ADD, _SUB, _MUL, _DIV, _POW = (OPS[name] for name in ("add", "sub", "mul", "div", "pow"))
-_NEG, _ABS, _EXP, _LOG, _SQRT, _TANH, _SIGMOID, _RELU, _SOFTPLUS, _LEAKY_RELU, _DOT = (
-    OPS[name]
-    for name in ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "leaky_relu")
-    + ("dot",)
-)
-# 3 - x, 3 / x, 3 ** x: the same rows, the plain number as input 0
-_NUMBER_SUB, _NUMBER_DIV, _NUMBER_POW = (row._replace(constant_first=True) for row in (_SUB, _DIV, _POW))
-
 
 def _node(op: Op, data: float, p0: Any, l0: Any, p1: Value | None, l1: float, modes: Modes | None) -> Value:
     """A new node holding ``data`` and its edges (the layout above). Inside ``no_grad`` it is a
@@ -503,25 +539,6 @@ def _node(op: Op, data: float, p0: Any, l0: Any, p1: Value | None, l1: float, mo
         for callback in modes.on_new:
             callback(node)
     return node
-
-
-def _binary(op: Op, a: Value, b: Value | float) -> Value:
-    """``a <op> b`` for two Values (``a * b``), or a Value and a plain number (``a * 3``)."""
-    if type(b) is not Value:
-        return _with_number(op, a, b)
-    x, y = a._data, b._data
-    modes = MODES.get()
-    l0 = l1 = 0.0
-    try:
-        o = op.forward(x, y)
-        if o - o != 0.0:  # inf - inf and nan - nan are nan: the result is not finite
-            raise not_finite(op.name, o, (x, y))
-        if modes is None or modes.recording:  # under no_grad no derivative is needed
-            derivatives = op.derivatives
-            l0, l1 = derivatives[0](o, x, y), derivatives[1](o, x, y)
-    except (ArithmeticError, ValueError) as error:
-        raise named(error, op.name, (a, b)) from None
-    return _node(op, o, a, l0, b, l1, modes)
 
 
 def _with_number(op: Op, x: Value, number: object) -> Value:
