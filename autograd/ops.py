@@ -60,6 +60,9 @@ class Op(NamedTuple):
     rules: Indexed  # rules[i]: derivatives[i] as a formula in o and the input names
     about: str = ""  # the rule in words, when the formula alone does not say it
     constant_first: bool = False  # the row as a node holds it for 3 - x: the number is input 0
+    # every derivative at once, (out, *inputs) -> tuple, made from the same expressions when all
+    # are (one call per node instead of one per input); None otherwise
+    partials: Callable[..., tuple[Any, ...]] | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # rows are shared, not copied: a pickled or deep-copied node keeps the table's own row
@@ -246,9 +249,12 @@ def _make_row(
     the forward rule ``(*inputs) -> out``, each derivative ``(o, *inputs) -> d(o)/d(input)``."""
     if isinstance(forward, str):
         forward = expression(forward, inputs)
+    partials = None
     if not isinstance(derivatives, _ForEach):
+        if all(isinstance(d, str) for d in derivatives):
+            partials = expression(f"({', '.join(map(str, derivatives))},)", ("o", *inputs))
         derivatives = tuple(expression(d, ("o", *inputs)) if isinstance(d, str) else d for d in derivatives)
-    return Op(name, symbol, inputs, forward, derivatives, rules, about)
+    return Op(name, symbol, inputs, forward, derivatives, rules, about, partials=partials)
 
 
 def _dot_rule(i: int) -> str:

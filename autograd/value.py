@@ -67,6 +67,7 @@ def _operator(op: Op) -> Callable[[Value, Value | float], Value]:
     """
     forward, derivatives = op.forward, op.derivatives
     d0, d1 = derivatives[0], derivatives[1]
+    both = op.partials or (lambda o, x, y: (d0(o, x, y), d1(o, x, y)))
 
     def make(a: Value, b: Value | float) -> Value:
         """``a <op> b`` for two Values (``a * b``), or a Value and a plain number (``a * 3``)."""
@@ -80,7 +81,7 @@ def _operator(op: Op) -> Callable[[Value, Value | float], Value]:
             if o - o != 0.0:  # inf - inf and nan - nan are nan: the result is not finite
                 raise not_finite(op.name, o, (x, y))
             if modes is None or modes.recording:  # under no_grad no derivative is needed
-                l0, l1 = d0(o, x, y), d1(o, x, y)
+                l0, l1 = both(o, x, y)
         except (ArithmeticError, ValueError) as error:
             raise named(error, op.name, (a, b)) from None
         if modes is not None:
