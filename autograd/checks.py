@@ -62,12 +62,22 @@ def finite_number(data: object, where: str) -> float:
 
 
 def checked_label(label: object) -> str:
+    """``label`` if it is a str (a Value's label), else a ``TypeError`` naming its type.
+
+    >>> checked_label("x")
+    'x'
+    """
     if not isinstance(label, str):
         raise TypeError(f"a Value's label must be a str, got {type(label).__name__}: {label!r:.60}")
     return label
 
 
 def listed(items: Iterable[Any], role: str) -> list[Any]:
+    """``weighted_sum``'s weights or inputs as a list, or a ``TypeError`` naming ``role``.
+
+    >>> listed((1.0, 2.0), "weights")
+    [1.0, 2.0]
+    """
     try:
         return list(items)
     except TypeError:
@@ -76,7 +86,11 @@ def listed(items: Iterable[Any], role: str) -> list[Any]:
 
 
 def leaf_number(x: object, role: str) -> float:
-    """A plain number given to ``weighted_sum`` as a weight, input or bias."""
+    """A plain number given to ``weighted_sum`` as a weight, input or bias.
+
+    >>> leaf_number(2, "bias")
+    2.0
+    """
     number = real_number(x, "weighted_sum")
     if number is None:
         raise TypeError(f"weighted_sum: each {role} must be a Value or a number, got {type(x).__name__}")
@@ -101,4 +115,9 @@ def named(error: Exception, op: str, inputs: Iterable[Any]) -> Exception:
 
 
 def not_finite(op: str, data: float, inputs: Sequence[float]) -> OverflowError:
+    """The error for an op whose result is not a finite number.
+
+    >>> not_finite("mul", float("inf"), [1e200, 1e200])
+    OverflowError('mul: the result inf is not a finite number (inputs: 1e+200, 1e+200)')
+    """
     return OverflowError(f"{op}: the result {data!r} is not a finite number (inputs: {shown(inputs)})")

@@ -47,14 +47,12 @@ _new = object.__new__
 # -- the rows each operator and method runs (ops.OPS) -------------------------------------------
 
 _ADD, _SUB, _MUL, _DIV, _POW = (OPS[name] for name in ("add", "sub", "mul", "div", "pow"))
-_NEG, _ABS, _EXP, _LOG, _SQRT, _TANH, _SIGMOID, _RELU, _SOFTPLUS, _LEAKY_RELU, _DOT = (
-    OPS[name]
-    for name in ("neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "leaky_relu")
-    + ("dot",)
+_NEG, _ABS, _EXP, _LOG, _SQRT, _TANH = (OPS[name] for name in ("neg", "abs", "exp", "log", "sqrt", "tanh"))
+_SIGMOID, _RELU, _SOFTPLUS, _LEAKY_RELU, _DOT = (
+    OPS[name] for name in ("sigmoid", "relu", "softplus", "leaky_relu", "dot")
 )
 # 3 - x, 3 / x, 3 ** x: the same rows, the plain number as input 0
 _NUMBER_SUB, _NUMBER_DIV, _NUMBER_POW = (row._replace(constant_first=True) for row in (_SUB, _DIV, _POW))
-
 
 
 def _operator(op: Op) -> Callable[[Value, Value | float], Value]:

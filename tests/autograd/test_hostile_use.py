@@ -131,6 +131,27 @@ def test_no_grad_here_does_not_stop_another_thread_recording():
 # ---- modes in tasks and contexts: one rule, contextvars' ----------------------------------------
 
 
+def _run_async(main: Callable[[], Any]) -> Any:
+    """``asyncio.run(main())`` in a thread of its own (an earlier test may have left this thread
+    with a running event loop, as Playwright's sync API does)."""
+    import asyncio
+
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["result"] = asyncio.run(main())
+        except BaseException as error:  # handed to the test's thread
+            outcome["error"] = error
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=60)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]
+
+
 def _task_made_inside_no_grad() -> float:
     import asyncio
 
@@ -146,7 +167,7 @@ def _task_made_inside_no_grad() -> float:
             task = asyncio.create_task(spawned())
         return await task
 
-    return asyncio.run(main())
+    return _run_async(main)
 
 
 def test_a_task_made_inside_no_grad_builds_no_graph_whatever_other_threads_do():
@@ -181,7 +202,7 @@ def test_a_mode_left_in_another_context_restores_and_says_so():
         (x * x).backward()
         assert x.grad == 6.0
 
-    asyncio.run(main())
+    _run_async(main)
     assert recording() and not (Value(1.0) * 2).is_leaf
 
 
