@@ -534,7 +534,7 @@ def _node(op: Op, data: float, p0: Any, l0: Any, p1: Value | None, l1: float, mo
     node._l1 = l1
     if modes is not None:
         if not modes.recording:  # no_grad: a leaf, no edges kept
-            node.op = node._p0 = node._p1 = None
+            node.op = node._p0 = node._p1 = node._l0 = None
         for callback in modes.on_new:
             callback(node)
     return node
@@ -581,12 +581,13 @@ def _many(op: Op, parents: list[Value]) -> Value:
     one interleaved tuple (parent, local, ...)."""
     datas = [p._data for p in parents]
     modes = MODES.get()
-    edges: list[Any] = [None] * (2 * len(parents))
+    edges: list[Any] = []
     try:
         o = op.forward(*datas)
         if o - o != 0.0:
             raise not_finite(op.name, o, datas)
-        if modes is None or modes.recording:
+        if modes is None or modes.recording:  # under no_grad a leaf keeps no edges
+            edges = [None] * (2 * len(parents))
             edges[0::2] = parents
             edges[1::2] = partners(datas)
     except (ArithmeticError, ValueError) as error:
