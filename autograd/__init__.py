@@ -17,11 +17,12 @@ from .explain import rule_text
 from .functional import grad, hessian, hvp
 from .gradcheck import GradcheckError, gradcheck
 from .hooks import RemovableHandle
+from .modes import no_grad
 from .ops import DomainError
 from .steps import Step, Steps, backward_steps
 from .tape import jvp, trace
 from .tape_view import animate_tape
-from .value import Value, no_grad
+from .value import Value
 
 __all__ = [
     # using the engine

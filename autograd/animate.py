@@ -630,20 +630,7 @@ def reading_order(root: Value) -> list[Value]:
     >>> [n.label or n._op for n in reading_order(a * b + c)]
     ['a', 'b', '*', 'c', '+']
     """
-    finished: list[Value] = []
-    seen = {root}
-    stack = [(root, iter(root.parents))]
-    while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent not in seen:
-                seen.add(parent)
-                stack.append((parent, iter(parent.parents)))
-                break
-        else:
-            stack.pop()
-            finished.append(node)
-    return finished
+    return topological_order(root, inputs_first=True)
 
 
 def _forward_frames(steps: Steps, names: dict[Value, str], elements: dict[Value, str]) -> list[Frame]:

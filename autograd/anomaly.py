@@ -1,8 +1,8 @@
 """Anomaly detection: a nan or infinite gradient raises an error naming the op and the line.
 
 Costs nothing unless used: inside ``detect_anomaly()`` this thread notes in each node it builds
-where that happened (``value.on_new_node``) and checks every chain-rule product of its backward
-passes (``backward.on_backward_step``); other threads are not affected.
+where that happened (``modes.on_new_node``) and checks every chain-rule product of its backward
+passes (``modes.on_backward_step``); other threads are not affected.
 """
 
 from __future__ import annotations
@@ -12,18 +12,16 @@ import os
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 
-from .backward import on_backward_step
-from .ops import shown
-from .value import Value, built_at, note_built_at, on_new_node
+from .checks import shown
+from .modes import anomaly_mode, now, on_backward_step, on_new_node
+from .value import Value, extras, extras_of
 
 
 class AnomalyError(ArithmeticError):
     """A gradient became nan or infinite; the message names the op and where it was built."""
 
 
-_detecting: ContextVar[bool] = ContextVar("detect_anomaly", default=False)
 
 
 @contextmanager
@@ -39,15 +37,11 @@ def detect_anomaly() -> Iterator[None]:
     ...
     autograd.anomaly.AnomalyError: backward through sqrt gave d/d(input 0) = inf: ...
     """
-    if _detecting.get():  # nested: the outer block already watches
+    if now().anomaly:  # nested: the outer block already watches
         yield
         return
-    token = _detecting.set(True)
-    try:
-        with on_new_node(_note_site), on_backward_step(_check_finite):
-            yield
-    finally:
-        _detecting.reset(token)
+    with anomaly_mode(), on_new_node(_note_site), on_backward_step(_check_finite):
+        yield
 
 
 def _check_finite(node: Value, parent: Value, position: int, local: float | Value, upstream: float | Value,
@@ -56,7 +50,8 @@ def _check_finite(node: Value, parent: Value, position: int, local: float | Valu
     if math.isfinite(float(product)):
         return
     op = node.op.name if node.op else "a leaf"
-    site = built_at(node) or "an unknown line (the node was built outside detect_anomaly)"
+    noted = extras_of(node)
+    site = (noted and noted.built_at) or "an unknown line (the node was built outside detect_anomaly)"
     raise AnomalyError(
         f"backward through {op} gave d/d(input {position}) = {float(product)!r}: "
         f"local derivative {float(local)!r} × upstream gradient {float(upstream)!r}; "
@@ -72,5 +67,5 @@ def _note_site(node: Value) -> None:
     the node, so it goes when the node does (a long run inside detect_anomaly does not pile up)."""
     for frame in reversed(traceback.extract_stack(limit=12)):
         if not os.path.abspath(frame.filename).startswith(_PACKAGE):
-            note_built_at(node, f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}")
+            extras(node).built_at = f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
             return

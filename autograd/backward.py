@@ -1,8 +1,9 @@
 """Reverse mode: order the graph, then apply the chain rule from the output back to the leaves.
 
-The order is a depth-first search on an explicit stack (``topological_order``); the chain rule is
-``value.chain_rule`` (the plain loop) or, when hooks, create_graph, a recording or a watcher are
-involved, the general loop here, which gives the same floats.
+The order is a depth-first search on an explicit stack (``topological_order``). The chain rule is
+one loop over that order: the plain loop calls each node's ``_backward()`` (``parent.grad +=
+local * node.grad``, as in micrograd); when hooks, create_graph or a watcher are involved the
+general loop beside it does the same sums edge by edge, to the same bits (a test checks it).
 
 >>> from autograd import Value
 >>> x = Value(2.0, label="x")
@@ -16,26 +17,17 @@ involved, the general loop here, which gives the same floats.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+import math
+from collections.abc import Iterable
 
-from . import hooks
-from .value import (
-    Value,
-    any_hooks,
-    as_finite_float,
-    chain_rule,
-    hooks_of,
-    local_value_grads,
-    locals_of,
-    parents_of,
-)
-
-OnStep = Callable[..., None]  # (node, parent, position, local, upstream, product, before, after)
+from .hooks import any_hooks, hooks_of, run_hooks
+from .modes import OnStep, now
+from .modes import on_backward_step as on_backward_step  # re-exported: where tools look for it
+from .modes import watched as watched
+from .value import Value, as_finite_float, inputs_of, locals_of, parents_of
 
 
-def topological_order(root: Value) -> list[Value]:
+def topological_order(root: Value, inputs_first: bool = False) -> list[Value]:
     """Every node that ``root`` depends on, ``root`` first and each node before its parents.
 
     This is the order backward() visits nodes, so by the time a node is visited every node that
@@ -45,15 +37,22 @@ def topological_order(root: Value) -> list[Value]:
     last to first, so that backward goes down the first parent's branch first, and the order is
     the same on every run.
 
+    With ``inputs_first=True`` it is the same search with parents explored first to last, not
+    reversed: every node after its inputs, first inputs first, the order in which an expression
+    reads (``x1*w1`` before ``x2*w2``), for showing a forward pass.
+
     >>> a = Value(1.0, label="a"); b = a * 2; c = b + a
     >>> [n.label or n._op for n in topological_order(c)]
     ['+', '*', 'a']
+    >>> [n.label or n._op for n in topological_order(c, inputs_first=True)]
+    ['a', '*', '+']
     """
     if not isinstance(root, Value):
         raise TypeError(f"topological_order() needs a Value, got {type(root).__name__}")
+    explore = iter if inputs_first else reversed
     finished = []
     seen = {root}
-    stack = [(root, reversed(parents_of(root)))]
+    stack = [(root, explore(parents_of(root)))]
     # The stack's entries are new container objects, one per node along the deepest path, and
     # each allocation counts toward a cyclic-GC pass that would rescan the whole graph; none of
     # them can form a cycle, so the collector is paused while the stack exists.
@@ -65,7 +64,7 @@ def topological_order(root: Value) -> list[Value]:
             for parent in parents:
                 if parent not in seen:
                     seen.add(parent)
-                    stack.append((parent, reversed(parents_of(parent))))
+                    stack.append((parent, explore(parents_of(parent))))
                     break
             else:  # every parent is finished, so this node is
                 stack.pop()
@@ -73,7 +72,8 @@ def topological_order(root: Value) -> list[Value]:
     finally:
         if collecting:
             gc.enable()
-    finished.reverse()
+    if not inputs_first:
+        finished.reverse()
     return finished
 
 
@@ -108,34 +108,58 @@ def backward(
     hooked = {node: node.grad for node in order if hooks_of(node)} if any_hooks() else {}
     seeded: float | Value = Value(seed) if create_graph else seed
     root.grad = root.grad + seeded if root.op is None else seeded
-    watchers = [*_watchers.get(), *([on_step] if on_step is not None else [])]
+    watchers = [*now().on_step, *([on_step] if on_step is not None else [])]
     if create_graph or hooked or watchers:
         _general_pass(order, create_graph, hooked, watchers)
-    else:
-        chain_rule(order)
+    else:  # the plain loop: the same sums as the general one, one node at a time
+        for node in order:
+            node._backward()
 
 
 def _general_pass(
     order: list[Value], create_graph: bool, hooked: dict[Value, float | Value], watchers: list[OnStep]
 ) -> None:
     """The chain rule with hooks, watchers and Value-valued gradients; on floats it computes
-    exactly what ``chain_rule`` does."""
+    exactly what ``Value._backward`` does."""
     for node in order:
         if node in hooked:
-            hooks.run_hooks(node, hooked[node])
+            run_hooks(node, hooked[node])
         grad = node.grad
         locals_ = _rebuilt_locals(node) if create_graph else locals_of(node)
         for position, (parent, local) in enumerate(zip(parents_of(node), locals_)):
             # skipping "× 1" (exact on floats) keeps gradient graphs small enough to read
             product = grad if type(local) is float and local == 1.0 else local * grad
             before = parent.grad
-            if type(product) is not float and type(before) is float and before == 0.0:
+            if type(product) is not float and _adds_nothing(before, product):
                 after = product  # no "0 +" node in a gradient graph
             else:
                 after = before + product
             parent.grad = after
             for watch in watchers:
                 watch(node, parent, position, local, grad, product, before, after)
+
+
+def _adds_nothing(before: float | Value, product: float | Value) -> bool:
+    """Whether ``before + product`` is ``product`` to the bit: before is a zero, and not +0.0
+    added to -0.0 (which gives +0.0)."""
+    if type(before) is not float or before != 0.0:
+        return False
+    number = float(product)
+    return math.copysign(1.0, before) < 0.0 or number != 0.0 or math.copysign(1.0, number) > 0.0
+
+
+def local_value_grads(node: Value) -> tuple[float | Value, ...]:
+    """d(node)/d(parent) for each parent, from the op's rule run on Values (for create_graph).
+
+    >>> x = Value(0.5); y = x * x
+    >>> [g.data if isinstance(g, Value) else g for g in local_value_grads(y)]
+    [0.5, 0.5]
+    """
+    op = node.op
+    if op is None:
+        return ()
+    inputs = inputs_of(node)  # the plain numbers among them get no derivative
+    return tuple(op.derivatives[i](node, *inputs) for i, x in enumerate(inputs) if type(x) is Value)
 
 
 def _rebuilt_locals(node: Value) -> tuple[float | Value, ...]:
@@ -154,33 +178,6 @@ def _rebuilt_locals(node: Value) -> tuple[float | Value, ...]:
                 "recorded derivatives; create_graph needs the data they came from: redo the forward pass"
             )
     return rebuilt
-
-
-_watchers: ContextVar[tuple[OnStep, ...]] = ContextVar("on_backward_step", default=())
-
-
-def watched() -> bool:
-    """Whether this thread's backward passes have a watcher (``on_backward_step``)."""
-    return bool(_watchers.get())
-
-
-@contextmanager
-def on_backward_step(callback: OnStep) -> Iterator[None]:
-    """Inside the block, every backward pass this thread runs calls ``callback(node, parent,
-    position, local, upstream, product, before, after)`` after each chain-rule ``+=`` (after any
-    callback of an enclosing block). ``detect_anomaly`` checks each product with it.
-
-    >>> x = Value(3.0); seen = []
-    >>> with on_backward_step(lambda *step: seen.append(step[5])):
-    ...     (x * x).backward()
-    >>> seen
-    [3.0, 3.0]
-    """
-    token = _watchers.set((*_watchers.get(), callback))
-    try:
-        yield
-    finally:
-        _watchers.reset(token)
 
 
 def zero_grad(nodes: Value | Iterable[Value]) -> None:

@@ -14,8 +14,18 @@ from collections.abc import Callable, Mapping
 
 from .value import Value, inputs_of, locals_of
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")  # a name in a rule
+_NAME = re.compile(r"\b[A-Za-z_]\w*\b", flags=re.ASCII)  # a name in a rule: in "o²", o squared
 _ATOM = re.compile(r"[\w.\[\],]+")  # what needs no parentheses in a formula: w[0,1], 0.5 (not -0.5)
+
+
+def filled(rule: str, fill: Callable[[str], str]) -> str:
+    """``rule``, a row's words or code, with each name in it replaced by ``fill(name)``: the one
+    place names are put into a rule (``rule_text`` here, the tape's printout and code).
+
+    >>> filled("1 − o²", lambda name: "0.5" if name == "o" else name)
+    '1 − 0.5²'
+    """
+    return _NAME.sub(lambda match: fill(match[0]), rule)
 
 
 def rule_text(
@@ -51,20 +61,20 @@ def rule_text(
     rule = op.rules[positions[position]]
     values: dict[str, Value | float] = {"o": node, **dict(zip(op.inputs, inputs))}
 
-    def put(name: re.Match[str], as_number: bool) -> str:
-        value = values.get(name[0])
+    def put(name: str, as_number: bool) -> str:
+        value = values.get(name)
         if value is None:
-            return name[0]  # a word of the rule, such as "ln" or "if"
+            return name  # a word of the rule, such as "ln" or "if"
         if as_number:
             text = number(float(value))
         elif names is None:
-            return name[0]
+            return name
         else:  # a view's name for a parent, or the plain number the op kept
-            text = names.get(value, name[0]) if isinstance(value, Value) else number(value)
-        return text if name[0] == rule or _ATOM.fullmatch(text) else f"({text})"
+            text = names.get(value, name) if isinstance(value, Value) else number(value)
+        return text if name == rule or _ATOM.fullmatch(text) else f"({text})"
 
-    steps = [_NAME.sub(lambda m: put(m, False), rule)]
-    for step in (_NAME.sub(lambda m: put(m, True), rule), number(locals_of(node)[position])):
+    steps = [filled(rule, lambda name: put(name, False))]
+    for step in (filled(rule, lambda name: put(name, True)), number(locals_of(node)[position])):
         if step.replace("−", "-") != steps[-1].replace("−", "-"):  # say each thing once
             steps.append(step)
     return " = ".join(steps) + (f" ({op.about})" if op.about else "")

@@ -2,8 +2,9 @@
 
 When they disagree it says which input, both numbers, and then looks one level deeper: it checks
 every op's recorded local derivative against that op's own finite difference and names the first
-op (in forward order) that disagrees, which is usually where the trouble is (a kink such as relu
-at 0, a rule that is wrong, or a step size too large for the curvature there).
+op that disagrees, in the order the expression reads (first inputs first), which is usually where
+the trouble is (a kink such as relu at 0, a rule that is wrong, or a step size too large for the
+curvature there).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import math
 from collections.abc import Callable, Sequence
 
 from .backward import topological_order
+from .checks import shown
 from .functional import hessian
-from .ops import Op, shown
+from .ops import Op
 from .value import Value, as_finite_float, inputs_of, no_grad
 
 
@@ -122,7 +124,7 @@ def _close(a: float, n: float, atol: float, rtol: float) -> bool:
 
 
 def _first_bad_op(out: Value, eps: float, atol: float, rtol: float) -> str:
-    forward_order = reversed(topological_order(out))
+    forward_order = topological_order(out, inputs_first=True)  # as the expression reads
     for position, node in enumerate(forward_order):
         op = node.op
         if op is None:
@@ -134,7 +136,7 @@ def _first_bad_op(out: Value, eps: float, atol: float, rtol: float) -> str:
             h = eps * max(1.0, abs(inputs[k]))
             numeric = (_forward(op, inputs, k, h) - _forward(op, inputs, k, -h)) / (2.0 * h)
             if not _close(recorded, numeric, atol, rtol):
-                where = f"'{node.label}'" if node.label else f"#{position} in forward order"
+                where = f"'{node.label}'" if node.label else f"#{position} in reading order"
                 return (
                     f"\nFirst op whose own derivative disagrees: {op.name} (node {where}, inputs "
                     f"[{shown(inputs)}]): recorded d/d(input {j}) = {recorded!r}, its finite difference "

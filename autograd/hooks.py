@@ -15,13 +15,18 @@ freed at once, hooked or not. backward() takes its plain loop while no living no
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from numbers import Real
 from typing import Any
 
-from .value import Value, add_hook, hooks_of
+from .value import Extras, Value, extras, extras_of
 
 Hook = Callable[[Any], Any]  # grad -> None, or a number (or Value) that replaces it
+
+# A node's hooks are kept in its extras record (value.Extras), in registration order, so they go
+# when the node does; this set names the records that have hooks, while their node lives.
+_hooked: weakref.WeakSet[Extras] = weakref.WeakSet()
 
 
 class RemovableHandle:
@@ -51,7 +56,30 @@ def register_hook(node: Value, hook: Hook) -> RemovableHandle:
         raise TypeError(f"register_hook needs a Value, got {type(node).__name__}")
     if not callable(hook):
         raise TypeError(f"register_hook needs a callable, got {type(hook).__name__}")
-    return RemovableHandle(add_hook(node, hook))
+    record = extras(node)
+    record.hooks.append(hook)
+    _hooked.add(record)
+    alive = weakref.ref(record)  # the handle does not keep the node's record alive
+
+    def remove() -> None:
+        hooked = alive()
+        if hooked is not None and hook in hooked.hooks:
+            hooked.hooks.remove(hook)
+            if not hooked.hooks:
+                _hooked.discard(hooked)
+
+    return RemovableHandle(remove)
+
+
+def any_hooks() -> bool:
+    """Whether any living node has a hook (backward takes its plain loop when none has)."""
+    return bool(_hooked)
+
+
+def hooks_of(node: Value) -> list[Hook]:
+    """The hooks registered on ``node``, in order."""
+    noted = extras_of(node)
+    return noted.hooks if noted is not None else []
 
 
 def run_hooks(node: Value, grad_before_pass: float | Value) -> None:

@@ -38,6 +38,8 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol
 
+from .checks import shown
+
 Derivative = Callable[..., Any]  # (out, *inputs) -> float, or a Value when given Values
 
 
@@ -58,6 +60,9 @@ class Op(NamedTuple):
     rules: Indexed  # rules[i]: derivatives[i] as a formula in o and the input names
     about: str = ""  # the rule in words, when the formula alone does not say it
     constant_first: bool = False  # the row as a node holds it for 3 - x: the number is input 0
+    # every derivative at once, (out, *inputs) -> tuple, made from the same expressions when all
+    # are (one call per node instead of one per input); None otherwise
+    partials: Callable[..., tuple[Any, ...]] | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
         # rows are shared, not copied: a pickled or deep-copied node keeps the table's own row
@@ -81,18 +86,6 @@ INF = math.inf
 
 def _domain(op: str, message: str, *inputs: float) -> DomainError:
     return DomainError(f"{op}({shown(inputs)}): {message}")
-
-
-def shown(inputs: Sequence[Any], first: int = 4, width: int = 80) -> str:
-    """Inputs for an error message: the first few, each cut to ``width`` characters, then how many
-    more (a neuron has hundreds of inputs, a label can be any length).
-
-    >>> shown([1.0, 2.0]), shown(range(10), first=3), shown(["x" * 100], width=8)
-    ('1.0, 2.0', '0, 1, 2, … and 7 more', "'xxxxxx…")
-    """
-    texts = [repr(v) for v in inputs[:first]]
-    listed = ", ".join(text if len(text) <= width else text[: width - 1] + "…" for text in texts)
-    return listed + (f", … and {len(inputs) - first} more" if len(inputs) > first else "")
 
 
 # -- forward rules that can fail are named, so that the failure names the op and its input ----
@@ -183,9 +176,20 @@ def _infinite(out: Any, op: str, *inputs: Any) -> float:
 
 
 def _d_pow_base(out: Any, a: Any, b: Any) -> Any:
+    if float(b) == 0.0 and (type(b) is float or float(a) == 0.0):
+        return 0.0  # x**0 is 1 for every x: flat (a Value exponent keeps d/dx's graph where it can)
     if b < 1.0 and float(a) == 0.0:  # a ** (b - 1) would divide by zero
-        return 0.0 if float(b) == 0.0 else _infinite(out, "pow", a, b)  # x**0 is flat; x**0.5 is not
-    return b * a ** (b - 1.0)
+        return _infinite(out, "pow", a, b)  # x**0.5 at 0: a vertical tangent
+    try:
+        return b * a ** (b - 1.0)
+    except OverflowError:  # finite, but too large for a float: ±inf, as 1/x and log give
+        if type(out) is not float:
+            raise OverflowError(
+                f"pow({shown([float(a), float(b)])}): the derivative overflows a float here, so "
+                "create_graph=True cannot build on it; first-order backward() gives ±inf"
+            ) from None
+        negative = (b < 0.0) != (a < 0.0 and (b - 1.0) % 2.0 == 1.0)  # the signs of b and a**(b-1)
+        return -INF if negative else INF
 
 
 def _d_pow_exponent(out: Any, a: Any, b: Any) -> Any:
@@ -232,7 +236,7 @@ def _dot_code(i: int, count: int) -> str:
 
 
 def _d_dot(i: int) -> Derivative:
-    return lambda out, *inputs: inputs[i ^ 1] if i ^ 1 < len(inputs) else 1.0  # _dot_code, on a call
+    return lambda out, *inputs: partners(inputs)[i]  # one definition: partners
 
 
 def _make_row(
@@ -248,9 +252,12 @@ def _make_row(
     the forward rule ``(*inputs) -> out``, each derivative ``(o, *inputs) -> d(o)/d(input)``."""
     if isinstance(forward, str):
         forward = expression(forward, inputs)
+    partials = None
     if not isinstance(derivatives, _ForEach):
+        if all(isinstance(d, str) for d in derivatives):
+            partials = expression(f"({', '.join(map(str, derivatives))},)", ("o", *inputs))
         derivatives = tuple(expression(d, ("o", *inputs)) if isinstance(d, str) else d for d in derivatives)
-    return Op(name, symbol, inputs, forward, derivatives, rules, about)
+    return Op(name, symbol, inputs, forward, derivatives, rules, about, partials=partials)
 
 
 def _dot_rule(i: int) -> str:

@@ -58,10 +58,11 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .backward import backward, topological_order, watched
+from .explain import filled
+from .hooks import any_hooks
 from .ops import Op, derivative_code, forward_code, is_operator
 from .value import (
     Value,
-    any_hooks,
     as_finite_float,
     data_of,
     inputs_of,
@@ -278,8 +279,7 @@ def _local_code(s: Statement, position: int) -> str:
 
 def _substituted(code: str, values: dict[str, str]) -> str:
     """``code``, an expression in a row's names, with each name in ``values`` replaced."""
-    # ASCII words: in a rule for people "o²" is the name o, squared
-    return re.sub(r"\b[A-Za-z_]\w*\b", lambda m: values.get(m[0], m[0]), code, flags=re.ASCII)
+    return filled(code, lambda name: values.get(name, name))
 
 
 def _name(arg: int | float) -> str:

@@ -4,20 +4,33 @@ A program is a list of leaf values and a list of instructions ``(op, i, j, const
 growing pool of nodes, so nodes get reused (fan-out, shared subexpressions). Each instruction is
 only applied where it is well away from kinks, domain edges and overflow, decided from gradstep's
 forward values; the accepted instruction list is then replayed identically elsewhere.
+
+The instructions come from the op table itself (``autograd.extend.OPS``), so a new row is fuzzed
+without being listed here: an operator row (``+ - * / **``) between two nodes, with a number on
+the right (``add_c``) and on the left (``radd_c``); a one-input row as its method; a row with a
+number parameter (``leaky_relu``) as its method with the constant; ``dot`` as a weighted sum.
 """
 
 from __future__ import annotations
 
 import math
+import operator
 
 from hypothesis import strategies as st
 
 from autograd import Value
+from autograd.extend import OPS as TABLE
 
-BINARY = ["add", "sub", "mul", "div", "pow", "dot"]
-UNARY = ["neg", "abs", "exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "leaky_relu"]
-WITH_CONSTANT = ["add_c", "sub_c", "rsub_c", "mul_c", "div_c", "rdiv_c", "pow_c", "rpow_c"]
-OPS = BINARY + UNARY + WITH_CONSTANT
+_OPERATORS = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv, "**": operator.pow,
+}  # fmt: skip
+_BY_OPERATOR = {"neg": operator.neg, "abs": abs}  # one-input rows reached through an operator
+
+BINARY = [name for name, row in TABLE.items() if row.symbol in _OPERATORS] + ["dot"]
+UNARY = [name for name, row in TABLE.items() if len(row.inputs) == 1]
+WITH_NUMBER = [name for name, row in TABLE.items() if len(row.inputs) == 2 and row.symbol not in _OPERATORS]
+WITH_CONSTANT = [f"{side}{name}_c" for name in BINARY[:-1] for side in ("", "r")]
+OPS = BINARY + UNARY + WITH_NUMBER + WITH_CONSTANT
 
 leaf_values = st.floats(min_value=0.3, max_value=2.0) | st.floats(
     min_value=-2.0, max_value=-0.3
@@ -37,7 +50,7 @@ programs = st.tuples(
 def _allowed(op: str, a: float, b: float, c: float) -> bool:
     """Keep inputs away from kinks, domain edges and values large enough to lose precision."""
     if op in ("abs", "relu", "leaky_relu"):
-        return abs(a) > 1e-3
+        return abs(a) > 1e-3 and (op != "leaky_relu" or c > 0)  # a negative slope: not leaky
     if op in ("log", "sqrt"):
         return a > 0.1
     if op == "div":
@@ -57,55 +70,27 @@ def _allowed(op: str, a: float, b: float, c: float) -> bool:
 
 def _apply(op: str, a, b, c: float):
     """One instruction on gradstep Values or torch tensors (both support these spellings)."""
-    if op == "add":
-        return a + b
-    if op == "sub":
-        return a - b
-    if op == "mul":
-        return a * b
-    if op == "div":
-        return a / b
-    if op == "pow":
-        return a**b
     if op == "dot":  # on Values: one n-ary node; on tensors: the same sum
         if isinstance(a, Value):
             return Value.weighted_sum([a, b], [b, a], a)
         return a * b + b * a + a
-    if op == "add_c":
-        return a + c
-    if op == "sub_c":
-        return a - c
-    if op == "rsub_c":
-        return c - a
-    if op == "mul_c":
-        return a * c
-    if op == "div_c":
-        return a / c
-    if op == "rdiv_c":
-        return c / a
-    if op == "pow_c":
-        return a**c
-    if op == "rpow_c":
-        return abs(c) ** a
-    if op == "neg":
-        return -a
-    if op == "abs":
-        return abs(a)
+    if op.endswith("_c"):  # x <op> c, or c <op> x for "r..."
+        name = op[1:-2] if op.startswith("r") and op[1:-2] in TABLE else op[:-2]
+        operate = _OPERATORS[TABLE[name].symbol]
+        if name == "pow" and op.startswith("r"):
+            return operate(abs(c), a)  # a negative base to a Value power is a domain error
+        return operate(c, a) if op.startswith("r") else operate(a, c)
+    if op in BINARY:
+        return _OPERATORS[TABLE[op].symbol](a, b)
+    if op in _BY_OPERATOR:
+        return _BY_OPERATOR[op](a)
     if isinstance(a, Value):
-        return a.leaky_relu(0.1) if op == "leaky_relu" else getattr(a, op)()
+        return getattr(a, op)(c) if op in WITH_NUMBER else getattr(a, op)()
     import torch
 
     functional = torch.nn.functional
-    return {
-        "exp": torch.exp,
-        "log": torch.log,
-        "sqrt": torch.sqrt,
-        "tanh": torch.tanh,
-        "sigmoid": torch.sigmoid,
-        "relu": torch.relu,
-        "softplus": functional.softplus,
-        "leaky_relu": lambda t: functional.leaky_relu(t, 0.1),
-    }[op](a)
+    function = getattr(torch, op, None) or getattr(functional, op)
+    return function(a, c) if op in WITH_NUMBER else function(a)
 
 
 def build(program, leaves: list | None = None):

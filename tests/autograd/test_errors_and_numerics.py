@@ -172,3 +172,77 @@ def test_zero_to_the_zero_is_one_and_flat():
     out = v**0
     out.backward()
     assert out.data == 1.0 and v.grad == 0.0
+
+
+# ---- numbers at the edges: pow's derivative, no_grad, create_graph (issue 19) -------------------
+
+
+@pytest.mark.parametrize("x", [5e-324, 1e-308, -1e-200, 0.0, -0.0, 3.0, -7.5, 1e300])
+def test_x_to_the_zero_is_one_and_flat_everywhere(x):
+    from autograd import grad
+
+    v = Value(x)
+    assert (v**0).data == 1.0
+    assert grad(v**0, [v]) == [0.0]
+    assert [float(g) for g in grad(v**0, [v], create_graph=True)] == [0.0]
+
+
+@pytest.mark.parametrize(("x", "p", "value", "derivative"), [
+    (1e-150, -2, 1e300, -math.inf),  # -2 * x**-3 = -2e450
+    (-1e-150, -2, 1e300, math.inf),  # -2 * (-1e-150)**-3 = +2e450
+    (1e-200, 0.5, 1e-100, 5e99),
+])  # fmt: skip
+def test_pow_whose_derivative_overflows_is_finite_with_an_infinite_gradient(x, p, value, derivative):
+    from autograd import grad
+
+    v = Value(x)
+    assert (v**p).data == pytest.approx(value)
+    assert grad(v**p, [v]) == [pytest.approx(derivative)]
+    torch = import_or_fail("torch")
+    t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+    (t**p).backward()
+    assert t.grad.item() == pytest.approx(derivative)
+
+
+def test_an_overflowing_derivative_under_create_graph_says_so_not_errno():
+    from autograd import grad
+
+    v = Value(1e-150)
+    with pytest.raises(OverflowError, match=r"the derivative overflows a float here") as caught:
+        grad(v**-2, [v], create_graph=True)
+    assert "Numerical result out of range" not in str(caught.value)
+
+
+def test_a_forward_pass_under_no_grad_never_fails_on_a_derivative():
+    from autograd import no_grad
+
+    with no_grad():
+        assert (Value(1e-150) ** -2).data == pytest.approx(1e300)
+        assert (Value(5e-324) ** 0).data == 1.0
+        assert (Value(-2.0) ** Value(2.0)).data == 4.0  # d/d(exponent) would need log(-2)
+    with pytest.raises(DomainError, match="log"):
+        Value(-2.0) ** Value(2.0)  # recording: the derivative is needed and undefined
+
+
+def _bits(x: float) -> bytes:
+    import struct
+
+    return struct.pack("<d", x)
+
+
+@pytest.mark.parametrize(("what", "f", "x"), [
+    ("0**y, base a number", lambda v: 0.0**v, 0.5),
+    ("x**0.5 at 5e-324", lambda v: v**0.5, 5e-324),
+    ("x**0.5 at 1e-308", lambda v: v**0.5, 1e-308),
+    ("1/x at 1e200", lambda v: 1 / v, 1e200),
+    ("x*x at -0.0", lambda v: v * v, -0.0),
+    ("x**2 at -0.0", lambda v: v**2, -0.0),
+    ("x**0 at 5e-324", lambda v: v**0, 5e-324),
+])  # fmt: skip
+def test_create_graph_equals_first_order_to_the_bit(what, f, x):
+    from autograd import grad
+
+    v = Value(x)
+    first = grad(f(v), [v])
+    built = grad(f(v), [v], create_graph=True)
+    assert [_bits(float(g)) for g in built] == [_bits(g) for g in first], what

@@ -31,7 +31,7 @@ def test_names_the_first_op_whose_local_derivative_is_off_at_a_kink():
 def test_finds_a_wrong_rule_in_the_table(monkeypatch):
     tanh = OPS["tanh"]
     broken = tanh._replace(derivatives=(lambda out, x: 2.0 * (1.0 - out * out),))
-    monkeypatch.setattr(value_module, "_TANH", value_module._maker(broken, "unary"))
+    monkeypatch.setattr(value_module, "_TANH", broken)
     with pytest.raises(GradcheckError, match="First op .*: tanh"):
         gradcheck(lambda x: (x * 2.0).tanh() + x, [0.3])
 
@@ -43,3 +43,17 @@ def test_can_return_false_instead_of_raising():
 def test_f_must_return_a_value():
     with pytest.raises(TypeError, match="must return a Value, got float"):
         gradcheck(lambda x: 1.0, [0.5])
+
+
+@pytest.mark.parametrize("first", ["relu", "leaky_relu"])
+def test_names_the_first_op_in_forward_order_when_several_disagree(first):
+    # both kinks disagree with their own finite difference at x = 1; the one built first is named
+    def f(x):
+        kinks = {"relu": lambda: (x - 1).relu(), "leaky_relu": lambda: (x - 1).leaky_relu(0.1)}
+        a = kinks[first]()
+        b = kinks["leaky_relu" if first == "relu" else "relu"]()
+        return a * 3 + b
+
+    with pytest.raises(GradcheckError) as caught:
+        gradcheck(f, [1.0])
+    assert f"First op whose own derivative disagrees: {first} " in str(caught.value)

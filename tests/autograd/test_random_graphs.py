@@ -47,3 +47,16 @@ def test_random_graphs_match_central_differences(program):
 
         numeric = (at(h) - at(-h)) / (2 * h)
         assert leaf.grad == pytest.approx(numeric, rel=1e-4, abs=1e-5)
+
+
+def test_the_fuzzer_draws_every_row_of_the_op_table():
+    # the instruction lists come from the table: a new row is fuzzed without being listed by hand
+    from autograd.extend import OPS as TABLE
+
+    from .random_graphs import OPS, _apply
+
+    rows = set()
+    for op in OPS:
+        x, y = Value(0.7), Value(1.3)
+        rows.add(_apply(op, x, y, 1.5).op.name)
+    assert rows == set(TABLE)

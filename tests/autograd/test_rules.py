@@ -185,3 +185,63 @@ def test_rule_text_with_a_views_names():
     assert rule_text(x / w, 1, names=names) == "−o/w[0,1] = −(-0.166667)/(-3) = -0.0555556"
     s = n.sqrt()
     assert rule_text(s, 0, names={s: "s (sqrt)"}) == "0.5/(s (sqrt)) = 0.5/0.707107 = 0.707107"
+
+
+# ---- the rule's words compute the rule ---------------------------------------------------------
+
+
+def _words_as_python(words: str) -> str:
+    """A row's words for people ("1 − o²", "b·a^(b−1)", "o·ln(a)") as the Python they say."""
+    import re
+
+    text = words.replace("−", "-").replace("·", "*").replace("^", "**").replace("²", "**2")
+    text = re.sub(r"\bln\(", "log(", text)
+    return text
+
+
+_WORD_FUNCTIONS = {
+    "log": math.log,
+    "sign": lambda x: (x > 0) - (x < 0),
+    "sigmoid": lambda x: 1 / (1 + math.exp(-x)),
+}
+
+
+def _words_that_disagree(name: str, words_of=lambda op, k: op.rules[k]) -> list[tuple[str, float, float]]:
+    """(words, their arithmetic, the executable derivative) wherever they differ, at sample points
+    of the ``CASES`` entry ``name``."""
+    make, _, domain = CASES[name]
+    rng = random.Random(f"words-{name}")
+    wrong = []
+    for _ in range(20):
+        xv = rng.uniform(0.2, 3.0) if domain == "positive" else rng.choice([-1, 1]) * rng.uniform(0.2, 3.0)
+        node = make(Value(xv), Value(rng.uniform(0.2, 3.0)))
+        inputs = [float(i) for i in inputs_of(node)]
+        names = {"o": node.data, **dict(zip(node.op.inputs, inputs)), **_WORD_FUNCTIONS}
+        parents = [k for k, i in enumerate(inputs_of(node)) if isinstance(i, Value)]
+        for position, k in enumerate(parents):
+            words = words_of(node.op, k)
+            said = eval(_words_as_python(words), {"__builtins__": {}}, names)  # noqa: S307
+            if said != pytest.approx(node.local_grads[position], rel=1e-12):
+                wrong.append((words, said, node.local_grads[position]))
+    return wrong
+
+
+@pytest.mark.parametrize("name", sorted(n for n in CASES if n != "dot"))
+def test_each_rules_words_compute_its_derivative(name):
+    # the words a player shows ("tanh: 1 − o²") are arithmetic: at sample points, that
+    # arithmetic must give what the executable rule gives
+    assert _words_that_disagree(name) == []
+
+
+def test_the_weighted_sums_words_say_its_derivative():
+    from autograd.extend import OPS
+
+    dot = OPS["dot"]
+    inputs = [2.0, 3.0, 4.0, 5.0, 6.0]  # w0, x0, w1, x1, bias
+    assert [dot.derivatives[i](0.0, *inputs) for i in range(5)] == [3.0, 2.0, 5.0, 4.0, 1.0]
+    assert all(dot.rules[i] == "the other factor (1 for the bias)" for i in range(5))
+
+
+def test_wrong_words_are_caught():
+    wrong = _words_that_disagree("sigmoid", lambda op, k: "o·(1 + o)")
+    assert wrong and wrong[0][0] == "o·(1 + o)"

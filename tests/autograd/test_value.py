@@ -266,3 +266,21 @@ def test_recursion_limit_untouched_by_the_engine():
         x = x + 1
     x.backward()
     assert sys.getrecursionlimit() == before
+
+
+def test_a_weighted_sum_under_no_grad_keeps_nothing_of_its_inputs():
+    import tracemalloc
+
+    from autograd import no_grad
+
+    weights, inputs = [Value(0.5) for _ in range(200)], [Value(1.5) for _ in range(200)]
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        with no_grad():
+            sums = [Value.weighted_sum(weights, inputs) for _ in range(100)]
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert all(s.is_leaf and s.parents == () for s in sums)
+    assert held < 100 * 400  # a leaf and its float each, not a 400-slot edge tuple (3 kB) each
