@@ -22,6 +22,7 @@ import re
 import secrets
 import socket
 import stat
+import sys
 import time
 from pathlib import Path
 
@@ -104,6 +105,8 @@ def _running(pid: int) -> bool:
     """Whether process ``pid`` exists on this machine (True when that cannot be told)."""
     if pid == os.getpid():
         return True
+    if sys.platform == "emscripten":  # in a browser (pyodide) this is the only process there is
+        return False
     if os.name != "posix":
         return True  # os.kill(pid, 0) would send CTRL_C_EVENT on Windows
     try:

@@ -244,7 +244,7 @@ def test_practice_mode_takes_a_typed_answer(live, dot_program):
     from docs.players import lecture_neuron
 
     frames = animate(lecture_neuron()[0], practice=True).frames
-    first = next(k for k, f in enumerate(frames) if f.answer is not None)  # 1 − o² = ?
+    first = next(k for k, f in enumerate(frames) if f.answer is not None)  # upstream, local, product
     code = (
         (EXAMPLES / "2_neuron_player.py")
         .read_text()
@@ -254,10 +254,14 @@ def test_practice_mode_takes_a_typed_answer(live, dot_program):
     player = live.page.frame_locator(".gs-display iframe")
     for _ in range(first + 1):
         player.locator("#gs-step").click()
-    player.locator("#gs-answer").fill("0.5")
+    for typed, verdict in (("1", "✓ right: now the next piece"), ("0.5", "✓ right: now the next piece")):
+        player.locator("#gs-answer").fill(typed)  # the upstream gradient, then tanh's 1 − o²
+        player.locator("#gs-answer").press("Enter")
+        assert player.locator("#gs-verdict").text_content() == verdict
+    player.locator("#gs-answer").fill("0.5")  # their product
     player.locator("#gs-answer").press("Enter")
     assert player.locator("#gs-verdict").text_content() == "✓ right"
-    assert player.locator("#gs-score").text_content() == "score 1 / 1"
+    assert player.locator("#gs-score").text_content().startswith("score 3 / 3")
 
 
 # The data are written out as numbers: nn.data.moons draws them with math.cos/sin, and the browser's
