@@ -26,6 +26,7 @@ from .value import (
     any_hooks,
     as_finite_float,
     chain_rule,
+    data_of,
     hooks_of,
     local_value_grads,
     locals_of,
@@ -100,6 +101,9 @@ def backward(
     if not isinstance(root, Value):
         raise TypeError(f"backward() needs a Value, got {type(root).__name__}")
     seed = as_finite_float(gradient, "backward(gradient=...)")
+    starting = _on_pass.get()
+    if starting is not None:  # trace() refuses a backward pass inside a traced function
+        starting(root, create_graph)
     order = topological_order(root)
     for node in order:
         if node.op is not None:
@@ -146,17 +150,38 @@ def _rebuilt_locals(node: Value) -> tuple[float | Value, ...]:
         op = node.op.name if node.op else "a node"
         raise type(error)(f"backward(create_graph=True) through {op}: {error}") from None
     for position, (value, recorded) in enumerate(zip(rebuilt, locals_of(node))):
-        if float(value) != recorded:
+        now = data_of([value])[0] if type(value) is Value else value  # our own check: not a guard
+        if now != recorded:
             raise ValueError(
                 f"backward(create_graph=True): the data of {node.op.name if node.op else 'a'} node "
                 f"{node!r} or of its inputs changed after the forward pass (d/d(input {position}) was "
-                f"recorded as {recorded!r}, the data now give {float(value)!r}). backward() uses the "
+                f"recorded as {recorded!r}, the data now give {now!r}). backward() uses the "
                 "recorded derivatives; create_graph needs the data they came from: redo the forward pass"
             )
     return rebuilt
 
 
 _watchers: ContextVar[tuple[OnStep, ...]] = ContextVar("on_backward_step", default=())
+
+# A hook for trace(): told of every backward pass this thread starts, ``callback(root,
+# create_graph)``, so that a pass inside a traced function is refused while it is traced.
+_on_pass: ContextVar[Callable[[Value, bool], None] | None] = ContextVar("on_backward_pass", default=None)
+
+
+@contextmanager
+def on_backward_pass(callback: Callable[[Value, bool], None]) -> Iterator[None]:
+    """Inside the block, ``callback(root, create_graph)`` is called as every backward pass this
+    thread runs starts (it may raise to refuse the pass).
+
+    >>> with on_backward_pass(lambda root, create_graph: print("from", root.data)):
+    ...     (Value(2.0) * 3).backward()
+    from 6.0
+    """
+    token = _on_pass.set(callback)
+    try:
+        yield
+    finally:
+        _on_pass.reset(token)
 
 
 def watched() -> bool:

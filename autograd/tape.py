@@ -14,15 +14,31 @@ statement writes the row's derivative rule, which the table holds as an expressi
 in the order the nodes were built, the reverse sweep in ``backward()``'s topological order), so
 the floats are the same, operation for operation: bit for bit.
 
-What can change between calls, and what cannot. The numbers can; the *shape* of the computation
-cannot. A comparison of a Value (``if x > 0:``), ``float(v)`` or ``v.data`` inside ``fn`` is a
-**guard**: the tape checks it on every call, and when one would go the other way, ``fn`` is
-traced again (each outcome keeps its own tape, up to ``MAX_TAPES``). A traced function is never
-wrong, only sometimes traced again. Refused, with a message that says so: a ``fn`` that uses a
-Value computed outside it (its number would be stale on replay: compute it inside, or pass its
-number), and one whose graph changes with every call (more than ``MAX_TAPES`` tapes). Not
-detected, so not to do: keeping a Value made inside ``fn`` to use after it returns (a replay makes
-no Values).
+The rule (as JAX states it for ``jit``): **a traced function is a pure function of its arguments
+and of the** ``.data`` **of the Values it captured.** Those numbers may change between calls; the
+*shape* of the computation may not. What ``fn`` does with them is replayed exactly:
+
+- A comparison of a Value (``if x > 0:``), ``float(v)`` or ``v.data`` inside ``fn`` is a
+  **guard**: the tape checks it on every call, and when one would go the other way, ``fn`` is
+  traced again (each outcome keeps its own tape, up to ``MAX_TAPES``).
+- ``detach()``, a ``no_grad`` block and ``stop_gradient`` inside ``fn`` make values that carry no
+  gradient; the tape recomputes them on every call (JAX's ``stop_gradient``). The library's own
+  reads (log-softmax's shift, ``grad()``'s checks) are of this kind, not guards.
+- ``grad(f)`` and ``grad(out, xs, create_graph=True)`` inside ``fn`` are recorded like any op.
+
+Refused when ``fn`` is traced, with a message that says why: a backward pass inside ``fn``
+(``backward()``, ``grad()`` without ``create_graph``: a replay would skip it), a Value computed
+outside ``fn`` (its number would be stale: compute it inside, or pass its number), and a graph
+that changes with every call (more than ``MAX_TAPES`` tapes).
+
+Seen only while tracing, so not to rely on (a tape cannot see them, and nothing warns): a Python
+number read from outside ``fn`` (a closure's ``scale``: pass it as an argument), side effects
+(printing, appending to a list, keeping a Value made inside ``fn``: a replay makes no Values),
+and a captured Value *replaced* by another object (``neuron.w[0] = Value(1.0)``: the tape keeps
+reading the old one; trace again). ``nn.fit`` traces again when a model's parameters change.
+
+Threads may share a traced function: each call reads the leaves' gradients, replays and writes
+them back as one atomic step, so no call's gradient is lost.
 
 Errors are the eager engine's: when a replay meets a domain error or a number that is not finite,
 ``fn`` runs eagerly on the same numbers, which raises the engine's own error (naming the op, its
@@ -57,7 +73,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .backward import backward, topological_order, watched
+from .backward import backward, on_backward_pass, topological_order, watched
+from .functional import inside_grad
 from .ops import Op, derivative_code, forward_code, is_operator
 from .value import (
     Value,
@@ -66,9 +83,14 @@ from .value import (
     data_of,
     inputs_of,
     on_new_node,
+    on_no_gradient,
     on_read,
     quiet,
 )
+
+# Threads may share a traced function, and its leaves: each call's gradients are added into the
+# leaves under this lock (read, replay, write back), so no thread's addition overwrites another's.
+WRITING = threading.Lock()
 
 MAX_TAPES = 32  # guard outcomes kept per number of arguments: more means fn's shape follows its data
 
@@ -114,8 +136,10 @@ class NotFinite(ArithmeticError):
 @dataclass
 class Statement:
     """One line of the forward sweep: ``v<slot> = op(inputs)``. ``kind`` is "input", "leaf"
-    (captured: read when the tape runs), "constant" (a Value ``fn`` made from a number) or
-    "op"; ``args`` are the op's inputs in the row's order, a slot number or a kept number."""
+    (captured: read when the tape runs), "constant" (a Value ``fn`` made from a number), "op",
+    or "stop": computed on every call but carrying no gradient (built under ``no_grad`` by
+    ``op``, a ``detach()`` copy of its one arg, or ``rule`` of the args: ``stop_gradient``);
+    ``args`` are the op's inputs in the row's order, a slot number or a kept number."""
 
     slot: int
     kind: str
@@ -123,6 +147,12 @@ class Statement:
     op: Op | None = None
     args: tuple[int | float, ...] = ()
     value: float = 0.0  # the constant's number, or what the slot held when traced
+    rule: Callable[..., float] | None = None  # a stop_gradient's function of the args' numbers
+
+    @property
+    def computed(self) -> bool:
+        """Whether the tape computes this slot from others (an op, or one with no gradient)."""
+        return self.kind in ("op", "stop")
 
 
 class ReverseLine(NamedTuple):
@@ -167,7 +197,7 @@ class Tape:
     # -- the text a learner reads --------------------------------------------------------------
 
     def __str__(self) -> str:
-        ops = [s for s in self.statements if s.kind == "op"]
+        ops = [s for s in self.statements if s.computed]
         leaves = [s.label or f"v{s.slot}" for s in self.statements if s.kind == "leaf"]
         n_in = len(self.inputs)
         head = (
@@ -189,7 +219,7 @@ class Tape:
 
     def forward_lines(self) -> list[tuple[int, str, str]]:
         """The forward sweep as printed: ``(slot, "v2 = v0 * v1", "mul, x1*w1")`` per statement."""
-        return [(s.slot, f"v{s.slot} = {self._right_side(s)}", self._comment(s)) for s in self.statements]
+        return [(s.slot, f"v{s.slot} = {self._right_side(s)}", self.comment(s)) for s in self.statements]
 
     def reverse_lines(self) -> list[ReverseLine]:
         """The reverse sweep as printed, after the seed: one line per edge that leads to a
@@ -219,8 +249,9 @@ class Tape:
             return s.label or f"leaf {self.leaf_slots.index(s.slot)}"
         if s.kind == "constant":
             return repr(s.value)
-        assert s.op is not None
         names = [f"v{a}" if type(a) is int else repr(a) for a in s.args]
+        if s.op is None:  # no gradient: a detach() copy, or a stop_gradient rule
+            return f"{getattr(s.rule, '__name__', 'rule') if s.rule else 'detach'}({', '.join(names)})"
         if s.op.name == "dot":
             terms = [f"{names[k]} * {names[k + 1]}" for k in range(0, len(names) - 1, 2)]
             return " + ".join(terms + ([names[-1]] if len(names) % 2 else []))
@@ -228,15 +259,20 @@ class Tape:
             return _substituted(forward_code(s.op), dict(zip(s.op.inputs, names)))
         return f"{s.op.symbol if s.op.symbol.isidentifier() else s.op.name}({', '.join(names)})"
 
-    def _comment(self, s: Statement) -> str:
+    def comment(self, s: Statement) -> str:
+        """The comment printed beside statement ``s`` (``mul, x1*w1``, ``captured leaf: ...``)."""
         if s.kind == "input":
             return f"input {self.inputs.index(s.slot)}" + (f", {s.label}" if s.label else "")
         if s.kind == "leaf":
             return "captured leaf: its .data when the tape runs"
         if s.kind == "constant":
             return "a number fn made into a Value"
+        label = f", {s.label}" if s.label else ""
+        if s.kind == "stop":
+            how = f"{s.op.name} under no_grad" if s.op else "detach" if s.rule is None else "stop_gradient"
+            return f"{how}{label}: no gradient, recomputed on every call"
         assert s.op is not None
-        return s.op.name + (f", {s.label}" if s.label else "")
+        return s.op.name + label
 
 
 def _aligned(rows: list[tuple[str, str]]) -> list[str]:
@@ -298,14 +334,38 @@ def record(
     tape itself keeps no node but the captured leaves)."""
     made: list[Value] = []
     reads: list[tuple[Value, str, object, object]] = []
+    stopped: dict[Value, tuple[Any, tuple[Any, ...]]] = {}
     inputs = [Value(x) for x in numbers]
-    with on_new_node(made.append), on_read(lambda *read: reads.append(read)):
+
+    def no_gradient(node: Value, rule: Any, sources: tuple[Any, ...]) -> None:
+        stopped[node] = (rule, sources)
+
+    with on_new_node(made.append), on_read(lambda *read: reads.append(read)), \
+            on_no_gradient(no_gradient), on_backward_pass(_refusing_backward(name)):  # fmt: skip
         returned = fn(*inputs)
     out, also = _returned(returned, name)
     slots: dict[Value, int] = {}
-    tape = _tape(name, out, also, inputs, made, reads, slots)
+    tape = _tape(name, out, also, inputs, made, reads, slots, stopped)
     tape.arguments = _parameter_names(fn)
     return out, also, tape, slots
+
+
+def _refusing_backward(name: str) -> Callable[[Value, bool], None]:
+    """What a backward pass inside ``fn`` meets while it is traced: an error, unless it is
+    ``grad()``'s own pass with ``create_graph=True`` (its gradients are Values the tape records,
+    and it leaves every ``.grad`` as it was)."""
+
+    def refuse(root: Value, create_graph: bool) -> None:
+        if create_graph and inside_grad():
+            return
+        raise RuntimeError(
+            f"trace: {name} runs a backward pass (backward(), or grad() without create_graph) while "
+            "it is traced; a replay runs only the tape, so that pass would be skipped and the "
+            "gradients it gave frozen. Return the loss instead (the traced function backpropagates "
+            "it), or take gradients inside with grad(f) or grad(out, xs, create_graph=True)"
+        )
+
+    return refuse
 
 
 def _parameter_names(fn: Callable[..., Any]) -> list[str]:
@@ -339,6 +399,7 @@ def _tape(
     made: list[Value],
     reads: list,
     slots: dict[Value, int],
+    stopped: dict[Value, tuple[Any, tuple[Any, ...]]],
 ) -> Tape:
     statements: list[Statement] = []
 
@@ -364,6 +425,12 @@ def _tape(
         return slots[node]
 
     for node in made:
+        if node in stopped:
+            rule, sources = stopped[node]
+            op = rule if isinstance(rule, Op) else None
+            args = tuple(slot_of(x) if type(x) is Value else x for x in sources)
+            add(node, "stop", op=op, rule=None if op else rule, args=args)
+            continue
         if node.op is None:
             if node not in slots:
                 add(node, "constant")
@@ -401,8 +468,9 @@ def _literal(number: object) -> str:
 
 def _forward_code(s: Statement) -> str:
     op = s.op
-    assert op is not None
     names = [f"v{a}" if type(a) is int else repr(a) for a in s.args]
+    if op is None:  # no gradient: a detach() copy, or a stop_gradient rule
+        return f"r{s.slot}({', '.join(names)})" if s.rule else names[0]
     code = forward_code(op)
     if code:  # a rule the table writes as an expression: written out here (in parentheses)
         return f"({_substituted(code, dict(zip(op.inputs, names)))})"
@@ -462,6 +530,8 @@ def _forward_sweep(tape: Tape, beside: Callable[[Statement], list[str]] | None =
         elif s.kind == "op":
             lines += [f"    v{s.slot} = {_forward_code(s)}", f"    bad += v{s.slot} - v{s.slot}"]
             lines += beside(s) if beside else []
+        elif s.kind == "stop":  # computed, but no tangent and no gradient flows through it
+            lines += [f"    v{s.slot} = {_forward_code(s)}", f"    bad += v{s.slot} - v{s.slot}"]
         lines += checks.get(s.slot, [])
     lines.append("    if bad != 0.0: raise NotFinite")
     return lines
@@ -505,6 +575,8 @@ def _called(s: Statement, position: int) -> str:
 def _compile(source: str, tape: Tape, function: str) -> Callable[..., Any]:
     namespace: dict[str, Any] = {"Retrace": Retrace, "NotFinite": NotFinite}
     for s in tape.statements:
+        if s.rule is not None:
+            namespace[f"r{s.slot}"] = s.rule
         if s.op is not None:
             namespace[f"f_{s.op.name}"] = s.op.forward
             for position, arg in enumerate(s.args):  # a kept number (x * 3's 3) has no derivative
@@ -584,19 +656,21 @@ class Traced:
             return self._eager(numbers)  # a mode, a hook or a watcher wants the engine itself
         for tape in self._tapes_for(len(numbers)):
             try:
-                result, grads, also = tape.replay(
-                    numbers, data_of(tape.leaves), [_grad(v) for v in tape.leaves]
-                )
+                with WRITING:  # read the grads, replay, write them back: no other call in between
+                    result, grads, also = tape.replay(
+                        numbers, data_of(tape.leaves), [_grad(v) for v in tape.leaves]
+                    )
+                    for leaf, grad in zip(tape.leaves, grads):
+                        leaf.grad = grad
             except Retrace:
                 continue
             except (ArithmeticError, ValueError, TypeError):
                 return self._eager(numbers)  # the engine raises its own error (or agrees)
-            for leaf, grad in zip(tape.leaves, grads):
-                leaf.grad = grad
             self._use(tape)
             return (result, list(also)) if self.also else result
         out, returned, _ = self._record(numbers)
-        backward(out)
+        with WRITING:
+            backward(out)
         return (out.data, [v.data for v in returned]) if self.also else out.data
 
     def jvp(self, primals: Sequence[float], tangents: Sequence[float]) -> tuple[float, float]:
@@ -654,7 +728,8 @@ class Traced:
 
     def _eager(self, numbers: list[float]) -> Any:
         out, also = _returned(self.fn(*[Value(x) for x in numbers]), self.name)
-        backward(out)
+        with WRITING:
+            backward(out)
         return (out.data, [v.data for v in also]) if also else out.data
 
 
@@ -670,7 +745,12 @@ def trace(fn: Callable[..., Any]) -> Traced:
     returns ``fn``'s output as a float and adds its gradient into every captured leaf's ``.grad``,
     as ``fn(*numbers).backward()`` would, bit for bit. ``fn`` returns a Value, or a tuple of a
     Value and other Values (or lists of them) whose numbers come back too: ``(out, [numbers])``.
-    See the module docstring for what a traced function may and may not do.
+
+    The rule: ``fn`` must be a pure function of its arguments and of the ``.data`` of the Values
+    it captured. Python numbers read from outside ``fn``, side effects, and a captured Value
+    replaced by another object are seen only while tracing. Branches on a Value are guards (traced
+    again when they turn); ``detach``/``no_grad`` inside are recomputed on every call; a backward
+    pass inside is refused. The module docstring says more.
 
     >>> from autograd import Value
     >>> w, b = Value(0.5, label="w"), Value(0.1, label="b")

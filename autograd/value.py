@@ -183,7 +183,10 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut from this node's history."""
-        return Value(self._data, self.label)
+        leaf = Value(self._data, self.label)
+        if not _plain:  # a recording tape recomputes the copy on every replay (note_no_gradient)
+            note_no_gradient(leaf, None, (self,))
+        return leaf
 
     # -- arithmetic: each operator picks a row of the table --------------------------------
 
@@ -418,7 +421,9 @@ def quiet() -> bool:
     """Whether this thread is in no mode that changes how nodes are built, read or backpropagated
     (``no_grad``, ``on_new_node``, ``on_read``; backward's watchers are asked in backward.py):
     only then may a replayed tape stand in for the eager engine."""
-    return _plain or (_recording.get() and not _on_new.get() and _on_read.get() is None)
+    return _plain or (
+        _recording.get() and not _on_new.get() and _on_read.get() is None and _on_no_gradient.get() is None
+    )
 
 
 def chain_rule(order: Iterable[Value]) -> None:
@@ -599,11 +604,45 @@ def _read(node: Value, how: str, other: object, result: object) -> None:
         callback(node, how, other, result)
 
 
+# A hook for trace(): a node that carries no gradient may still be computed from other nodes (built
+# under no_grad, a detach()ed copy, a number a library computes for its own sake with
+# functional.stop_gradient). A tape must recompute it on every replay, not freeze its number, so
+# the recording thread is told how it was made: ``callback(node, rule, sources)``, ``rule`` the
+# op (no_grad; ``sources`` its inputs, as ``inputs_of``), None (detach: the one source's number)
+# or a function of the sources' numbers.
+NoGradient = Callable[[Value, Any, tuple[Any, ...]], None]
+_on_no_gradient: ContextVar[NoGradient | None] = ContextVar("on_no_gradient", default=None)
+
+
+def on_no_gradient(callback: NoGradient) -> AbstractContextManager[None]:
+    """Call ``callback(node, rule, sources)`` for every node this thread makes that carries no
+    gradient but is computed from ``sources`` (see ``note_no_gradient``): ``trace`` records it.
+
+    >>> seen = []
+    >>> with on_no_gradient(lambda node, rule, sources: seen.append(rule)):
+    ...     x = Value(2.0); y = x.detach()
+    ...     with no_grad():
+    ...         z = x * 3
+    >>> seen[0] is None, seen[1].name
+    (True, 'mul')
+    """
+    return _mode(_on_no_gradient, callback)
+
+
+def note_no_gradient(node: Value, rule: Any, sources: tuple[Any, ...]) -> None:
+    """Tell this thread's ``on_no_gradient`` watcher, if any, how ``node`` got its number."""
+    if not _plain:
+        callback = _on_no_gradient.get()
+        if callback is not None:
+            callback(node, rule, sources)
+
+
 # -- building nodes ------------------------------------------------------------------------------
 
 
 def _apply_modes(node: Value) -> None:
     if not _recording.get():  # no_grad: the node becomes a leaf and keeps no edges
+        note_no_gradient(node, node.op, inputs_of(node))  # before they go: a tape recomputes it
         node.op = node._p0 = node._p1 = node._l0 = None
     for callback in _on_new.get():
         callback(node)

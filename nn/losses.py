@@ -4,7 +4,7 @@ Every loss averages over the samples (``reduction="sum"`` adds instead) and chec
 predictions and targets line up, naming what does not. The log-based losses are computed in their
 stable forms, so a confident wrong prediction gives a large loss, never an overflow.
 
->>> from autograd import Value
+>>> from autograd import Value, stop_gradient
 >>> mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data
 2.5
 >>> round(binary_cross_entropy([Value(0.0)], [1]).data, 6)       # log(2)
@@ -21,7 +21,7 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from autograd import Value
+from autograd import Value, stop_gradient
 
 __all__ = ["LOSSES", "binary_cross_entropy", "cross_entropy", "get", "hinge", "l2", "mse"]
 
@@ -156,8 +156,9 @@ def log_softmax(logits: Sequence[Value]) -> list[Value]:
     [-0.693147, -0.693147]
     """
     logits = list(logits)
-    # The shift is a plain number: log-sum-exp is unchanged by it, and so is its gradient.
-    shift = max(z.data for z in logits)
+    # log-sum-exp is unchanged by the shift, and so is its gradient: it carries none. It is read for
+    # our own sake, so a traced function recomputes it on every call instead of guarding on it.
+    shift = stop_gradient(logits, max, label="shift")
     total = None
     for z in logits:
         term = (z - shift).exp()
