@@ -65,6 +65,7 @@ reverse sweep
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import sys
@@ -133,7 +134,7 @@ class NotFinite(ArithmeticError):
     """A replay produced a number that is not finite: the eager engine says where."""
 
 
-@dataclass
+@dataclass(slots=True)  # one per operation, kept as long as the tape: no __dict__ each
 class Statement:
     """One line of the forward sweep: ``v<slot> = op(inputs)``. ``kind`` is "input", "leaf"
     (captured: read when the tape runs), "constant" (a Value ``fn`` made from a number), "op",
@@ -173,7 +174,8 @@ class Tape:
 
     ``statements`` are the forward sweep in order; ``reverse`` the op slots in the reverse
     sweep's order (``backward()``'s); ``guards`` are ``(slot, how, other, result)``; ``source``
-    is the generated Python (a function ``replay(inputs, leaves, grads)``).
+    is the generated Python (a function ``replay(inputs, leaves, grads)``), written again when
+    asked for (the tape keeps only its compiled code; a long one runs in parts, see ``PART_LINES``).
     """
 
     name: str
@@ -187,12 +189,28 @@ class Tape:
     guards: list[Guard]
     also: list[int] = field(default_factory=list)  # slots of the other Values fn returned
     arguments: list[str] = field(default_factory=list)  # fn's parameter names, for the printout
-    source: str = ""
     replay: Callable[..., tuple[float, tuple[float, ...], tuple[float, ...]]] = field(
         default=lambda *a: (0.0, (), ()), repr=False
     )
-    tangent_source: str = ""
     tangents: Callable[..., tuple[float, float]] | None = field(default=None, repr=False)
+
+    @property
+    def source(self) -> str:
+        """The generated Python of the replay, as one function (what ``replay`` runs)."""
+        return _generate(self)
+
+    @property
+    def tangent_source(self) -> str:
+        """The generated Python of forward mode (``jvp``)."""
+        return _generate_tangents(self)
+
+    @functools.cached_property
+    def _position(self) -> dict[int, int]:
+        """Each input's and captured leaf's slot → its position among the inputs or the leaves."""
+        return {
+            **{slot: k for k, slot in enumerate(self.leaf_slots)},
+            **{slot: k for k, slot in enumerate(self.inputs)},
+        }
 
     # -- the text a learner reads --------------------------------------------------------------
 
@@ -243,10 +261,10 @@ class Tape:
 
     def _right_side(self, s: Statement) -> str:
         if s.kind == "input":
-            k = self.inputs.index(s.slot)
+            k = self._position[s.slot]
             return self.arguments[k] if k < len(self.arguments) else f"x{k}"
         if s.kind == "leaf":
-            return s.label or f"leaf {self.leaf_slots.index(s.slot)}"
+            return s.label or f"leaf {self._position[s.slot]}"
         if s.kind == "constant":
             return repr(s.value)
         names = [f"v{a}" if type(a) is int else repr(a) for a in s.args]
@@ -262,7 +280,7 @@ class Tape:
     def comment(self, s: Statement) -> str:
         """The comment printed beside statement ``s`` (``mul, x1*w1``, ``captured leaf: ...``)."""
         if s.kind == "input":
-            return f"input {self.inputs.index(s.slot)}" + (f", {s.label}" if s.label else "")
+            return f"input {self._position[s.slot]}" + (f", {s.label}" if s.label else "")
         if s.kind == "leaf":
             return "captured leaf: its .data when the tape runs"
         if s.kind == "constant":
@@ -327,11 +345,12 @@ def _name(arg: int | float) -> str:
 
 
 def record(
-    fn: Callable[..., Any], numbers: Sequence[float], name: str
+    fn: Callable[..., Any], numbers: Sequence[float], name: str, compiled: bool = True
 ) -> tuple[Value, list[Value], Tape, dict[Value, int]]:
     """Run ``fn`` on Values made from ``numbers`` and record it: the output (a graph, as eager),
-    the other Values it returned, its tape, and each node's slot in the tape (for a view; the
-    tape itself keeps no node but the captured leaves)."""
+    the other Values it returned, its tape (its replay generated and compiled unless
+    ``compiled=False``: a view that only reads it), and each node's slot in the tape (for a
+    view; the tape itself keeps no node but the captured leaves)."""
     made: list[Value] = []
     reads: list[tuple[Value, str, object, object]] = []
     stopped: dict[Value, tuple[Any, tuple[Any, ...]]] = {}
@@ -345,7 +364,7 @@ def record(
         returned = fn(*inputs)
     out, also = _returned(returned, name)
     slots: dict[Value, int] = {}
-    tape = _tape(name, out, also, inputs, made, reads, slots, stopped)
+    tape = _tape(name, out, also, inputs, made, reads, slots, stopped, compiled)
     tape.arguments = _parameter_names(fn)
     return out, also, tape, slots
 
@@ -400,6 +419,7 @@ def _tape(
     reads: list,
     slots: dict[Value, int],
     stopped: dict[Value, tuple[Any, tuple[Any, ...]]],
+    compiled: bool = True,
 ) -> Tape:
     statements: list[Statement] = []
 
@@ -453,8 +473,8 @@ def _tape(
     reverse = [slots[n] for n in topological_order(out) if n.op is not None and slots[n] in needs]
     tape = Tape(name, statements, [slots[x] for x in inputs], leaves, [slots[x] for x in leaves],
                 output, reverse, needs, guards, also_slots)  # fmt: skip
-    tape.source = _generate(tape)
-    tape.replay = _compile(tape.source, tape, "replay")
+    if compiled:
+        tape.replay = _compiled_replay(tape)
     return tape
 
 
@@ -492,7 +512,16 @@ def _generate(tape: Tape) -> str:
     if tape.leaf_slots:
         out(f"    {', '.join(f'v{s}' for s in tape.leaf_slots)}, = leaves")
         out(f"    {', '.join(f'g{s}' for s in tape.leaf_slots)}, = grads")
-    lines += _forward_sweep(tape)
+    lines += _sweeps(tape)
+    grads, also = _tuple(f"g{s}" for s in tape.leaf_slots), _tuple(f"v{s}" for s in tape.also)
+    out(f"    return v{tape.output}, {grads}, {also}")
+    return "\n".join(lines) + "\n"
+
+
+def _sweeps(tape: Tape) -> list[str]:
+    """The body of ``replay``: the forward sweep with its guards, then the reverse sweep."""
+    lines = _forward_sweep(tape)
+    out = lines.append
     # The reverse sweep, gathered: each node's gradient is written once, when backward() would
     # have finished it, as the sum of its consumers' contributions in the order backward() adds
     # them (0.0 + t1 + t2 + ..., as it adds to a gradient reset to 0.0; a leaf's starts from what
@@ -514,27 +543,75 @@ def _generate(tape: Tape) -> str:
             _sum_into(lines, f"g{slot}", f"g{slot}", ["1.0"])
         elif slot in terms:
             _sum_into(lines, f"g{slot}", f"g{slot}", terms.pop(slot))
-    grads, also = _tuple(f"g{s}" for s in tape.leaf_slots), _tuple(f"v{s}" for s in tape.also)
-    out(f"    return v{tape.output}, {grads}, {also}")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+PART_LINES = 2000  # a longer replay runs as functions of this many lines: Python's compiler is
+# superlinear in the size of one function (100,000 ops in one took 26 s and 2.4 GB)
+_SLOT_NAME = re.compile(r"\b([vg])(\d+)\b")
+
+
+def _compiled_replay(tape: Tape) -> Callable[..., tuple[float, tuple[float, ...], tuple[float, ...]]]:
+    """``replay(inputs, leaves, grads)``: the generated source compiled as one function, or, for
+    a long tape, the same lines with the slots in two lists (``v5`` → ``v[5]``) cut into parts of
+    ``PART_LINES`` lines, each compiled on its own and run in order: the same statements."""
+    body = _sweeps(tape)
+    if len(body) <= PART_LINES:
+        return _compile(_generate(tape), tape, "replay")
+    parts, namespace = [], _namespace(tape)
+    for k in range(0, len(body), PART_LINES):
+        text = _SLOT_NAME.sub(r"\1[\2]", "\n".join(body[k : k + PART_LINES]))
+        source = f"def part(v, g):\n    bad = 0.0\n{text}\n    if bad - bad != 0.0: raise NotFinite\n"
+        parts.append(_compile(source, tape, "part", namespace))
+    del body
+    size, inputs, leaves, output, also = (
+        len(tape.statements),
+        tape.inputs,
+        tape.leaf_slots,
+        tape.output,
+        tape.also,
+    )
+
+    def replay(numbers: Sequence[float], data: Sequence[float], grads: Sequence[float]) -> Any:
+        v, g = [0.0] * size, [0.0] * size
+        for slot, x in zip(inputs, numbers):
+            v[slot] = x
+        for slot, x, grad in zip(leaves, data, grads):
+            v[slot], g[slot] = x, grad
+        for part in parts:
+            part(v, g)
+        return v[output], tuple(g[s] for s in leaves), tuple(v[s] for s in also)
+
+    return replay
 
 
 def _forward_sweep(tape: Tape, beside: Callable[[Statement], list[str]] | None = None) -> list[str]:
     """The forward sweep's statements, each op's followed by ``beside(statement)``'s lines (forward
     mode's tangent) and the guards on it, then one check that every number was finite."""
-    lines = ["    bad = 0.0"]  # x - x is 0.0 for a finite x and nan otherwise: one check at the end
+    # One check at the end: the sum of every computed number is finite if each is (x - x is 0.0
+    # for a finite x, nan otherwise); the rare sum that overflows only sends the call to the engine.
+    lines = ["    bad = 0.0"]
     checks = _guard_checks(tape)
+    unchecked: list[str] = []
     for s in tape.statements:
         if s.kind == "constant":
             lines.append(f"    v{s.slot} = {s.value!r}")
-        elif s.kind == "op":
-            lines += [f"    v{s.slot} = {_forward_code(s)}", f"    bad += v{s.slot} - v{s.slot}"]
-            lines += beside(s) if beside else []
-        elif s.kind == "stop":  # computed, but no tangent and no gradient flows through it
-            lines += [f"    v{s.slot} = {_forward_code(s)}", f"    bad += v{s.slot} - v{s.slot}"]
+        elif s.computed:
+            lines.append(f"    v{s.slot} = {_forward_code(s)}")
+            unchecked.append(f"v{s.slot}")
+            if s.kind == "op" and beside:  # a "stop" has no tangent: no gradient flows through it
+                lines += beside(s)
+            if len(unchecked) == _CHECKED_TOGETHER:
+                lines.append(f"    bad += {' + '.join(unchecked)}")
+                unchecked.clear()
         lines += checks.get(s.slot, [])
-    lines.append("    if bad != 0.0: raise NotFinite")
+    if unchecked:
+        lines.append(f"    bad += {' + '.join(unchecked)}")
+    lines.append("    if bad - bad != 0.0: raise NotFinite")
     return lines
+
+
+_CHECKED_TOGETHER = 16  # computed numbers added into the finiteness check by one statement
 
 
 def _tuple(names: Any) -> str:
@@ -572,7 +649,16 @@ def _called(s: Statement, position: int) -> str:
     return f"d_{s.op.name}_{position}(v{s.slot}, {', '.join(names)})"
 
 
-def _compile(source: str, tape: Tape, function: str) -> Callable[..., Any]:
+def _compile(
+    source: str, tape: Tape, function: str, namespace: dict[str, Any] | None = None
+) -> Callable[..., Any]:
+    namespace = dict(namespace or _namespace(tape))
+    exec(compile(source, f"<tape of {tape.name}>", "exec"), namespace)  # noqa: S102 - our own text
+    return namespace[function]
+
+
+def _namespace(tape: Tape) -> dict[str, Any]:
+    """What the generated code calls: the rows' forward and derivative functions, the rules."""
     namespace: dict[str, Any] = {"Retrace": Retrace, "NotFinite": NotFinite}
     for s in tape.statements:
         if s.rule is not None:
@@ -582,8 +668,7 @@ def _compile(source: str, tape: Tape, function: str) -> Callable[..., Any]:
             for position, arg in enumerate(s.args):  # a kept number (x * 3's 3) has no derivative
                 if type(arg) is int and not derivative_code(s.op, position, len(s.args)):
                     namespace[f"d_{s.op.name}_{position}"] = s.op.derivatives[position]
-    exec(compile(source, f"<tape of {tape.name}>", "exec"), namespace)  # noqa: S102 - our own text
-    return namespace[function]
+    return namespace
 
 
 def _generate_tangents(tape: Tape) -> str:
@@ -687,7 +772,6 @@ class Traced:
         for _attempt in range(2):
             for tape in self._tapes_for(len(numbers)):
                 if tape.tangents is None:
-                    tape.tangent_source = _generate_tangents(tape)
                     tape.tangents = _compile(tape.tangent_source, tape, "tangents")
                 try:
                     return tape.tangents(numbers, directions, data_of(tape.leaves))

@@ -72,7 +72,8 @@ def animate_tape(
     check_page_options(title, speed_ms)
     name = getattr(function, "__name__", type(function).__name__)
     floats = [as_finite_float(x, f"animate_tape: argument {i}") for i, x in enumerate(numbers)]
-    out, _also, tape, slots = record(function, floats, name)
+    # counted before any code is generated or compiled
+    out, _also, tape, slots = record(function, floats, name, compiled=False)
     reverse = tape.reverse_lines()
     if len(tape.statements) + len(reverse) > MAX_LINES:
         raise ValueError(

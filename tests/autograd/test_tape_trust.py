@@ -168,3 +168,31 @@ def test_threads_sharing_a_traced_step_lose_no_gradient():
         sys.setswitchinterval(old)
     assert not any(t.is_alive() for t in threads)
     assert (w.grad, b.grad) == (calls * sum(xs), calls * len(xs))  # every call's gradient kept
+
+
+def test_a_long_tape_runs_in_parts_with_the_same_numbers(monkeypatch):
+    import autograd.tape as tape
+
+    monkeypatch.setattr(tape, "PART_LINES", 7)  # every MLP step below is many parts long
+    X, y = nn.data.moons(6, noise=0.1, seed=3)
+    model, twin = nn.MLP(2, [5, 4, 1], seed=2), nn.MLP(2, [5, 4, 1], seed=2)
+
+    def loss(model):
+        return lambda *xs: nn.losses.hinge([model([xs[2 * k], xs[2 * k + 1]]) for k in range(6)], [1, -1] * 3)
+
+    flat = [c for row in X for c in row]
+    step = trace(loss(model))
+    for _ in range(2):  # the second call replays the parts
+        out = step(*flat)
+        eager = loss(twin)(*flat)
+        eager.backward()
+        assert bits(out) == bits(eager.data)
+    assert step.tape.replay.__name__ == "replay" and len(step.tape.source.splitlines()) > 7
+    assert [bits(p.grad) for p in model.parameters()] == [bits(p.grad) for p in twin.parameters()]
+
+
+def test_str_of_a_tape_with_many_inputs_names_each_by_a_lookup():
+    step = trace(lambda *xs: sum(xs[1:], xs[0]))
+    step(*[float(k) for k in range(3000)])
+    text = str(step.tape)
+    assert "v2999 = x2999" in text and "# input 2999" in text
