@@ -14,7 +14,7 @@ from .anomaly import AnomalyError, detect_anomaly
 from .backward import backward, topological_order, zero_grad
 from .draw import GraphvizNotFound, draw_dot
 from .explain import rule_text
-from .functional import grad, hessian, hvp, stop_gradient
+from .functional import grad, hessian, hvp
 from .gradcheck import GradcheckError, gradcheck
 from .hooks import RemovableHandle
 from .ops import DomainError
@@ -32,7 +32,6 @@ __all__ = [
     "grad",
     "hessian",
     "hvp",
-    "stop_gradient",
     "trace",
     "jvp",
     "DomainError",

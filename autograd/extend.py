@@ -6,6 +6,8 @@
 - ``on_new_node``, ``on_backward_step``, ``on_read``: per-thread context managers that watch nodes
   being built, chain-rule steps being taken and numbers being read into Python (``detect_anomaly``
   and ``trace`` are built on them).
+- ``stop_gradient``: a number a function computes from Values for its own sake (log-softmax's
+  shift), as a Value without gradient that a traced function recomputes instead of guarding on.
 
 CONTRIBUTING.md lists every file that adding an op touches.
 
@@ -16,6 +18,7 @@ CONTRIBUTING.md lists every file that adding an op touches.
 """
 
 from .backward import on_backward_step
+from .functional import stop_gradient
 from .ops import OPS, DomainError, Op
 from .value import inputs_of, local_value_grads, locals_of, on_new_node, on_read, parents_of
 
@@ -30,4 +33,5 @@ __all__ = [
     "on_new_node",
     "on_read",
     "parents_of",
+    "stop_gradient",
 ]

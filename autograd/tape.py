@@ -21,8 +21,8 @@ and of the** ``.data`` **of the Values it captured.** Those numbers may change b
 - A comparison of a Value (``if x > 0:``), ``float(v)`` or ``v.data`` inside ``fn`` is a
   **guard**: the tape checks it on every call, and when one would go the other way, ``fn`` is
   traced again (each outcome keeps its own tape, up to ``MAX_TAPES``).
-- ``detach()``, a ``no_grad`` block and ``stop_gradient`` inside ``fn`` make values that carry no
-  gradient; the tape recomputes them on every call (JAX's ``stop_gradient``). The library's own
+- ``detach()``, a ``no_grad`` block and ``extend.stop_gradient`` inside ``fn`` make values that
+  carry no gradient; the tape recomputes them on every call (JAX's ``stop_gradient``). The library's own
   reads (log-softmax's shift, ``grad()``'s checks) are of this kind, not guards.
 - ``grad(f)`` and ``grad(out, xs, create_graph=True)`` inside ``fn`` are recorded like any op.
 

@@ -4,7 +4,7 @@ Every loss averages over the samples (``reduction="sum"`` adds instead) and chec
 predictions and targets line up, naming what does not. The log-based losses are computed in their
 stable forms, so a confident wrong prediction gives a large loss, never an overflow.
 
->>> from autograd import Value, stop_gradient
+>>> from autograd import Value
 >>> mse([Value(1.0), Value(3.0)], [0.0, 1.0]).data
 2.5
 >>> round(binary_cross_entropy([Value(0.0)], [1]).data, 6)       # log(2)
@@ -21,7 +21,8 @@ import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from autograd import Value, stop_gradient
+from autograd import Value
+from autograd.extend import stop_gradient
 
 __all__ = ["LOSSES", "binary_cross_entropy", "cross_entropy", "get", "hinge", "l2", "mse"]
 

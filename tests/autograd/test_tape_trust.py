@@ -12,7 +12,8 @@ import threading
 import pytest
 
 import nn
-from autograd import Value, grad, no_grad, stop_gradient, trace
+from autograd import Value, grad, no_grad, trace
+from autograd.extend import stop_gradient
 
 
 def bits(x: float) -> bytes:
