@@ -24,7 +24,7 @@ from .hooks import any_hooks, hooks_of, run_hooks
 from .modes import OnStep, now
 from .modes import on_backward_step as on_backward_step  # re-exported: where tools look for it
 from .modes import watched as watched
-from .value import Value, as_finite_float, inputs_of, locals_of, parents_of
+from .value import Value, as_finite_float, data_of, inputs_of, locals_of, parents_of
 
 
 def topological_order(root: Value, inputs_first: bool = False) -> list[Value]:
@@ -100,6 +100,9 @@ def backward(
     if not isinstance(root, Value):
         raise TypeError(f"backward() needs a Value, got {type(root).__name__}")
     seed = as_finite_float(gradient, "backward(gradient=...)")
+    modes = now()
+    if modes.on_pass is not None:  # trace() refuses a backward pass inside a traced function
+        modes.on_pass(root, create_graph)
     order = topological_order(root)
     for node in order:
         if node.op is not None:
@@ -108,7 +111,7 @@ def backward(
     hooked = {node: node.grad for node in order if hooks_of(node)} if any_hooks() else {}
     seeded: float | Value = Value(seed) if create_graph else seed
     root.grad = root.grad + seeded if root.op is None else seeded
-    watchers = [*now().on_step, *([on_step] if on_step is not None else [])]
+    watchers = [*modes.on_step, *([on_step] if on_step is not None else [])]
     if create_graph or hooked or watchers:
         _general_pass(order, create_graph, hooked, watchers)
     else:  # the plain loop: the same sums as the general one, one node at a time
@@ -144,7 +147,7 @@ def _adds_nothing(before: float | Value, product: float | Value) -> bool:
     added to -0.0 (which gives +0.0)."""
     if type(before) is not float or before != 0.0:
         return False
-    number = float(product)
+    number = data_of([product])[0]  # the engine's own read, not a traced function's guard
     return math.copysign(1.0, before) < 0.0 or number != 0.0 or math.copysign(1.0, number) > 0.0
 
 
@@ -170,11 +173,12 @@ def _rebuilt_locals(node: Value) -> tuple[float | Value, ...]:
         op = node.op.name if node.op else "a node"
         raise type(error)(f"backward(create_graph=True) through {op}: {error}") from None
     for position, (value, recorded) in enumerate(zip(rebuilt, locals_of(node))):
-        if float(value) != recorded:
+        now = data_of([value])[0] if type(value) is Value else value  # our own check: not a guard
+        if now != recorded:
             raise ValueError(
                 f"backward(create_graph=True): the data of {node.op.name if node.op else 'a'} node "
                 f"{node!r} or of its inputs changed after the forward pass (d/d(input {position}) was "
-                f"recorded as {recorded!r}, the data now give {float(value)!r}). backward() uses the "
+                f"recorded as {recorded!r}, the data now give {now!r}). backward() uses the "
                 "recorded derivatives; create_graph needs the data they came from: redo the forward pass"
             )
     return rebuilt

@@ -6,6 +6,8 @@
 - ``on_new_node``, ``on_backward_step``, ``on_read``: context managers (``modes.py``: per thread
   and context) that watch nodes being built, chain-rule steps being taken and numbers being read
   into Python (``detect_anomaly`` and ``trace`` are built on them).
+- ``stop_gradient``: a number a function computes from Values for its own sake (log-softmax's
+  shift), as a Value without gradient that a traced function recomputes instead of guarding on.
 
 CONTRIBUTING.md lists every file that adding an op touches.
 
@@ -16,6 +18,7 @@ CONTRIBUTING.md lists every file that adding an op touches.
 """
 
 from .backward import local_value_grads
+from .functional import stop_gradient
 from .modes import on_backward_step, on_new_node, on_read
 from .ops import OPS, DomainError, Op
 from .value import inputs_of, locals_of, parents_of
@@ -31,4 +34,5 @@ __all__ = [
     "on_new_node",
     "on_read",
     "parents_of",
+    "stop_gradient",
 ]

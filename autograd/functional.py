@@ -11,11 +11,55 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import overload
 
 from .backward import backward, topological_order
-from .value import Value, as_finite_float
+from .modes import note_no_gradient
+from .value import Value, as_finite_float, data_of
+
+_computing: ContextVar[bool] = ContextVar("inside_grad", default=False)
+
+
+def inside_grad() -> bool:
+    """Whether this thread is inside ``grad()``'s own backward pass (which leaves every ``.grad``
+    as it found it: ``trace`` lets such a pass run inside a traced function)."""
+    return _computing.get()
+
+
+@contextmanager
+def _grad_pass() -> Iterator[None]:
+    token = _computing.set(True)
+    try:
+        yield
+    finally:
+        _computing.reset(token)
+
+
+def stop_gradient(
+    values: Value | Sequence[Value], rule: Callable[..., float] | None = None, label: str = ""
+) -> Value:
+    """A new leaf holding ``rule(*numbers)`` of the ``values``' numbers (by default the one
+    Value's number, as ``detach()``): it carries no gradient, and reading the numbers is not a
+    guard of a traced function, whose tape recomputes it on every call (JAX's ``stop_gradient``).
+    For numbers a function computes for its own sake, like log-softmax's shift by the largest logit.
+
+    >>> a, b = Value(1.0), Value(3.0)
+    >>> shift = stop_gradient([a, b], max); shift.data, shift.is_leaf
+    (3.0, True)
+    """
+    sources = (values,) if isinstance(values, Value) else tuple(values)
+    for i, v in enumerate(sources):
+        if not isinstance(v, Value):
+            raise TypeError(f"stop_gradient: values[{i}] must be a Value, got {type(v).__name__}")
+    if rule is None and len(sources) != 1:
+        raise TypeError(f"stop_gradient: without a rule it takes one Value, got {len(sources)}")
+    numbers = data_of(sources)
+    out = Value(numbers[0] if rule is None else rule(*numbers), label)
+    note_no_gradient(out, rule, sources)
+    return out
 
 
 @overload
@@ -69,7 +113,8 @@ def _gradients(
     for node in order:
         node.grad = 0.0
     try:
-        backward(output, create_graph=create_graph)
+        with _grad_pass():
+            backward(output, create_graph=create_graph)
         return [x.grad if x in in_graph else 0.0 for x in wanted]
     finally:
         for node, before in zip(order, saved):

@@ -27,6 +27,8 @@ from typing import Any, NamedTuple
 NewNode = Callable[[Any], None]  # callback(node)
 Reader = Callable[[Any, str, object, object], None]  # callback(node, how, other, result)
 OnStep = Callable[..., None]  # (node, parent, position, local, upstream, product, before, after)
+NoGradient = Callable[[Any, Any, tuple[Any, ...]], None]  # callback(node, rule, sources)
+OnPass = Callable[[Any, bool], None]  # callback(root, create_graph)
 
 
 class Modes(NamedTuple):
@@ -38,6 +40,8 @@ class Modes(NamedTuple):
     on_read: Reader | None = None
     on_step: tuple[OnStep, ...] = ()
     anomaly: bool = False
+    on_no_gradient: NoGradient | None = None  # trace() records stop-gradients (see below)
+    on_pass: OnPass | None = None  # trace() refuses a backward pass inside a traced function
 
 
 MODES: ContextVar[Modes | None] = ContextVar("gradstep_modes", default=None)
@@ -141,6 +145,44 @@ def on_backward_step(callback: OnStep) -> AbstractContextManager[None]:
     return _mode("on_backward_step", on_step=(*now().on_step, callback))
 
 
+def on_no_gradient(callback: NoGradient) -> AbstractContextManager[None]:
+    """Call ``callback(node, rule, sources)`` for every node made inside the block that carries no
+    gradient but is computed from ``sources``: built under ``no_grad`` (``rule`` its op, ``sources``
+    its inputs), a ``detach()`` ed copy (``rule`` None, the one source's number), or a number a
+    library computes for its own sake (``extend.stop_gradient``: ``rule`` a function of the
+    sources' numbers). A tape must recompute such a node on every replay, not freeze its number.
+
+    >>> from autograd import Value
+    >>> seen = []
+    >>> with on_no_gradient(lambda node, rule, sources: seen.append(rule)):
+    ...     x = Value(2.0); y = x.detach()
+    ...     with no_grad():
+    ...         z = x * 3
+    >>> seen[0] is None, seen[1].name
+    (True, 'mul')
+    """
+    return _mode("on_no_gradient", on_no_gradient=callback)
+
+
+def note_no_gradient(node: Any, rule: Any, sources: tuple[Any, ...]) -> None:
+    """Tell the ``on_no_gradient`` watcher here, if any, how ``node`` got its number."""
+    modes = MODES.get()
+    if modes is not None and modes.on_no_gradient is not None:
+        modes.on_no_gradient(node, rule, sources)
+
+
+def on_backward_pass(callback: OnPass) -> AbstractContextManager[None]:
+    """Inside the block, ``callback(root, create_graph)`` is called as every backward pass starts
+    (it may raise to refuse the pass: ``trace`` refuses one inside a traced function).
+
+    >>> from autograd import Value
+    >>> with on_backward_pass(lambda root, create_graph: print("from", root.data)):
+    ...     (Value(2.0) * 3).backward()
+    from 6.0
+    """
+    return _mode("on_backward_pass", on_pass=callback)
+
+
 def anomaly_mode() -> AbstractContextManager[None]:
     """The flag ``detect_anomaly`` sets, so that a nested block knows an outer one watches."""
     return _mode("detect_anomaly", anomaly=True)
@@ -155,4 +197,6 @@ def quiet() -> bool:
     """Whether no mode here changes how nodes are built, read or backpropagated: only then may a
     replayed tape stand in for the eager engine. (Watchers of backward are asked by ``watched``.)"""
     modes = MODES.get()
-    return modes is None or (modes.recording and not modes.on_new and modes.on_read is None)
+    return modes is None or (
+        modes.recording and not modes.on_new and modes.on_read is None and modes.on_no_gradient is None
+    )

@@ -14,15 +14,31 @@ statement writes the row's derivative rule, which the table holds as an expressi
 in the order the nodes were built, the reverse sweep in ``backward()``'s topological order), so
 the floats are the same, operation for operation: bit for bit.
 
-What can change between calls, and what cannot. The numbers can; the *shape* of the computation
-cannot. A comparison of a Value (``if x > 0:``), ``float(v)`` or ``v.data`` inside ``fn`` is a
-**guard**: the tape checks it on every call, and when one would go the other way, ``fn`` is
-traced again (each outcome keeps its own tape, up to ``MAX_TAPES``). A traced function is never
-wrong, only sometimes traced again. Refused, with a message that says so: a ``fn`` that uses a
-Value computed outside it (its number would be stale on replay: compute it inside, or pass its
-number), and one whose graph changes with every call (more than ``MAX_TAPES`` tapes). Not
-detected, so not to do: keeping a Value made inside ``fn`` to use after it returns (a replay makes
-no Values).
+The rule (as JAX states it for ``jit``): **a traced function is a pure function of its arguments
+and of the** ``.data`` **of the Values it captured.** Those numbers may change between calls; the
+*shape* of the computation may not. What ``fn`` does with them is replayed exactly:
+
+- A comparison of a Value (``if x > 0:``), ``float(v)`` or ``v.data`` inside ``fn`` is a
+  **guard**: the tape checks it on every call, and when one would go the other way, ``fn`` is
+  traced again (each outcome keeps its own tape, up to ``MAX_TAPES``).
+- ``detach()``, a ``no_grad`` block and ``extend.stop_gradient`` inside ``fn`` make values that
+  carry no gradient; the tape recomputes them on every call (JAX's ``stop_gradient``). The library's own
+  reads (log-softmax's shift, ``grad()``'s checks) are of this kind, not guards.
+- ``grad(f)`` and ``grad(out, xs, create_graph=True)`` inside ``fn`` are recorded like any op.
+
+Refused when ``fn`` is traced, with a message that says why: a backward pass inside ``fn``
+(``backward()``, ``grad()`` without ``create_graph``: a replay would skip it), a Value computed
+outside ``fn`` (its number would be stale: compute it inside, or pass its number), and a graph
+that changes with every call (more than ``MAX_TAPES`` tapes).
+
+Seen only while tracing, so not to rely on (a tape cannot see them, and nothing warns): a Python
+number read from outside ``fn`` (a closure's ``scale``: pass it as an argument), side effects
+(printing, appending to a list, keeping a Value made inside ``fn``: a replay makes no Values),
+and a captured Value *replaced* by another object (``neuron.w[0] = Value(1.0)``: the tape keeps
+reading the old one; trace again). ``nn.fit`` traces again when a model's parameters change.
+
+Threads may share a traced function: each call reads the leaves' gradients, replays and writes
+them back as one atomic step, so no call's gradient is lost.
 
 Errors are the eager engine's: when a replay meets a domain error or a number that is not finite,
 ``fn`` runs eagerly on the same numbers, which raises the engine's own error (naming the op, its
@@ -49,6 +65,7 @@ reverse sweep
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import sys
@@ -59,17 +76,15 @@ from typing import Any, NamedTuple
 
 from .backward import backward, topological_order, watched
 from .explain import filled
+from .functional import inside_grad
 from .hooks import any_hooks
+from .modes import on_backward_pass, on_new_node, on_no_gradient, on_read, quiet
 from .ops import Op, derivative_code, forward_code, is_operator
-from .value import (
-    Value,
-    as_finite_float,
-    data_of,
-    inputs_of,
-    on_new_node,
-    on_read,
-    quiet,
-)
+from .value import Value, as_finite_float, data_of, inputs_of
+
+# Threads may share a traced function, and its leaves: each call's gradients are added into the
+# leaves under this lock (read, replay, write back), so no thread's addition overwrites another's.
+WRITING = threading.Lock()
 
 MAX_TAPES = 32  # guard outcomes kept per number of arguments: more means fn's shape follows its data
 
@@ -112,11 +127,13 @@ class NotFinite(ArithmeticError):
     """A replay produced a number that is not finite: the eager engine says where."""
 
 
-@dataclass
+@dataclass(slots=True)  # one per operation, kept as long as the tape: no __dict__ each
 class Statement:
     """One line of the forward sweep: ``v<slot> = op(inputs)``. ``kind`` is "input", "leaf"
-    (captured: read when the tape runs), "constant" (a Value ``fn`` made from a number) or
-    "op"; ``args`` are the op's inputs in the row's order, a slot number or a kept number."""
+    (captured: read when the tape runs), "constant" (a Value ``fn`` made from a number), "op",
+    or "stop": computed on every call but carrying no gradient (built under ``no_grad`` by
+    ``op``, a ``detach()`` copy of its one arg, or ``rule`` of the args: ``stop_gradient``);
+    ``args`` are the op's inputs in the row's order, a slot number or a kept number."""
 
     slot: int
     kind: str
@@ -124,6 +141,12 @@ class Statement:
     op: Op | None = None
     args: tuple[int | float, ...] = ()
     value: float = 0.0  # the constant's number, or what the slot held when traced
+    rule: Callable[..., float] | None = None  # a stop_gradient's function of the args' numbers
+
+    @property
+    def computed(self) -> bool:
+        """Whether the tape computes this slot from others (an op, or one with no gradient)."""
+        return self.kind in ("op", "stop")
 
 
 class ReverseLine(NamedTuple):
@@ -144,7 +167,8 @@ class Tape:
 
     ``statements`` are the forward sweep in order; ``reverse`` the op slots in the reverse
     sweep's order (``backward()``'s); ``guards`` are ``(slot, how, other, result)``; ``source``
-    is the generated Python (a function ``replay(inputs, leaves, grads)``).
+    is the generated Python (a function ``replay(inputs, leaves, grads)``), written again when
+    asked for (the tape keeps only its compiled code; a long one runs in parts, see ``PART_LINES``).
     """
 
     name: str
@@ -158,17 +182,33 @@ class Tape:
     guards: list[Guard]
     also: list[int] = field(default_factory=list)  # slots of the other Values fn returned
     arguments: list[str] = field(default_factory=list)  # fn's parameter names, for the printout
-    source: str = ""
     replay: Callable[..., tuple[float, tuple[float, ...], tuple[float, ...]]] = field(
         default=lambda *a: (0.0, (), ()), repr=False
     )
-    tangent_source: str = ""
     tangents: Callable[..., tuple[float, float]] | None = field(default=None, repr=False)
+
+    @property
+    def source(self) -> str:
+        """The generated Python of the replay, as one function (what ``replay`` runs)."""
+        return _generate(self)
+
+    @property
+    def tangent_source(self) -> str:
+        """The generated Python of forward mode (``jvp``)."""
+        return _generate_tangents(self)
+
+    @functools.cached_property
+    def _position(self) -> dict[int, int]:
+        """Each input's and captured leaf's slot → its position among the inputs or the leaves."""
+        return {
+            **{slot: k for k, slot in enumerate(self.leaf_slots)},
+            **{slot: k for k, slot in enumerate(self.inputs)},
+        }
 
     # -- the text a learner reads --------------------------------------------------------------
 
     def __str__(self) -> str:
-        ops = [s for s in self.statements if s.kind == "op"]
+        ops = [s for s in self.statements if s.computed]
         leaves = [s.label or f"v{s.slot}" for s in self.statements if s.kind == "leaf"]
         n_in = len(self.inputs)
         head = (
@@ -190,7 +230,7 @@ class Tape:
 
     def forward_lines(self) -> list[tuple[int, str, str]]:
         """The forward sweep as printed: ``(slot, "v2 = v0 * v1", "mul, x1*w1")`` per statement."""
-        return [(s.slot, f"v{s.slot} = {self._right_side(s)}", self._comment(s)) for s in self.statements]
+        return [(s.slot, f"v{s.slot} = {self._right_side(s)}", self.comment(s)) for s in self.statements]
 
     def reverse_lines(self) -> list[ReverseLine]:
         """The reverse sweep as printed, after the seed: one line per edge that leads to a
@@ -214,14 +254,15 @@ class Tape:
 
     def _right_side(self, s: Statement) -> str:
         if s.kind == "input":
-            k = self.inputs.index(s.slot)
+            k = self._position[s.slot]
             return self.arguments[k] if k < len(self.arguments) else f"x{k}"
         if s.kind == "leaf":
-            return s.label or f"leaf {self.leaf_slots.index(s.slot)}"
+            return s.label or f"leaf {self._position[s.slot]}"
         if s.kind == "constant":
             return repr(s.value)
-        assert s.op is not None
         names = [f"v{a}" if type(a) is int else repr(a) for a in s.args]
+        if s.op is None:  # no gradient: a detach() copy, or a stop_gradient rule
+            return f"{getattr(s.rule, '__name__', 'rule') if s.rule else 'detach'}({', '.join(names)})"
         if s.op.name == "dot":
             terms = [f"{names[k]} * {names[k + 1]}" for k in range(0, len(names) - 1, 2)]
             return " + ".join(terms + ([names[-1]] if len(names) % 2 else []))
@@ -229,15 +270,20 @@ class Tape:
             return _substituted(forward_code(s.op), dict(zip(s.op.inputs, names)))
         return f"{s.op.symbol if s.op.symbol.isidentifier() else s.op.name}({', '.join(names)})"
 
-    def _comment(self, s: Statement) -> str:
+    def comment(self, s: Statement) -> str:
+        """The comment printed beside statement ``s`` (``mul, x1*w1``, ``captured leaf: ...``)."""
         if s.kind == "input":
-            return f"input {self.inputs.index(s.slot)}" + (f", {s.label}" if s.label else "")
+            return f"input {self._position[s.slot]}" + (f", {s.label}" if s.label else "")
         if s.kind == "leaf":
             return "captured leaf: its .data when the tape runs"
         if s.kind == "constant":
             return "a number fn made into a Value"
+        label = f", {s.label}" if s.label else ""
+        if s.kind == "stop":
+            how = f"{s.op.name} under no_grad" if s.op else "detach" if s.rule is None else "stop_gradient"
+            return f"{how}{label}: no gradient, recomputed on every call"
         assert s.op is not None
-        return s.op.name + (f", {s.label}" if s.label else "")
+        return s.op.name + label
 
 
 def _aligned(rows: list[tuple[str, str]]) -> list[str]:
@@ -291,21 +337,46 @@ def _name(arg: int | float) -> str:
 
 
 def record(
-    fn: Callable[..., Any], numbers: Sequence[float], name: str
+    fn: Callable[..., Any], numbers: Sequence[float], name: str, compiled: bool = True
 ) -> tuple[Value, list[Value], Tape, dict[Value, int]]:
     """Run ``fn`` on Values made from ``numbers`` and record it: the output (a graph, as eager),
-    the other Values it returned, its tape, and each node's slot in the tape (for a view; the
-    tape itself keeps no node but the captured leaves)."""
+    the other Values it returned, its tape (its replay generated and compiled unless
+    ``compiled=False``: a view that only reads it), and each node's slot in the tape (for a
+    view; the tape itself keeps no node but the captured leaves)."""
     made: list[Value] = []
     reads: list[tuple[Value, str, object, object]] = []
+    stopped: dict[Value, tuple[Any, tuple[Any, ...]]] = {}
     inputs = [Value(x) for x in numbers]
-    with on_new_node(made.append), on_read(lambda *read: reads.append(read)):
+
+    def no_gradient(node: Value, rule: Any, sources: tuple[Any, ...]) -> None:
+        stopped[node] = (rule, sources)
+
+    with on_new_node(made.append), on_read(lambda *read: reads.append(read)), \
+            on_no_gradient(no_gradient), on_backward_pass(_refusing_backward(name)):  # fmt: skip
         returned = fn(*inputs)
     out, also = _returned(returned, name)
     slots: dict[Value, int] = {}
-    tape = _tape(name, out, also, inputs, made, reads, slots)
+    tape = _tape(name, out, also, inputs, made, reads, slots, stopped, compiled)
     tape.arguments = _parameter_names(fn)
     return out, also, tape, slots
+
+
+def _refusing_backward(name: str) -> Callable[[Value, bool], None]:
+    """What a backward pass inside ``fn`` meets while it is traced: an error, unless it is
+    ``grad()``'s own pass with ``create_graph=True`` (its gradients are Values the tape records,
+    and it leaves every ``.grad`` as it was)."""
+
+    def refuse(root: Value, create_graph: bool) -> None:
+        if create_graph and inside_grad():
+            return
+        raise RuntimeError(
+            f"trace: {name} runs a backward pass (backward(), or grad() without create_graph) while "
+            "it is traced; a replay runs only the tape, so that pass would be skipped and the "
+            "gradients it gave frozen. Return the loss instead (the traced function backpropagates "
+            "it), or take gradients inside with grad(f) or grad(out, xs, create_graph=True)"
+        )
+
+    return refuse
 
 
 def _parameter_names(fn: Callable[..., Any]) -> list[str]:
@@ -339,6 +410,8 @@ def _tape(
     made: list[Value],
     reads: list,
     slots: dict[Value, int],
+    stopped: dict[Value, tuple[Any, tuple[Any, ...]]],
+    compiled: bool = True,
 ) -> Tape:
     statements: list[Statement] = []
 
@@ -364,6 +437,12 @@ def _tape(
         return slots[node]
 
     for node in made:
+        if node in stopped:
+            rule, sources = stopped[node]
+            op = rule if isinstance(rule, Op) else None
+            args = tuple(slot_of(x) if type(x) is Value else x for x in sources)
+            add(node, "stop", op=op, rule=None if op else rule, args=args)
+            continue
         if node.op is None:
             if node not in slots:
                 add(node, "constant")
@@ -386,8 +465,8 @@ def _tape(
     reverse = [slots[n] for n in topological_order(out) if n.op is not None and slots[n] in needs]
     tape = Tape(name, statements, [slots[x] for x in inputs], leaves, [slots[x] for x in leaves],
                 output, reverse, needs, guards, also_slots)  # fmt: skip
-    tape.source = _generate(tape)
-    tape.replay = _compile(tape.source, tape, "replay")
+    if compiled:
+        tape.replay = _compiled_replay(tape)
     return tape
 
 
@@ -401,8 +480,9 @@ def _literal(number: object) -> str:
 
 def _forward_code(s: Statement) -> str:
     op = s.op
-    assert op is not None
     names = [f"v{a}" if type(a) is int else repr(a) for a in s.args]
+    if op is None:  # no gradient: a detach() copy, or a stop_gradient rule
+        return f"r{s.slot}({', '.join(names)})" if s.rule else names[0]
     code = forward_code(op)
     if code:  # a rule the table writes as an expression: written out here (in parentheses)
         return f"({_substituted(code, dict(zip(op.inputs, names)))})"
@@ -424,7 +504,16 @@ def _generate(tape: Tape) -> str:
     if tape.leaf_slots:
         out(f"    {', '.join(f'v{s}' for s in tape.leaf_slots)}, = leaves")
         out(f"    {', '.join(f'g{s}' for s in tape.leaf_slots)}, = grads")
-    lines += _forward_sweep(tape)
+    lines += _sweeps(tape)
+    grads, also = _tuple(f"g{s}" for s in tape.leaf_slots), _tuple(f"v{s}" for s in tape.also)
+    out(f"    return v{tape.output}, {grads}, {also}")
+    return "\n".join(lines) + "\n"
+
+
+def _sweeps(tape: Tape) -> list[str]:
+    """The body of ``replay``: the forward sweep with its guards, then the reverse sweep."""
+    lines = _forward_sweep(tape)
+    out = lines.append
     # The reverse sweep, gathered: each node's gradient is written once, when backward() would
     # have finished it, as the sum of its consumers' contributions in the order backward() adds
     # them (0.0 + t1 + t2 + ..., as it adds to a gradient reset to 0.0; a leaf's starts from what
@@ -446,25 +535,75 @@ def _generate(tape: Tape) -> str:
             _sum_into(lines, f"g{slot}", f"g{slot}", ["1.0"])
         elif slot in terms:
             _sum_into(lines, f"g{slot}", f"g{slot}", terms.pop(slot))
-    grads, also = _tuple(f"g{s}" for s in tape.leaf_slots), _tuple(f"v{s}" for s in tape.also)
-    out(f"    return v{tape.output}, {grads}, {also}")
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+PART_LINES = 2000  # a longer replay runs as functions of this many lines: Python's compiler is
+# superlinear in the size of one function (100,000 ops in one took 26 s and 2.4 GB)
+_SLOT_NAME = re.compile(r"\b([vg])(\d+)\b")
+
+
+def _compiled_replay(tape: Tape) -> Callable[..., tuple[float, tuple[float, ...], tuple[float, ...]]]:
+    """``replay(inputs, leaves, grads)``: the generated source compiled as one function, or, for
+    a long tape, the same lines with the slots in two lists (``v5`` → ``v[5]``) cut into parts of
+    ``PART_LINES`` lines, each compiled on its own and run in order: the same statements."""
+    body = _sweeps(tape)
+    if len(body) <= PART_LINES:
+        return _compile(_generate(tape), tape, "replay")
+    parts, namespace = [], _namespace(tape)
+    for k in range(0, len(body), PART_LINES):
+        text = _SLOT_NAME.sub(r"\1[\2]", "\n".join(body[k : k + PART_LINES]))
+        source = f"def part(v, g):\n    bad = 0.0\n{text}\n    if bad - bad != 0.0: raise NotFinite\n"
+        parts.append(_compile(source, tape, "part", namespace))
+    del body
+    size, inputs, leaves, output, also = (
+        len(tape.statements),
+        tape.inputs,
+        tape.leaf_slots,
+        tape.output,
+        tape.also,
+    )
+
+    def replay(numbers: Sequence[float], data: Sequence[float], grads: Sequence[float]) -> Any:
+        v, g = [0.0] * size, [0.0] * size
+        for slot, x in zip(inputs, numbers):
+            v[slot] = x
+        for slot, x, grad in zip(leaves, data, grads):
+            v[slot], g[slot] = x, grad
+        for part in parts:
+            part(v, g)
+        return v[output], tuple(g[s] for s in leaves), tuple(v[s] for s in also)
+
+    return replay
 
 
 def _forward_sweep(tape: Tape, beside: Callable[[Statement], list[str]] | None = None) -> list[str]:
     """The forward sweep's statements, each op's followed by ``beside(statement)``'s lines (forward
     mode's tangent) and the guards on it, then one check that every number was finite."""
-    lines = ["    bad = 0.0"]  # x - x is 0.0 for a finite x and nan otherwise: one check at the end
+    # One check at the end: the sum of every computed number is finite if each is (x - x is 0.0
+    # for a finite x, nan otherwise); the rare sum that overflows only sends the call to the engine.
+    lines = ["    bad = 0.0"]
     checks = _guard_checks(tape)
+    unchecked: list[str] = []
     for s in tape.statements:
         if s.kind == "constant":
             lines.append(f"    v{s.slot} = {s.value!r}")
-        elif s.kind == "op":
-            lines += [f"    v{s.slot} = {_forward_code(s)}", f"    bad += v{s.slot} - v{s.slot}"]
-            lines += beside(s) if beside else []
+        elif s.computed:
+            lines.append(f"    v{s.slot} = {_forward_code(s)}")
+            unchecked.append(f"v{s.slot}")
+            if s.kind == "op" and beside:  # a "stop" has no tangent: no gradient flows through it
+                lines += beside(s)
+            if len(unchecked) == _CHECKED_TOGETHER:
+                lines.append(f"    bad += {' + '.join(unchecked)}")
+                unchecked.clear()
         lines += checks.get(s.slot, [])
-    lines.append("    if bad != 0.0: raise NotFinite")
+    if unchecked:
+        lines.append(f"    bad += {' + '.join(unchecked)}")
+    lines.append("    if bad - bad != 0.0: raise NotFinite")
     return lines
+
+
+_CHECKED_TOGETHER = 16  # computed numbers added into the finiteness check by one statement
 
 
 def _tuple(names: Any) -> str:
@@ -502,16 +641,26 @@ def _called(s: Statement, position: int) -> str:
     return f"d_{s.op.name}_{position}(v{s.slot}, {', '.join(names)})"
 
 
-def _compile(source: str, tape: Tape, function: str) -> Callable[..., Any]:
+def _compile(
+    source: str, tape: Tape, function: str, namespace: dict[str, Any] | None = None
+) -> Callable[..., Any]:
+    namespace = dict(namespace or _namespace(tape))
+    exec(compile(source, f"<tape of {tape.name}>", "exec"), namespace)  # noqa: S102 - our own text
+    return namespace[function]
+
+
+def _namespace(tape: Tape) -> dict[str, Any]:
+    """What the generated code calls: the rows' forward and derivative functions, the rules."""
     namespace: dict[str, Any] = {"Retrace": Retrace, "NotFinite": NotFinite}
     for s in tape.statements:
+        if s.rule is not None:
+            namespace[f"r{s.slot}"] = s.rule
         if s.op is not None:
             namespace[f"f_{s.op.name}"] = s.op.forward
             for position, arg in enumerate(s.args):  # a kept number (x * 3's 3) has no derivative
                 if type(arg) is int and not derivative_code(s.op, position, len(s.args)):
                     namespace[f"d_{s.op.name}_{position}"] = s.op.derivatives[position]
-    exec(compile(source, f"<tape of {tape.name}>", "exec"), namespace)  # noqa: S102 - our own text
-    return namespace[function]
+    return namespace
 
 
 def _generate_tangents(tape: Tape) -> str:
@@ -584,19 +733,21 @@ class Traced:
             return self._eager(numbers)  # a mode, a hook or a watcher wants the engine itself
         for tape in self._tapes_for(len(numbers)):
             try:
-                result, grads, also = tape.replay(
-                    numbers, data_of(tape.leaves), [_grad(v) for v in tape.leaves]
-                )
+                with WRITING:  # read the grads, replay, write them back: no other call in between
+                    result, grads, also = tape.replay(
+                        numbers, data_of(tape.leaves), [_grad(v) for v in tape.leaves]
+                    )
+                    for leaf, grad in zip(tape.leaves, grads):
+                        leaf.grad = grad
             except Retrace:
                 continue
             except (ArithmeticError, ValueError, TypeError):
                 return self._eager(numbers)  # the engine raises its own error (or agrees)
-            for leaf, grad in zip(tape.leaves, grads):
-                leaf.grad = grad
             self._use(tape)
             return (result, list(also)) if self.also else result
         out, returned, _ = self._record(numbers)
-        backward(out)
+        with WRITING:
+            backward(out)
         return (out.data, [v.data for v in returned]) if self.also else out.data
 
     def jvp(self, primals: Sequence[float], tangents: Sequence[float]) -> tuple[float, float]:
@@ -613,7 +764,6 @@ class Traced:
         for _attempt in range(2):
             for tape in self._tapes_for(len(numbers)):
                 if tape.tangents is None:
-                    tape.tangent_source = _generate_tangents(tape)
                     tape.tangents = _compile(tape.tangent_source, tape, "tangents")
                 try:
                     return tape.tangents(numbers, directions, data_of(tape.leaves))
@@ -654,7 +804,8 @@ class Traced:
 
     def _eager(self, numbers: list[float]) -> Any:
         out, also = _returned(self.fn(*[Value(x) for x in numbers]), self.name)
-        backward(out)
+        with WRITING:
+            backward(out)
         return (out.data, [v.data for v in also]) if also else out.data
 
 
@@ -670,7 +821,12 @@ def trace(fn: Callable[..., Any]) -> Traced:
     returns ``fn``'s output as a float and adds its gradient into every captured leaf's ``.grad``,
     as ``fn(*numbers).backward()`` would, bit for bit. ``fn`` returns a Value, or a tuple of a
     Value and other Values (or lists of them) whose numbers come back too: ``(out, [numbers])``.
-    See the module docstring for what a traced function may and may not do.
+
+    The rule: ``fn`` must be a pure function of its arguments and of the ``.data`` of the Values
+    it captured. Python numbers read from outside ``fn``, side effects, and a captured Value
+    replaced by another object are seen only while tracing. Branches on a Value are guards (traced
+    again when they turn); ``detach``/``no_grad`` inside are recomputed on every call; a backward
+    pass inside is refused. The module docstring says more.
 
     >>> from autograd import Value
     >>> w, b = Value(0.5, label="w"), Value(0.1, label="b")

@@ -72,7 +72,8 @@ def animate_tape(
     check_page_options(title, speed_ms)
     name = getattr(function, "__name__", type(function).__name__)
     floats = [as_finite_float(x, f"animate_tape: argument {i}") for i, x in enumerate(numbers)]
-    out, _also, tape, slots = record(function, floats, name)
+    # counted before any code is generated or compiled
+    out, _also, tape, slots = record(function, floats, name, compiled=False)
     reverse = tape.reverse_lines()
     if len(tape.statements) + len(reverse) > MAX_LINES:
         raise ValueError(
@@ -117,7 +118,7 @@ def _reverse_row(k: int) -> str:
 def _forward_frames(tape: Tape, values: dict[int, float]) -> list[Frame]:
     """The inputs, captured leaves and constants in one frame; then one frame per operation."""
     f = _number
-    given = [s for s in tape.statements if s.kind != "op"]
+    given = [s for s in tape.statements if not s.computed]
     lines = {slot: code for slot, code, _ in tape.forward_lines()}
     frames = []
     if given:
@@ -132,17 +133,17 @@ def _forward_frames(tape: Tape, values: dict[int, float]) -> list[Frame]:
             )
         )
     for s in tape.statements:
-        if s.kind != "op":
+        if not s.computed:
             continue
-        assert s.op is not None
         with_numbers = lines[s.slot].split(" = ", 1)[1]
         for arg in sorted({a for a in s.args if type(a) is int}, key=lambda a: -a):  # v12 before v1
             with_numbers = with_numbers.replace(f"v{arg}", f(values[arg]))
-        text = f"{lines[s.slot]} = {with_numbers} = {f(values[s.slot])}   # {s.op.name}"
+        what = tape.comment(s)
+        text = f"{lines[s.slot]} = {with_numbers} = {f(values[s.slot])}   # {what}"
         frames.append(
             Frame(
                 "forward",
-                text + (f", {s.label}" if s.label else ""),
+                text,
                 nodes=(_forward_row(s.slot),),
                 edges=tuple(_forward_row(a) for a in dict.fromkeys(s.args) if type(a) is int),
                 set=((_forward_row(s.slot), 2, f(values[s.slot])),),

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
 from .checks import checked_label, finite_number, leaf_number, listed, named, not_finite, real_number
-from .modes import MODES, Modes
+from .modes import MODES, Modes, note_no_gradient
 from .modes import no_grad as no_grad  # re-exported: the names tools import from here
 from .modes import on_new_node as on_new_node
 from .modes import on_read as on_read
@@ -262,7 +262,9 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut from this node's history."""
-        return Value(self._data, self.label)
+        leaf = Value(self._data, self.label)
+        note_no_gradient(leaf, None, (self,))  # a recording tape recomputes the copy on every replay
+        return leaf
 
     # -- arithmetic: each operator runs one row of the table (ops.OPS) ----------------------
 
@@ -534,6 +536,8 @@ def _node(op: Op, data: float, p0: Any, l0: Any, p1: Value | None, l1: float, mo
     node._l1 = l1
     if modes is not None:
         if not modes.recording:  # no_grad: a leaf, no edges kept
+            if modes.on_no_gradient is not None:  # a recording tape recomputes it on every replay
+                modes.on_no_gradient(node, op, inputs_of(node))
             node.op = node._p0 = node._p1 = node._l0 = None
         for callback in modes.on_new:
             callback(node)
@@ -586,8 +590,8 @@ def _many(op: Op, parents: list[Value]) -> Value:
         o = op.forward(*datas)
         if o - o != 0.0:
             raise not_finite(op.name, o, datas)
-        if modes is None or modes.recording:  # under no_grad a leaf keeps no edges
-            edges = [None] * (2 * len(parents))
+        if modes is None or modes.recording or modes.on_no_gradient is not None:
+            edges = [None] * (2 * len(parents))  # under no_grad a leaf keeps no edges (see _node)
             edges[0::2] = parents
             edges[1::2] = partners(datas)
     except (ArithmeticError, ValueError) as error:

@@ -709,6 +709,9 @@ class Plan:
     player_repeats: int = 5
     fit_epochs: int = 10
     fit_repeats: int = 3
+    tape_samples: int = 2000  # nn.fit on this many moons points, full batch (issue 18's workload)
+    tape_repeats: int = 3
+    tape_long_ops: int = 100_000  # tracing a function this long
 
 
 CHAIN_SIZES = (1_000, 10_000, 100_000, 1_000_000)
@@ -724,7 +727,7 @@ QUICK = Plan(
 TINY = Plan(  # for the smoke test: every code path, small sizes, micrograd still fails at N = 2000
     moons_repeats=2, moons_points=8, chain_sizes=(10, 2_000), chain_repeats=2, wide_n=100, wide_repeats=2,
     memory_n=5_000, slow_limits={}, torch_chain_max=2_000, player_layers=(2, 1), player_repeats=1,
-    fit_epochs=2, fit_repeats=1,
+    fit_epochs=2, fit_repeats=1, tape_samples=40, tape_repeats=1, tape_long_ops=2_000,
 )  # fmt: skip
 
 
@@ -777,6 +780,153 @@ def measure_players(layers: Sequence[int], repeats: int) -> list[PlayerCost]:
             seconds.append(time.perf_counter() - start)
         costs.append(PlayerCost(what, seconds, len(player.html.encode("utf-8"))))
     return costs
+
+
+@dataclass
+class TapeFigure:
+    """One figure of the tape's own section: seconds (each repeat) and, where measured, peak bytes."""
+
+    what: str
+    seconds: list[float]
+    peak_bytes: int | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+def _peak(run: Callable[[], Any]) -> int:
+    """Peak bytes tracemalloc sees while ``run`` runs, above what was allocated before."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        run()
+        return tracemalloc.get_traced_memory()[1] - start
+    finally:
+        tracemalloc.stop()
+
+
+def measure_tape(moons: Moons, samples: int, repeats: int, long_ops: int = 100_000) -> list[TapeFigure]:
+    """The traced path on the calls a learner writes, beside the eager engine, in one run:
+    - one sample at a time, micrograd's loop: ``step = trace(loss_of_one_sample); step(x0, x1, y)``
+      on MLP(2, [16, 16, 1]) with the hinge loss, per sample, against the plain-float forward of
+      the same sample (reading the weights' ``.data``) and the eager step;
+    - ``nn.fit`` (bce, full batch, SGD) on ``samples`` moons points: the first epoch and a later
+      one, traced and eager, and the peak memory of one epoch (tracemalloc, a separate run);
+    - what a kept tape costs per operation (tracemalloc), and tracing 100,000 operations."""
+    model = nn.MLP(SIZES[0], SIZES[1], seed=SEED)
+    params = model.parameters()
+
+    def plain(x0: float, x1: float, y: float) -> float:  # reads every weight's number, as a replay does
+        xs = [x0, x1]
+        for k, layer in enumerate(model.layers):
+            last = k == len(model.layers) - 1
+            out = []
+            for n in layer.neurons:
+                s = n.b.data
+                for w, x in zip(n.w, xs):
+                    s += w.data * x
+                out.append(s if last else _float_relu(s))
+            xs = out
+        return _float_relu(1.0 - y * xs[0])
+
+    def eager(x0: float, x1: float, y: float) -> float:
+        loss = nn.losses.hinge([model([autograd.Value(x0), autograd.Value(x1)])], [y])
+        loss.backward()
+        return loss.data
+
+    traced = autograd.trace(lambda x0, x1, y: nn.losses.hinge([model([x0, x1])], [y]))
+    points = [(x[0], x[1], t) for x, t in zip(moons.X, moons.y)]
+    traced(*points[0])  # traced here, once: the timed calls replay
+    figures = []
+    for what, fn in (("one sample: plain-float forward", plain), ("one sample: traced step", traced),
+                     ("one sample: eager step", eager)):  # fmt: skip
+        seconds = []
+        for _ in range(max(repeats, 3)):
+            for p in params:
+                p.grad = 0.0
+            start = time.perf_counter()
+            for point in points:
+                fn(*point)
+            seconds.append((time.perf_counter() - start) / len(points))
+        figures.append(TapeFigure(what, seconds))
+
+    X, labels = nn.data.moons(samples, noise=0.1, seed=SEED)
+
+    def fit(trace: bool, epochs: int, ends: list[float]) -> None:
+        net = nn.MLP(SIZES[0], SIZES[1], seed=SEED)
+        stamp = [lambda *_: ends.append(time.perf_counter())]
+        nn.fit(net, (X, labels), "bce", nn.optim.SGD(net.parameters(), lr=0.1), epochs=epochs,
+               progress=False, trace=trace, callbacks=stamp)  # fmt: skip
+
+    for trace in (True, False):
+        first, later = [], []
+        for _ in range(repeats):
+            ends = [time.perf_counter()]
+            fit(trace, 3, ends)
+            first.append(ends[1] - ends[0])
+            later.append(statistics.median(b - a for a, b in zip(ends[1:], ends[2:])))
+        name = "traced" if trace else "eager"
+        peak = _peak(lambda trace=trace: fit(trace, 1, []))
+        figures.append(TapeFigure(f"nn.fit, {samples} samples, first epoch, {name}", first, peak))
+        figures.append(TapeFigure(f"nn.fit, {samples} samples, a later epoch, {name}", later))
+
+    w = autograd.Value(0.5)
+    start = time.perf_counter()
+    autograd.trace(lambda x: _chain_of(x, w, long_ops // 2))(0.3)  # timed without tracemalloc
+    seconds = time.perf_counter() - start
+    peak = _peak(lambda: autograd.trace(lambda x: _chain_of(x, w, long_ops // 2))(0.3))
+    figures.append(TapeFigure(f"trace and compile {long_ops:,} ops", [seconds], peak))
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = autograd.trace(lambda x: _chain_of(x, w, 5_000))
+    kept(0.3)
+    gc.collect()
+    per_op = (tracemalloc.get_traced_memory()[0] - before) / 10_000
+    tracemalloc.stop()
+    figures.append(TapeFigure("a kept tape, bytes per op (10,000 ops)", [0.0], int(per_op)))
+    return figures
+
+
+def _chain_of(x: Any, w: Any, steps: int) -> Any:
+    for _ in range(steps):
+        x = (x * w).tanh()
+    return x
+
+
+def tape_table(figures: list[TapeFigure]) -> str:
+    """The tape's figures as a markdown table, with the issue's ratios under it."""
+    lines = ["| the tape | median | peak memory |", "|---|---|---|"]
+    for f in figures:
+        time_text = (
+            ""
+            if f.median == 0.0
+            else (f"{f.median * 1e6:,.1f} µs" if f.median < 1e-2 else f"{f.median:,.3f} s")
+        )
+        memory_text = (
+            ""
+            if f.peak_bytes is None
+            else (f"{f.peak_bytes:,} B" if f.peak_bytes < 10_000 else f"{f.peak_bytes / 1e6:,.1f} MB")
+        )
+        lines.append(f"| {f.what} | {time_text} | {memory_text} |")
+    by = {f.what.split(", ", 1)[-1] if f.what.startswith("nn.fit") else f.what: f for f in figures}
+    plain, traced, eager = (
+        by[f"one sample: {k}"].median for k in ("plain-float forward", "traced step", "eager step")
+    )
+    lines.append(
+        f"\nper sample: traced {traced / plain:.2f}× the plain-float forward, "
+        f"{eager / traced:.1f}× faster than eager"
+    )
+    fit = {f.what: f for f in figures if f.what.startswith("nn.fit")}
+    first = [f for f in fit.values() if "first" in f.what]
+    if len(first) == 2:
+        t, e = first
+        assert t.peak_bytes is not None and e.peak_bytes is not None
+        lines.append(f"nn.fit first epoch: traced {t.median / e.median:.2f}× eager's time, "
+                     f"peak memory {(t.peak_bytes - e.peak_bytes) / 1e6:+,.1f} MB against eager")  # fmt: skip
+    return "\n".join(lines)
 
 
 def _with_elapsed(log: Callable[[str], None], started: float) -> Callable[[str], None]:
@@ -835,8 +985,14 @@ def run_benchmark(
         rows.append(Row(f"nn.fit per epoch, {name}", GRADSTEP.name, "ms", samples, 1e3))
     log("players ...")
     players = measure_players(plan.player_layers, plan.player_repeats)
+    log(f"the tape: one sample at a time, nn.fit on {plan.tape_samples} points ...")
+    global TAPE_FIGURES
+    TAPE_FIGURES = measure_tape(moons, plan.tape_samples, plan.tape_repeats, plan.tape_long_ops)
     log("done")
     return rows, memory, players
+
+
+TAPE_FIGURES: list[TapeFigure] = []  # the last run's (run_benchmark keeps its three results' shape)
 
 
 # -- the report -----------------------------------------------------------------------------------
@@ -1021,6 +1177,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table(rows, memory))
     print()
     print(player_table(players))
+    print()
+    print(tape_table(TAPE_FIGURES))
     print(
         "\nbest = fastest repeat; spread = (max - min) / median over the interleaved repeats; in GC =\n"
         "share of the median spent inside the cyclic garbage collector; ratios are of medians. torch\n"

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from autograd import Value
+from autograd.extend import stop_gradient
 
 __all__ = ["LOSSES", "binary_cross_entropy", "cross_entropy", "get", "hinge", "l2", "mse"]
 
@@ -156,8 +157,9 @@ def log_softmax(logits: Sequence[Value]) -> list[Value]:
     [-0.693147, -0.693147]
     """
     logits = list(logits)
-    # The shift is a plain number: log-sum-exp is unchanged by it, and so is its gradient.
-    shift = max(z.data for z in logits)
+    # log-sum-exp is unchanged by the shift, and so is its gradient: it carries none. It is read for
+    # our own sake, so a traced function recomputes it on every call instead of guarding on it.
+    shift = stop_gradient(logits, max, label="shift")
     total = None
     for z in logits:
         term = (z - shift).exp()

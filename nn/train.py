@@ -21,6 +21,7 @@ import numbers
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from operator import is_not
 from typing import Any
 
 from autograd import Value, no_grad
@@ -234,10 +235,13 @@ def fit(
       ``logs`` holding that epoch's numbers; returning ``True`` stops training.
     - ``seed``: the shuffling order (the same seed gives the same run).
     - ``progress``: a tqdm bar showing epoch, loss and accuracy.
-    - ``trace``: each batch's step (forward pass, loss, backward pass) is traced once per batch
-      size (``autograd.trace``) and replayed as generated Python: the same numbers, bit for bit,
-      several times faster. It applies to the built-in losses "mse", "bce" and "hinge" and to
-      ``nn.MLP``s; otherwise, or with ``trace=False``, every step runs the engine itself.
+    - ``trace``: the step of a few rows (forward pass, loss terms, backward pass) is traced once
+      (``autograd.trace``) and replayed as generated Python for every batch, its loss terms added
+      up outside the tape: the same numbers, bit for bit, several times faster, and memory that
+      does not grow with the data. When the model's parameter objects change between epochs (a
+      callback rebuilt a layer) it is traced again. It applies to the built-in losses "mse",
+      "bce" and "hinge" and to ``nn.MLP``s; otherwise, or with ``trace=False``, every step runs
+      the engine itself (as does a batch whose traced step fails: its error is the engine's).
 
     Everything is checked before the first step: ``X`` and ``y`` (lists or numpy arrays of one
     length), the arguments, and the optimiser, which must update at least one of the model's
@@ -272,7 +276,7 @@ def fit(
     history = History()
     best_loss, best_state, waited = math.inf, None, 0
 
-    stepper = _traced_step(model, fn, kind, y, l2, params) if trace else None
+    stepper, traced_for = None, None
     bar = _progress(epochs, progress, desc)
     gc_was_enabled = gc.isenabled()
     gc.disable()
@@ -280,20 +284,28 @@ def fit(
         for epoch in range(epochs):
             if schedule is not None:
                 optimizer.lr = _positive(f"schedule({epoch})", schedule(epoch))
+            now = model.parameters()
+            if traced_for is None or len(now) != len(traced_for) or any(map(is_not, now, traced_for)):
+                # a first epoch, or a callback rebuilt a layer: a tape reads the objects it captured
+                params = traced_for = now
+                stepper = _traced_step(model, fn, kind, y, l2, params) if trace else None
             total, hits, seen = 0.0, 0, 0
             # batches of row numbers (the same shuffle as of the rows), so errors can name the rows
             for b, (rows, yb) in enumerate(batches(range(len(X)), y, batch_size, rng=rng)):
+                outputs = None
                 if stepper is not None:  # the traced step: numbers in, numbers out
-                    if any(len(X[i]) != model.nin for i in rows):  # type: ignore[attr-defined]
-                        _forward(model, X, rows, epoch)  # the model's own error, naming the row
                     try:
                         optimizer.zero_grad()
                         loss_value, outputs = stepper(X, rows, yb)
-                        optimizer.step()
-                    except Exception as error:
-                        error.add_note(_batch_note(epoch, b, rows))
-                        raise
-                else:
+                    except Exception:  # noqa: BLE001 - the eager step below raises the error, naming the row
+                        outputs = None
+                    else:
+                        try:
+                            optimizer.step()
+                        except Exception as error:
+                            error.add_note(_batch_note(epoch, b, rows))
+                            raise
+                if outputs is None:
                     outputs = _forward(model, X, rows, epoch)
                     try:
                         batch_loss = fn(_loss_inputs(outputs, kind), yb)
@@ -355,6 +367,8 @@ def fit(
 # The losses whose targets can be a traced function's inputs (nn.losses takes leaf Values there).
 _TRACEABLE = ("regression", "logit", "margin")
 
+ROWS_PER_STEP = 16  # rows in one traced step: fewer leaf reads per row than one row, a small tape
+
 
 def _traced_step(
     model: Module, fn: Callable[..., Value], kind: str | None, y: Sequence, l2: float, params: list[Value]
@@ -362,39 +376,67 @@ def _traced_step(
     """The batch step as a traced function (``autograd.trace``), or None where it does not apply:
     a loss other than the built-in mse, bce and hinge, or a model that is not an ``nn.MLP``.
 
-    It takes the batch's inputs and targets as its numbers, and returns the objective (the loss,
-    plus the L2 term), with the loss and the model's outputs beside it: the same computation as
-    the eager step, so the same numbers. Inside the traced function the targets are Values, which
-    the losses take unchecked, so each batch's targets go through the loss's own checks first, to
-    fail as the eager step would."""
+    One tape of ``ROWS_PER_STEP`` rows (and one for a smaller last piece) serves every batch, so
+    its memory does not grow with the data. It takes the rows' inputs and targets and the mean's
+    factor ``1/(number of terms in the batch)`` as its numbers, and returns each row's loss terms
+    and outputs beside ``(sum of its terms) × factor``, whose gradient it adds: each term's
+    gradient is the factor, as in the eager batch, and the rows are backpropagated in the eager
+    pass's order (first row first), so the weights get the same additions in the same order. The
+    terms are added up outside the tape, in order, as the eager loss adds them. Inside the traced
+    function the targets are Values, which the losses take unchecked, so all targets go through
+    the loss's own checks first (where one fails, the eager step runs and raises its error)."""
     from .module import MLP
 
     if kind not in _TRACEABLE or not isinstance(model, MLP):
         return None
     width = len(y[0]) if isinstance(y[0], list | tuple) else None  # several outputs (mse)
-    nin, nout = model.nin, model.nouts[-1]
+    nin, nout, each = model.nin, model.nouts[-1], width or 1
+    try:
+        with no_grad():
+            fn([[Value(0.0)] * nout if width else Value(0.0) for _ in y], y)  # the loss's checks, once
+    except Exception:  # noqa: BLE001 - the eager step raises it, naming the batch and its rows
+        return None
 
-    def step(*numbers: Value) -> tuple:
-        per = nin + (width or 1)
-        n = len(numbers) // per
+    def rows_step(*numbers: Value) -> tuple:
+        n = (len(numbers) - 1) // (nin + each)
         xs = [list(numbers[k * nin : (k + 1) * nin]) for k in range(n)]
-        ts = numbers[n * nin :]
-        targets = [list(ts[k * width : (k + 1) * width]) for k in range(n)] if width else list(ts)
-        outputs = [model(x) for x in xs]
-        batch_loss = fn(_loss_inputs(outputs, kind), targets)
-        objective = batch_loss + _losses.l2(params, l2) if l2 else batch_loss
-        flat = [v for o in outputs for v in _as_list(o)]
-        return objective, batch_loss, flat
+        targets = numbers[n * nin : -1]
+        outputs = [v for x in xs for v in _as_list(model(x))]
+        terms = [fn([o], [t], reduction="sum") for o, t in zip(outputs, targets)]  # the mean's terms
+        total = terms[0]
+        for term in terms[1:]:
+            total = total + term
+        return total * numbers[-1], terms, outputs
 
-    traced = autograd_trace(step)
+    traced = autograd_trace(rows_step)
+    penalty = autograd_trace(lambda: _losses.l2(params, l2)) if l2 else None
 
     def run(X: Sequence, rows: list[int], yb: list) -> tuple[float, list]:
-        with no_grad():
-            fn([[Value(0.0)] * nout if width else Value(0.0) for _ in yb], yb)  # the loss's checks
-        numbers = [float(v) for i in rows for v in X[i]]
-        numbers += [float(v) for t in yb for v in (t if width else [t])]
-        _, (loss, *flat) = traced(*numbers)
-        outputs = [flat[k * nout : (k + 1) * nout] if nout > 1 else flat[k] for k in range(len(rows))]
+        factor = 1.0 / (len(rows) * each)  # _reduce's 1.0 / len(terms)
+        total, outputs = None, []
+        for start in range(0, len(rows), ROWS_PER_STEP):
+            part = rows[start : start + ROWS_PER_STEP]
+            numbers: list = []
+            for i in part:
+                row = X[i]
+                if len(row) != nin:
+                    raise ValueError(f"X[{i}] has {len(row)} numbers, the model takes {nin}")
+                numbers.extend(row)
+            for t in yb[start : start + ROWS_PER_STEP]:
+                numbers.extend(t) if width else numbers.append(t)
+            numbers.append(factor)
+            _, flat = traced(*numbers)
+            terms = flat[: len(part) * each]
+            for term in terms:
+                total = term if total is None else total + term
+            outputs += flat[len(part) * each :]
+        if penalty is not None:
+            penalty()
+        loss = total * factor  # type: ignore[operator]
+        if not -math.inf < loss < math.inf:
+            raise OverflowError(f"the batch's loss {loss!r} is not finite")  # the eager step says where
+        if nout > 1:
+            outputs = [outputs[k * nout : (k + 1) * nout] for k in range(len(rows))]
         return loss, outputs
 
     return run

@@ -103,3 +103,17 @@ def test_engines_compute_the_same_moons_step(bench):
 def test_pairwise_sum_adds_everything(bench):
     assert bench.pairwise_sum(list(range(1, 12))) == 66
     assert bench.pairwise_sum([7]) == 7
+
+
+def test_the_tape_section_measures_the_per_sample_step_and_fit_side_by_side(bench, tiny_run):
+    whats = [f.what for f in bench.TAPE_FIGURES]
+    assert whats[:3] == [
+        "one sample: plain-float forward",
+        "one sample: traced step",
+        "one sample: eager step",
+    ]
+    for name in ("traced", "eager"):
+        first = next(f for f in bench.TAPE_FIGURES if f.what == f"nn.fit, 40 samples, first epoch, {name}")
+        assert first.peak_bytes and first.peak_bytes > 0 and first.seconds
+    text = bench.tape_table(bench.TAPE_FIGURES)
+    assert "× the plain-float forward" in text and "nn.fit first epoch: traced" in text

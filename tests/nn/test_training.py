@@ -471,3 +471,55 @@ def test_fit_traces_each_batch_size_once(monkeypatch):
     model = MLP(2, [4, 1], seed=0)
     fit(model, (X, y), "bce", optim.SGD(model.parameters(), lr=0.1), epochs=5, batch_size=16, progress=False)
     assert len(traced) == 2  # batches of 16, and the last one of 2: two shapes, each traced once
+
+
+def test_a_nan_in_X_is_named_by_its_row_on_the_traced_path_too():
+    X, y = data.moons(40, noise=0.1, seed=0)
+    bad_X = [list(x) for x in X]
+    bad_X[3] = [math.nan, 0.5]
+    for trace in (True, False):
+        model = MLP(2, [4, 1], seed=0)
+        with pytest.raises(ValueError, match="takes a finite number, got nan") as info:
+            fit(model, (bad_X, y), "bce", optim.SGD(model.parameters(), lr=0.1), epochs=1, seed=0,
+                progress=False, trace=trace)  # fmt: skip
+        assert info.value.__notes__ == ["fit(): while running the model on X[3] (epoch 0)"]
+
+
+def test_fit_traces_again_when_a_callback_replaces_a_parameter():
+    from autograd import Value
+
+    X, y = data.moons(40, noise=0.1, seed=1)
+
+    def run(trace):
+        model = MLP(2, [4, 1], seed=0)
+        opt = optim.SGD(model.parameters(), lr=0.1)
+
+        def rebuild(epoch, logs, model):
+            if epoch == 1:  # a new weight object: the optimiser does not know it, the model uses it
+                model.layers[1].neurons[0].w[0] = Value(3.0)
+
+        history = fit(model, (X, y), "bce", opt, epochs=4, seed=0, progress=False, trace=trace,
+                      callbacks=[rebuild])  # fmt: skip
+        return history.train_loss, [p.grad for p in model.parameters()]
+
+    traced, eager = run(True), run(False)
+    assert traced == eager  # losses and every gradient, bit for bit (the old tape read the old weight)
+
+
+def test_fit_keeps_one_small_tape_whatever_the_size_of_the_data(monkeypatch):
+    import autograd.tape as tape
+
+    ops = []
+    real = tape.record
+
+    def counting(*args):
+        out, also, made, slots = real(*args)
+        ops.append(sum(s.computed for s in made.statements))
+        return out, also, made, slots
+
+    monkeypatch.setattr(tape, "record", counting)
+    for n in (64, 640):
+        X, y = data.moons(n, noise=0.1, seed=0)
+        model = MLP(2, [4, 1], seed=0)
+        fit(model, (X, y), "bce", optim.SGD(model.parameters(), lr=0.1), epochs=2, progress=False)
+    assert len(ops) == 2 and ops[0] == ops[1]  # full batch of 64 or of 640 rows: one tape of 16 rows
