@@ -70,7 +70,8 @@ def examples() -> list[dict[str, str]]:
     """The page's examples: the README's ten lines first, then docs/live/examples/*.py in order."""
     found = [{"name": "Ten lines", "code": ten_lines((ROOT / "README.md").read_text(encoding="utf-8"))}]
     for path in sorted((HERE / "examples").glob("*.py")):
-        title = path.stem.split("_", 1)[1].replace("_", " ").capitalize()
+        words = path.stem.split("_", 1)[1].replace("_", " ")  # "5_train_an_MLP.py": "Train an MLP"
+        title = words[0].upper() + words[1:]
         found.append({"name": title, "code": path.read_text(encoding="utf-8")})
     return found
 
