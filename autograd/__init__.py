@@ -22,7 +22,10 @@ from .ops import DomainError
 from .steps import Step, Steps, backward_steps
 from .tape import jvp, trace
 from .tape_view import animate_tape
+from .text import tree as _tree
 from .value import Value
+
+Value.tree = _tree  # v.tree(): a view, so it lives in text.py; the engine imports no view
 
 __all__ = [
     # using the engine

@@ -147,7 +147,7 @@ def _adds_nothing(before: float | Value, product: float | Value) -> bool:
     added to -0.0 (which gives +0.0)."""
     if type(before) is not float or before != 0.0:
         return False
-    number = data_of([product])[0]  # the engine's own read, not a traced function's guard
+    number = data_of([product])[0] if isinstance(product, Value) else product  # not a trace guard
     return math.copysign(1.0, before) < 0.0 or number != 0.0 or math.copysign(1.0, number) > 0.0
 
 

@@ -8,6 +8,11 @@
   into Python (``detect_anomaly`` and ``trace`` are built on them).
 - ``stop_gradient``: a number a function computes from Values for its own sake (log-softmax's
   shift), as a Value without gradient that a traced function recomputes instead of guarding on.
+- For views built on the engine's (``nn``'s network player and drawing): the player's pieces
+  (``Player``, ``Frame``, ``Ask``, ``check_page_options``, ``rule_words``), the words and numbers
+  every view shows (``format_number``, ``local_rule``, ``shorten``, ``NO_GRAD``, ``sign_colour``)
+  and files written whole (``write_atomically``, ``create_temp``, ``remove_stale_temps``,
+  ``STALE_SECONDS``). ``nn`` imports only ``autograd`` and this module.
 
 CONTRIBUTING.md lists every file that adding an op touches.
 
@@ -17,13 +22,31 @@ CONTRIBUTING.md lists every file that adding an op touches.
 (True, True, (2.0,))
 """
 
+from .animate import Ask, Frame, Player, check_page_options, rule_words
 from .backward import local_value_grads
+from .draw import sign_colour
+from .files import STALE_SECONDS, create_temp, remove_stale_temps, write_atomically
 from .functional import stop_gradient
 from .modes import on_backward_step, on_new_node, on_read
 from .ops import OPS, DomainError, Op
+from .text import NO_GRAD, format_number, local_rule, shorten
 from .value import inputs_of, locals_of, parents_of
 
 __all__ = [
+    "NO_GRAD",
+    "STALE_SECONDS",
+    "Ask",
+    "Frame",
+    "Player",
+    "check_page_options",
+    "create_temp",
+    "format_number",
+    "local_rule",
+    "remove_stale_temps",
+    "rule_words",
+    "shorten",
+    "sign_colour",
+    "write_atomically",
     "OPS",
     "DomainError",
     "Op",

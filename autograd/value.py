@@ -27,7 +27,7 @@ import enum
 import math
 import numbers
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from .checks import checked_label, finite_number, leaf_number, listed, named, not_finite, real_number
 from .modes import MODES, Modes, note_no_gradient
@@ -247,18 +247,10 @@ class Value:
 
         return register_hook(self, hook)
 
-    def tree(self, max_nodes: int = 200) -> str:
-        """The graph below this node as indented text, for a terminal (``autograd.text.tree``:
-        the words live there; this method only calls them).
-
-        >>> x = Value(2.0, label="x"); print((x * x).tree())
-        n1 (*) = x * x   data 4  grad 0
-        ├─ x   data 2  grad 0   local 2
-        └─ x   ↑ see above   local 2
-        """
-        from .text import tree  # a view of the node: imported when asked for, never by the engine
-
-        return tree(self, max_nodes)
+    # v.tree(max_nodes=200): the graph below v as indented text, for a terminal. It is a view,
+    # so it lives with the words (autograd.text.tree); the package (autograd/__init__.py) puts it
+    # on the class, and the engine imports none of its views.
+    tree: ClassVar[Callable[..., str]]
 
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut from this node's history."""

@@ -43,18 +43,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from autograd import Value, no_grad, topological_order
-from autograd.animate import Ask, Frame, Player, check_page_options, rule_words
-from autograd.draw import sign_colour
-from autograd.steps import backward_steps
-from autograd.text import NO_GRAD, format_number, local_rule
+from autograd import Value, backward_steps, no_grad, topological_order
+from autograd.extend import (
+    NO_GRAD,
+    Ask,
+    Frame,
+    Player,
+    check_page_options,
+    format_number,
+    local_rule,
+    rule_words,
+    sign_colour,
+)
 
+from .checks import check_mlp, is_int, is_real
 from .draw import (
     CURVE,
     DecisionMap,
     NetworkPicture,
     _check_inputs,
-    _check_model,
     cell_key,
     neuron_name,
     pre_activation,
@@ -154,11 +161,11 @@ def animate_training_step(
     """
     from . import losses
 
-    _check_model(model, "animate_training_step")
+    check_mlp(model, "animate_training_step")
     check_page_options(title, speed_ms)
     x = _check_inputs(model, x, "animate_training_step")
     if optimizer is None:
-        if isinstance(lr, bool) or not isinstance(lr, int | float) or not math.isfinite(lr):
+        if not is_real(lr) or not math.isfinite(lr):
             raise TypeError(
                 f"animate_training_step: lr must be a finite number, got {type(lr).__name__}: {lr!r}"
             )
@@ -166,7 +173,7 @@ def animate_training_step(
     else:  # as fit() refuses it: a torch optimiser, or one built for another model, moves nothing
         _check_optimizer(model, optimizer, "animate_training_step")
         rate = math.nan  # not used: the optimiser has its own
-    if isinstance(steps, bool) or not isinstance(steps, int) or not 1 <= steps <= MAX_STEPS:
+    if not is_int(steps) or not 1 <= steps <= MAX_STEPS:
         raise ValueError(f"animate_training_step: steps must be an int from 1 to {MAX_STEPS}, got {steps!r}")
     region = _map_region(model, x, decision_map)
     dots, classes = _map_points(points, region)
@@ -321,7 +328,7 @@ def _map_region(
             isinstance(choice, tuple | list)
             and len(choice) == 4
             and all(
-                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in choice
+                is_real(v) and math.isfinite(v) for v in choice
             )
         )
         region = [float(v) for v in choice] if finite else []
@@ -454,7 +461,7 @@ def _target_text(y: object) -> str:
     """The target as the loss card shows it: a number, or numbers separated by commas."""
     if isinstance(y, Sequence) and not isinstance(y, str):
         return ", ".join(_target_text(v) for v in y)
-    return _f(y) if isinstance(y, int | float) and not isinstance(y, bool) else str(y)
+    return _f(y) if is_real(y) else str(y)
 
 
 def _forward(
@@ -608,7 +615,7 @@ def _loss_formula(
     if loss_fn is losses.binary_cross_entropy and k == 1 and isinstance(y, int | float):
         p = 1.0 / (1.0 + math.exp(-out)) if out >= 0 else math.exp(out) / (1.0 + math.exp(out))
         return "σ(out) − y   (log loss on the logit out)", f"σ({_f(out)}) − {_f(y)} = {_f(p)} − {_f(y)}"
-    if loss_fn is losses.cross_entropy and isinstance(y, int) and not isinstance(y, bool):
+    if loss_fn is losses.cross_entropy and is_int(y):
         top = max(m.out.data for m in outputs)
         p = math.exp(out - top) / sum(math.exp(m.out.data - top) for m in outputs)
         hit = 1 if n.index == y else 0

@@ -21,6 +21,7 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
+from .checks import is_int, is_real
 from .init import resolve_rng
 
 __all__ = [
@@ -47,7 +48,7 @@ class Dataset(NamedTuple):
 
 
 def _count(n: object, name: str = "n", least: int = 1) -> int:
-    if isinstance(n, bool) or not isinstance(n, int):
+    if not is_int(n):
         raise TypeError(f"{name} must be an int, got {type(n).__name__}: {n!r}")
     if n < least:
         raise ValueError(f"{name} must be at least {least}, got {n}")
@@ -55,7 +56,7 @@ def _count(n: object, name: str = "n", least: int = 1) -> int:
 
 
 def _noise(noise: object) -> float:
-    if isinstance(noise, bool) or not isinstance(noise, int | float) or not math.isfinite(noise) or noise < 0:
+    if not is_real(noise) or not math.isfinite(noise) or noise < 0:
         raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
     return float(noise)
 

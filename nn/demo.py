@@ -182,7 +182,7 @@ def draw_neuron(model: MLP, x: Sequence[float], path: str) -> str:
     out = first_neuron(model, x)
     out.backward()
 
-    from autograd.draw import draw_dot
+    from autograd import draw_dot
 
     drawing = draw_dot(out, rankdir="LR", format="svg", show_local=True)
     try:

@@ -39,9 +39,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograd import Value, topological_order
-from autograd.animate import write_atomically
-from autograd.draw import sign_colour
-from autograd.text import NO_GRAD, format_number, shorten
+from autograd.extend import NO_GRAD, format_number, shorten, sign_colour, write_atomically
+
+from .checks import check_mlp, is_real
 
 if TYPE_CHECKING:
     from .module import MLP
@@ -607,7 +607,7 @@ def draw_network(
     >>> svg.index('id="n0_0"') < svg.index('id="n0_1"'), 'id="n1_0-out-v"' in svg
     (True, True)
     """
-    _check_model(model, "draw_network")
+    check_mlp(model, "draw_network")
     if show not in SHOWS:
         raise ValueError(f"show must be 'weights' or 'grads', got {show!r}")
     if inputs is not None:
@@ -615,14 +615,6 @@ def draw_network(
     picture = NetworkPicture(model, compact)
     picture.fill(show, inputs)
     return NetworkDrawing(picture.layout().svg(), picture.compact)
-
-
-def _check_model(model: object, who: str) -> None:
-    layers = getattr(model, "layers", None)
-    if not isinstance(layers, list) or not layers or not all(hasattr(layer, "neurons") for layer in layers):
-        raise TypeError(
-            f"{who} needs an nn.MLP (something with .layers of neurons), got {type(model).__name__}"
-        )
 
 
 def _check_inputs(model: MLP, inputs: object, who: str) -> list[float]:
@@ -634,7 +626,7 @@ def _check_inputs(model: MLP, inputs: object, who: str) -> list[float]:
     for i, v in enumerate(inputs):
         if isinstance(v, Value):
             v = v.data
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        if not is_real(v) or not math.isfinite(v):
             raise TypeError(f"{who}: inputs[{i}] must be a finite number, got {type(v).__name__}: {v!r}")
         numbers.append(float(v))
     return numbers
@@ -667,7 +659,7 @@ def by_layer(model: MLP) -> Callable[[Value], str | None]:
 
 
 def _grouping(model: MLP, name: Callable[[int, int], str]) -> Callable[[Value], str | None]:
-    _check_model(model, "by_neuron")
+    check_mlp(model, "by_neuron")
     keys: dict[Value, tuple[int, int] | None] = {}
     params: set[Value] = set()
     for li, layer in enumerate(model.layers):

@@ -25,6 +25,8 @@ import random
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from .checks import is_int
+
 __all__ = [
     "INITIALIZERS",
     "Init",
@@ -66,7 +68,7 @@ def resolve_rng(rng: random.Random | None = None, seed: int | None = None) -> An
             raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
         return rng
     if seed is not None:
-        if isinstance(seed, bool) or not isinstance(seed, int):
+        if not is_int(seed):
             raise TypeError(f"seed must be an int, got {type(seed).__name__}: {seed!r}")
         return random.Random(seed)
     return random  # the module: micrograd draws from it, so random.seed() makes runs repeatable
@@ -74,7 +76,7 @@ def resolve_rng(rng: random.Random | None = None, seed: int | None = None) -> An
 
 def _check_sizes(nin: int, nout: int) -> None:
     for name, n in (("nin", nin), ("nout", nout)):
-        if isinstance(n, bool) or not isinstance(n, int):
+        if not is_int(n):
             raise TypeError(f"{name} must be an int, got {type(n).__name__}: {n!r}")
         if n < 1:
             raise ValueError(f"{name} must be at least 1, got {n}")

@@ -40,8 +40,9 @@ import stat
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from autograd.files import STALE_SECONDS, create_temp, remove_stale_temps
+from autograd.extend import STALE_SECONDS, create_temp, remove_stale_temps
 
+from .checks import is_int, is_real
 from .module import ACTIVATIONS, MLP, check_number
 
 __all__ = ["DEFAULT_MAX_BYTES", "FORMAT", "STALE_SECONDS", "VERSION", "ModelFileError", "load", "save"]
@@ -450,7 +451,7 @@ class _Reader:
 
 
 def _int(value: Any, field: str, least: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not is_int(value):
         raise ModelFileError(f"{field} must be an integer, got {_shown(value)}")
     if value < least:
         raise ModelFileError(f"{field} must be at least {least}, got {_clip(str(value))}")
@@ -466,7 +467,7 @@ def _activation(value: Any, field: str) -> str:
 
 
 def _number(value: Any, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not is_real(value):
         raise ModelFileError(f"{field} must be a finite number, got {_shown(value)}")
     try:
         number = float(value)
@@ -616,7 +617,7 @@ def load(path: str | os.PathLike[str], *, fused: bool = True, max_bytes: int = D
     where = _path(path, "load")
     if not isinstance(fused, bool):
         raise TypeError(f"load: fused must be True or False, got {type(fused).__name__}: {fused!r}")
-    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int):
+    if not is_int(max_bytes):
         raise TypeError(f"load: max_bytes must be an int (a number of bytes), got {type(max_bytes).__name__}")
     if max_bytes < 1:
         raise ValueError(f"load: max_bytes must be at least 1, got {max_bytes}")

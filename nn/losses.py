@@ -24,6 +24,8 @@ from typing import Any
 from autograd import Value
 from autograd.extend import stop_gradient
 
+from .checks import is_int, is_real
+
 __all__ = ["LOSSES", "binary_cross_entropy", "cross_entropy", "get", "hinge", "l2", "mse"]
 
 REDUCTIONS = ("mean", "sum")
@@ -66,7 +68,7 @@ def _targets(targets: object, n: int, who: str) -> list[Any]:
                 )
             out.append(t)
             continue
-        if isinstance(t, bool) or not isinstance(t, int | float):
+        if not is_real(t):
             raise TypeError(f"{who}: targets[{i}] must be a number, got {type(t).__name__}: {t!r}")
         if not math.isfinite(t):
             raise ValueError(f"{who}: targets[{i}] must be finite, got {t!r}")
@@ -195,7 +197,8 @@ def cross_entropy(
         for c, z in enumerate(row):
             if not isinstance(z, Value):
                 raise TypeError(f"{who}: logits[{n}][{c}] must be a Value, got {type(z).__name__}")
-        if isinstance(t, bool) or not isinstance(t, int) and not (isinstance(t, float) and t.is_integer()):
+        whole = isinstance(t, float) and float(t).is_integer()  # 2.0 names class 2 as well
+        if not is_int(t) and not whole:
             raise TypeError(f"{who}: targets[{n}] must be a class index (int), got {type(t).__name__}: {t!r}")
         if not 0 <= t < len(row):
             raise ValueError(f"{who}: targets[{n}] = {t} is not a class index in 0..{len(row) - 1}")

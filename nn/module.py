@@ -26,6 +26,7 @@ from typing import Any
 from autograd import Value
 
 from . import init as _init
+from .checks import is_int, is_real
 
 __all__ = ["ACTIVATIONS", "MLP", "Layer", "Module", "Neuron"]
 
@@ -157,7 +158,7 @@ def check_number(value: object, field: str) -> float:
     ...
     TypeError: w must be a number, got bool: True
     """
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if not is_real(value):
         raise TypeError(f"{field} must be a number, got {type(value).__name__}: {value!r}")
     try:
         number = float(value)
@@ -426,7 +427,7 @@ class MLP(Module):
             raise TypeError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
         sizes = [nin, *nouts]
         for i, n in enumerate(sizes):
-            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            if not is_int(n) or n < 1:
                 what = "nin" if i == 0 else f"nouts[{i - 1}]"
                 raise ValueError(f"{what} must be a positive int, got {n!r}")
         hidden = len(nouts) - 1

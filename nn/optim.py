@@ -30,6 +30,7 @@ from typing import Any
 
 from autograd import Value
 
+from .checks import is_int, is_real
 from .module import check_number
 
 __all__ = ["SGD", "Adam", "Optimizer", "Scheduler", "linear_decay", "step_decay"]
@@ -134,7 +135,7 @@ class Optimizer:
                 f"{type(self).__name__}.step(): {self._describe(i)} holds a Value as its data (was it "
                 "updated with p.data -= lr * p.grad after backward(create_graph=True)? use float(p.grad))"
             )
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if not is_real(value):
             raise TypeError(
                 f"{type(self).__name__}.step(): the {what} of {self._describe(i)} must be a number, "
                 f"got {type(value).__name__}: {value!r}"[:300]
@@ -240,7 +241,7 @@ class Optimizer:
             raise KeyError(f"{who}: expected keys {sorted(expected)}, got {sorted(map(str, state))}")
         fresh = type(self)(self.params, **{k: state[k] for k in hyper})  # the constructor's checks
         steps = state["steps"]
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 0:
+        if not is_int(steps) or steps < 0:
             raise ValueError(f"{who}: steps must be an int >= 0, got {steps!r}")
         restored: dict[str, list[float] | None] = {}
         for name in buffers:
@@ -427,7 +428,7 @@ def linear_decay(start: float, end: float, steps: int) -> Callable[[int], float]
     """
     _positive("start", start)
     _positive("end", end)
-    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+    if not is_int(steps) or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
 
     def lr_at(k: int) -> float:
@@ -444,7 +445,7 @@ def step_decay(start: float, every: int, gamma: float = 0.1) -> Callable[[int], 
     """
     _positive("start", start)
     _positive("gamma", gamma)
-    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+    if not is_int(every) or every < 1:
         raise ValueError(f"every must be a positive int, got {every!r}")
 
     def lr_at(k: int) -> float:

@@ -3,7 +3,7 @@ regression curve. matplotlib is imported inside each function, and figures are m
 ``pyplot`` (no global state, no display needed: safe on a server). Each function returns the
 ``Figure`` (Jupyter shows it) and, given ``path``, also saves it there.
 
->>> from nn.train import History
+>>> from nn.metrics import History
 >>> fig = plot_history(History(train_loss=[1.0, 0.5], train_acc=[0.5, 0.9]))
 >>> [ax.get_title() for ax in fig.axes]
 ['loss', 'accuracy']
@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from autograd import no_grad
 
+from .checks import is_int
+from .metrics import History, predict_class
 from .module import Module
-from .train import History, predict_class
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -105,7 +106,7 @@ def plot_decision_boundary(
         raise ValueError("plot_decision_boundary needs 2-D inputs (rows of two numbers)")
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} rows but y has {len(y)} labels")
-    if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
+    if not is_int(resolution) or resolution < 2:
         raise ValueError(f"resolution must be an int >= 2, got {resolution!r}")
     kind = _kind(model, kind)
     xs = [row[0] for row in X]

@@ -20,7 +20,6 @@ import math
 import numbers
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from operator import is_not
 from typing import Any
 
@@ -28,85 +27,15 @@ from autograd import Value, no_grad
 from autograd import trace as autograd_trace
 
 from . import losses as _losses
+from .checks import check_module, is_int
 from .data import _count, batches
+from .metrics import History, _as_list, accuracy, predict_class
 from .module import Module
 from .optim import Optimizer, _check_optimizer, _positive
 
 __all__ = ["History", "accuracy", "evaluate", "fit", "predict_class"]
 
 Callback = Callable[[int, dict[str, Any], Module], Any]
-
-
-@dataclass
-class History:
-    """Per-epoch numbers from ``fit``: losses, accuracies (None for regression) and learning rates.
-
-    ``train_loss``/``train_acc`` average the epoch's batches as they were trained (the weights
-    change between batches, as in Keras); ``val_loss``/``val_acc`` evaluate the validation set
-    with the weights at the end of the epoch.
-    """
-
-    train_loss: list[float] = field(default_factory=list)
-    train_acc: list[float | None] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_acc: list[float | None] = field(default_factory=list)
-    lr: list[float] = field(default_factory=list)
-    best_epoch: int | None = None  # 0-based epoch with the lowest monitored loss
-    stopped_early: bool = False
-
-    @property
-    def epochs(self) -> int:
-        """How many epochs ran."""
-        return len(self.train_loss)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data (for JSON or a pandas DataFrame)."""
-        return {
-            "train_loss": list(self.train_loss),
-            "train_acc": list(self.train_acc),
-            "val_loss": list(self.val_loss),
-            "val_acc": list(self.val_acc),
-            "lr": list(self.lr),
-            "best_epoch": self.best_epoch,
-            "stopped_early": self.stopped_early,
-        }
-
-
-def _as_list(output: Value | list[Value]) -> list[Value]:
-    return output if isinstance(output, list) else [output]
-
-
-def predict_class(output: Value | Sequence[Value], kind: str | None) -> int | None:
-    """The class a model output stands for under a loss of this ``kind``: argmax of several
-    outputs; for one score, 1 if it is above 0 (logit) and -1/+1 by sign for the hinge ("margin").
-
-    >>> from autograd import Value
-    >>> predict_class([Value(0.1), Value(2.0)], "classes"), predict_class(Value(-0.3), "margin")
-    (1, -1)
-    """
-    outs = [float(o) for o in _as_list(output)]  # type: ignore[arg-type]
-    if kind == "regression":
-        return None
-    if len(outs) > 1:
-        return max(range(len(outs)), key=lambda i: outs[i])
-    positive = outs[0] > 0.0
-    if kind == "margin":
-        return 1 if positive else -1
-    return 1 if positive else 0
-
-
-def accuracy(outputs: Sequence[Value | Sequence[Value]], targets: Sequence, kind: str | None) -> float | None:
-    """Fraction of samples whose predicted class equals the target (None for regression or an
-    unknown ``kind``).
-
-    >>> from autograd import Value
-    >>> accuracy([Value(1.0), Value(-1.0)], [1, 1], "logit")
-    0.5
-    """
-    if kind in (None, "regression") or not outputs:
-        return None
-    hits = sum(predict_class(o, kind) == t for o, t in zip(outputs, targets))
-    return hits / len(outputs)
 
 
 def _loss_inputs(outputs: list, kind: str | None) -> list:
@@ -161,13 +90,6 @@ def _plain(target: object) -> object:
     if isinstance(target, bool | int | float) or not isinstance(target, numbers.Real):
         return target
     return int(target) if isinstance(target, numbers.Integral) else float(target)
-
-
-def _check_model(model: object) -> None:
-    if not callable(model) or not callable(getattr(model, "parameters", None)):
-        raise TypeError(
-            f"model must be an nn.Module (callable, with parameters()), got {type(model).__name__}"
-        )
 
 
 def _callbacks(callbacks: object) -> list[Callback]:
@@ -257,14 +179,14 @@ def fit(
     fn, kind = _losses.get(loss)
     X, y = _pair(data, "data")
     val = _pair(val_data, "val_data") if val_data is not None else None
-    _check_model(model)
+    check_module(model, "fit()")
     params = _check_optimizer(model, optimizer, "fit()")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+    if not is_int(epochs) or epochs < 0:
         raise ValueError(f"epochs must be an int >= 0, got {epochs!r}")
     if batch_size is not None:
         _count(batch_size, "batch_size")
     if early_stopping is not None and (
-        isinstance(early_stopping, bool) or not isinstance(early_stopping, int) or early_stopping < 1
+        not is_int(early_stopping) or early_stopping < 1
     ):
         raise ValueError(f"early_stopping is a patience in epochs (an int >= 1), got {early_stopping!r}")
     l2 = _positive("l2", l2)
