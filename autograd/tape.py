@@ -12,7 +12,10 @@ calls the row's forward rule, or writes it inline where it is an operator, and e
 statement writes the row's derivative rule, which the table holds as an expression
 (``"1.0 - o * o"``). The statements run in the order the eager engine runs them (the forward pass
 in the order the nodes were built, the reverse sweep in ``backward()``'s topological order), so
-the floats are the same, operation for operation: bit for bit.
+the floats are the same, operation for operation: bit for bit. A tape of more than
+``COMPILED_UP_TO`` statements is not compiled (Python's compiler would take longer than the calls
+save) but interpreted: a loop calls each statement's forward rule and each edge's derivative rule,
+the same functions on the same floats in the same order.
 
 The rule (as JAX states it for ``jit``): **a traced function is a pure function of its arguments
 and of the** ``.data`` **of the Values it captured.** Those numbers may change between calls; the
@@ -65,8 +68,10 @@ reverse sweep
 
 from __future__ import annotations
 
+import ast
 import functools
 import inspect
+import operator
 import re
 import sys
 import threading
@@ -79,7 +84,7 @@ from .explain import filled
 from .functional import inside_grad
 from .hooks import any_hooks
 from .modes import on_backward_pass, on_new_node, on_no_gradient, on_read, quiet
-from .ops import Op, derivative_code, forward_code, is_operator
+from .ops import Op, derivative_code, forward_code, is_operator, partners
 from .value import Value, as_finite_float, data_of, inputs_of
 
 # Threads may share a traced function, and its leaves: each call's gradients are added into the
@@ -111,6 +116,13 @@ class Guard:
             return f"v{self.slot} != {self.result!r}"
         right = f"v{self.other}" if self.other is not None else self.literal
         return f"(v{self.slot} {self.how} {right}) is not {self.result}"
+
+    def holds(self, v: Sequence[float]) -> bool:
+        """Whether the guard still holds with the slots' numbers ``v`` (the interpreter's test)."""
+        if self.how in ("float", "data"):
+            return bool(v[self.slot] == self.result)
+        right = v[self.other] if self.other is not None else ast.literal_eval(self.literal)
+        return bool(_COMPARED[self.how](v[self.slot], right) is self.result)
 
     def __str__(self) -> str:
         if self.how in ("float", "data"):
@@ -168,7 +180,7 @@ class Tape:
     ``statements`` are the forward sweep in order; ``reverse`` the op slots in the reverse
     sweep's order (``backward()``'s); ``guards`` are ``(slot, how, other, result)``; ``source``
     is the generated Python (a function ``replay(inputs, leaves, grads)``), written again when
-    asked for (the tape keeps only its compiled code; a long one runs in parts, see ``PART_LINES``).
+    asked for (the tape keeps only its compiled code; a long one is interpreted, see ``_replay_of``).
     """
 
     name: str
@@ -466,7 +478,7 @@ def _tape(
     tape = Tape(name, statements, [slots[x] for x in inputs], leaves, [slots[x] for x in leaves],
                 output, reverse, needs, guards, also_slots)  # fmt: skip
     if compiled:
-        tape.replay = _compiled_replay(tape)
+        tape.replay = _replay_of(tape)
     return tape
 
 
@@ -538,43 +550,66 @@ def _sweeps(tape: Tape) -> list[str]:
     return lines
 
 
-PART_LINES = 2000  # a longer replay runs as functions of this many lines: Python's compiler is
-# superlinear in the size of one function (100,000 ops in one took 26 s and 2.4 GB)
-_SLOT_NAME = re.compile(r"\b([vg])(\d+)\b")
-
-
-def _compiled_replay(tape: Tape) -> Callable[..., tuple[float, tuple[float, ...], tuple[float, ...]]]:
-    """``replay(inputs, leaves, grads)``: the generated source compiled as one function, or, for
-    a long tape, the same lines with the slots in two lists (``v5`` → ``v[5]``) cut into parts of
-    ``PART_LINES`` lines, each compiled on its own and run in order: the same statements."""
-    body = _sweeps(tape)
-    if len(body) <= PART_LINES:
+def _replay_of(tape: Tape) -> Callable[..., tuple[float, tuple[float, ...], tuple[float, ...]]]:
+    """``replay(inputs, leaves, grads)``: the generated source compiled, or, for a tape of more
+    than ``COMPILED_UP_TO`` statements, the interpreter (``_interpret``) running the same
+    statements: Python's compiler takes far longer than a call saves on a long function."""
+    if len(tape.statements) <= COMPILED_UP_TO:
         return _compile(_generate(tape), tape, "replay")
-    parts, namespace = [], _namespace(tape)
-    for k in range(0, len(body), PART_LINES):
-        text = _SLOT_NAME.sub(r"\1[\2]", "\n".join(body[k : k + PART_LINES]))
-        source = f"def part(v, g):\n    bad = 0.0\n{text}\n    if bad - bad != 0.0: raise NotFinite\n"
-        parts.append(_compile(source, tape, "part", namespace))
-    del body
-    size, inputs, leaves, output, also = (
-        len(tape.statements),
-        tape.inputs,
-        tape.leaf_slots,
-        tape.output,
-        tape.also,
-    )
 
-    def replay(numbers: Sequence[float], data: Sequence[float], grads: Sequence[float]) -> Any:
-        v, g = [0.0] * size, [0.0] * size
-        for slot, x in zip(inputs, numbers):
-            v[slot] = x
-        for slot, x, grad in zip(leaves, data, grads):
-            v[slot], g[slot] = x, grad
-        for part in parts:
-            part(v, g)
-        return v[output], tuple(g[s] for s in leaves), tuple(v[s] for s in also)
+    def interpreted(numbers: Sequence[float], data: Sequence[float], grads: Sequence[float]) -> Any:
+        return _interpret(tape, numbers, data, grads)
 
-    return replay
+    return interpreted
+
+
+COMPILED_UP_TO = 5_000  # statements: a longer tape is interpreted, not compiled (see _replay_of)
+_COMPARED = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}
+
+
+def _interpret(tape: Tape, numbers: Sequence[float], data: Sequence[float], grads: Sequence[float]) -> Any:
+    """What the generated ``replay`` does, statement by statement: each op's forward rule, the
+    guards where the generated code checks them, then each edge's derivative rule times the
+    gradient, added in ``backward()``'s order (the same floats, operation for operation)."""
+    statements = tape.statements
+    v, g = [0.0] * len(statements), [0.0] * len(statements)
+    for slot, x in zip(tape.inputs, numbers):
+        v[slot] = x
+    for slot, x, grad in zip(tape.leaf_slots, data, grads):
+        v[slot], g[slot] = x, grad
+    checks: dict[int, list[Guard]] = {}
+    for guard in tape.guards:
+        checks.setdefault(max(guard.slot, -1 if guard.other is None else guard.other), []).append(guard)
+    for s in statements:
+        if s.kind == "constant":
+            v[s.slot] = s.value
+        elif s.kind == "op" or s.kind == "stop":
+            xs = [v[a] if type(a) is int else a for a in s.args]
+            rule = s.rule if s.rule is not None else s.op.forward if s.op is not None else None
+            o = v[s.slot] = rule(*xs) if rule is not None else xs[0]  # no rule: a detach() copy
+            if o - o != 0.0:
+                raise NotFinite
+        if checks and s.slot in checks:
+            for guard in checks[s.slot]:
+                if not guard.holds(v):
+                    raise Retrace
+    needs = tape.needs_grad
+    for slot in tape.reverse:
+        s = statements[slot]
+        op = s.op
+        assert op is not None
+        if slot == tape.output:
+            g[slot] = 1.0
+        upstream, xs = g[slot], [v[a] if type(a) is int else a for a in s.args]
+        # every derivative at once where the row has them (as the engine computes them)
+        locals_ = partners(xs) if op.name == "dot" else op.partials(v[slot], *xs) if op.partials else None
+        for position, arg in enumerate(s.args):
+            if type(arg) is int and arg in needs:
+                local = locals_[position] if locals_ is not None else op.derivatives[position](v[slot], *xs)
+                g[arg] += local * upstream
+    if tape.output in tape.leaf_slots:  # fn returned a captured leaf: backward() seeds it, += 1
+        g[tape.output] += 1.0
+    return v[tape.output], tuple(g[s] for s in tape.leaf_slots), tuple(v[s] for s in tape.also)
 
 
 def _forward_sweep(tape: Tape, beside: Callable[[Statement], list[str]] | None = None) -> list[str]:
@@ -826,7 +861,8 @@ def trace(fn: Callable[..., Any]) -> Traced:
     it captured. Python numbers read from outside ``fn``, side effects, and a captured Value
     replaced by another object are seen only while tracing. Branches on a Value are guards (traced
     again when they turn); ``detach``/``no_grad`` inside are recomputed on every call; a backward
-    pass inside is refused. The module docstring says more.
+    pass inside is refused. A tape of more than ``COMPILED_UP_TO`` statements is interpreted
+    rather than compiled, with the same numbers. The module docstring says more.
 
     >>> from autograd import Value
     >>> w, b = Value(0.5, label="w"), Value(0.1, label="b")
