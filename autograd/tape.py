@@ -75,6 +75,7 @@ import operator
 import re
 import sys
 import threading
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -152,13 +153,89 @@ class Statement:
     label: str = ""
     op: Op | None = None
     args: tuple[int | float, ...] = ()
-    value: float = 0.0  # the constant's number, or what the slot held when traced
+    value: float = 0.0  # the constant's number
     rule: Callable[..., float] | None = None  # a stop_gradient's function of the args' numbers
 
     @property
     def computed(self) -> bool:
         """Whether the tape computes this slot from others (an op, or one with no gradient)."""
         return self.kind in ("op", "stop")
+
+
+KINDS = ("input", "leaf", "constant", "op", "stop")
+
+
+class Statements(Sequence[Statement]):
+    """The forward sweep, kept as a few flat columns rather than one object per statement (a
+    long tape costs tens of bytes per op, not hundreds); ``statements[k]`` is a ``Statement``
+    made when asked for. ``flat`` holds every statement's args one after another, ``starts[k]``
+    where statement k's begin; a kept number (``x * 3``'s 3) is ``kept[-1 - arg]``."""
+
+    def __init__(self) -> None:
+        self.kinds = bytearray()  # KINDS.index(kind), one byte per statement
+        self.ops: list[Op | None] = []
+        self.starts = array("q", [0])
+        self.flat = array("q")
+        self.kept: list[float] = []
+        self.labels: dict[int, str] = {}  # only the statements that have a label
+        self.constants: dict[int, float] = {}
+        self.rules: dict[int, Callable[..., float]] = {}
+
+    def append(
+        self,
+        kind: str,
+        label: str,
+        value: float,
+        op: Op | None = None,
+        args: tuple[int | float, ...] = (),
+        rule: Callable[..., float] | None = None,
+    ) -> int:
+        """Add a statement; returns its slot."""
+        slot = len(self.kinds)
+        self.kinds.append(KINDS.index(kind))
+        self.ops.append(op)
+        for arg in args:
+            if type(arg) is not int:
+                self.kept.append(arg)
+                arg = -len(self.kept)
+            self.flat.append(arg)
+        self.starts.append(len(self.flat))
+        if label:
+            self.labels[slot] = label
+        if kind == "constant":
+            self.constants[slot] = value
+        if rule is not None:
+            self.rules[slot] = rule
+        return slot
+
+    def args(self, slot: int) -> tuple[int | float, ...]:
+        """Statement ``slot``'s inputs: a slot number, or a kept number."""
+        flat, kept = self.flat, self.kept
+        return tuple(a if a >= 0 else kept[-1 - a] for a in flat[self.starts[slot] : self.starts[slot + 1]])
+
+    def __len__(self) -> int:
+        return len(self.kinds)
+
+    def __getitem__(self, slot: int) -> Statement:  # type: ignore[override]
+        if not 0 <= slot < len(self.kinds):
+            raise IndexError(f"statement {slot} of {len(self.kinds)}")
+        return Statement(slot, KINDS[self.kinds[slot]], self.labels.get(slot, ""), self.ops[slot],
+                         self.args(slot), self.constants.get(slot, 0.0), self.rules.get(slot))  # fmt: skip
+
+
+class SlotSet:
+    """A set of slots as one byte each (a Python set of ints costs about 50 bytes an entry)."""
+
+    __slots__ = ("flags",)
+
+    def __init__(self, size: int) -> None:
+        self.flags = bytearray(size)
+
+    def add(self, slot: int) -> None:
+        self.flags[slot] = 1
+
+    def __contains__(self, slot: object) -> bool:
+        return type(slot) is int and 0 <= slot < len(self.flags) and self.flags[slot] == 1
 
 
 class ReverseLine(NamedTuple):
@@ -177,20 +254,21 @@ class ReverseLine(NamedTuple):
 class Tape:
     """A traced graph: its statements, its guards and the Python generated from them.
 
-    ``statements`` are the forward sweep in order; ``reverse`` the op slots in the reverse
+    ``statements`` are the forward sweep in order (flat columns, see ``Statements``); ``reverse``
+    the op slots in the reverse
     sweep's order (``backward()``'s); ``guards`` are ``(slot, how, other, result)``; ``source``
     is the generated Python (a function ``replay(inputs, leaves, grads)``), written again when
     asked for (the tape keeps only its compiled code; a long one is interpreted, see ``_replay_of``).
     """
 
     name: str
-    statements: list[Statement]
+    statements: Statements
     inputs: list[int]
     leaves: list[Value]
     leaf_slots: list[int]
     output: int
-    reverse: list[int]
-    needs_grad: set[int]
+    reverse: Sequence[int]
+    needs_grad: SlotSet
     guards: list[Guard]
     also: list[int] = field(default_factory=list)  # slots of the other Values fn returned
     arguments: list[str] = field(default_factory=list)  # fn's parameter names, for the printout
@@ -425,11 +503,10 @@ def _tape(
     stopped: dict[Value, tuple[Any, tuple[Any, ...]]],
     compiled: bool = True,
 ) -> Tape:
-    statements: list[Statement] = []
+    statements = Statements()
 
     def add(node: Value, kind: str, **fields: Any) -> int:
-        slots[node] = len(statements)
-        statements.append(Statement(len(statements), kind, node.label, value=node.data, **fields))
+        slots[node] = statements.append(kind, node.label, node.data, **fields)
         return slots[node]
 
     for x in inputs:
@@ -470,11 +547,14 @@ def _tape(
         for node, how, other, result in reads
     ]
     # the reverse sweep: backward()'s order, and only the edges that lead to a captured leaf
-    needs: set[int] = {slots[leaf] for leaf in leaves}
-    for s in statements:
-        if s.kind == "op" and any(type(a) is int and a in needs for a in s.args):
-            needs.add(s.slot)
-    reverse = [slots[n] for n in topological_order(out) if n.op is not None and slots[n] in needs]
+    needs = SlotSet(len(statements))
+    for leaf in leaves:
+        needs.add(slots[leaf])
+    op_kind, flat, starts, flags = KINDS.index("op"), statements.flat, statements.starts, needs.flags
+    for slot, kind in enumerate(statements.kinds):
+        if kind == op_kind and any(a >= 0 and flags[a] for a in flat[starts[slot] : starts[slot + 1]]):
+            flags[slot] = 1
+    reverse = array("q", [slots[n] for n in topological_order(out) if n.op is not None and slots[n] in needs])
     tape = Tape(name, statements, [slots[x] for x in inputs], leaves, [slots[x] for x in leaves],
                 output, reverse, needs, guards, also_slots)  # fmt: skip
     if compiled:
@@ -571,41 +651,46 @@ def _interpret(tape: Tape, numbers: Sequence[float], data: Sequence[float], grad
     """What the generated ``replay`` does, statement by statement: each op's forward rule, the
     guards where the generated code checks them, then each edge's derivative rule times the
     gradient, added in ``backward()``'s order (the same floats, operation for operation)."""
-    statements = tape.statements
-    v, g = [0.0] * len(statements), [0.0] * len(statements)
+    columns = tape.statements
+    kinds, ops, starts, flat, rules = columns.kinds, columns.ops, columns.starts, columns.flat, columns.rules
+    size = len(kinds)
+    v = [0.0] * size + columns.kept[::-1]  # a kept number's arg is negative: v[arg] reads it from the end
+    g = [0.0] * size
     for slot, x in zip(tape.inputs, numbers):
         v[slot] = x
     for slot, x, grad in zip(tape.leaf_slots, data, grads):
         v[slot], g[slot] = x, grad
+    for slot, x in columns.constants.items():
+        v[slot] = x
     checks: dict[int, list[Guard]] = {}
     for guard in tape.guards:
         checks.setdefault(max(guard.slot, -1 if guard.other is None else guard.other), []).append(guard)
-    for s in statements:
-        if s.kind == "constant":
-            v[s.slot] = s.value
-        elif s.kind == "op" or s.kind == "stop":
-            xs = [v[a] if type(a) is int else a for a in s.args]
-            rule = s.rule if s.rule is not None else s.op.forward if s.op is not None else None
-            o = v[s.slot] = rule(*xs) if rule is not None else xs[0]  # no rule: a detach() copy
+    computed = KINDS.index("op")  # "op" and "stop" come last in KINDS
+    for slot, kind in enumerate(kinds):
+        if kind >= computed:
+            xs = [v[a] for a in flat[starts[slot] : starts[slot + 1]]]
+            op = ops[slot]
+            rule = op.forward if op is not None else rules.get(slot)
+            o = v[slot] = rule(*xs) if rule is not None else xs[0]  # no rule: a detach() copy
             if o - o != 0.0:
                 raise NotFinite
-        if checks and s.slot in checks:
-            for guard in checks[s.slot]:
+        if checks and slot in checks:
+            for guard in checks[slot]:
                 if not guard.holds(v):
                     raise Retrace
-    needs = tape.needs_grad
+    flags = tape.needs_grad.flags
     for slot in tape.reverse:
-        s = statements[slot]
-        op = s.op
+        op = ops[slot]
         assert op is not None
         if slot == tape.output:
             g[slot] = 1.0
-        upstream, xs = g[slot], [v[a] if type(a) is int else a for a in s.args]
+        args = flat[starts[slot] : starts[slot + 1]]
+        upstream, o, xs = g[slot], v[slot], [v[a] for a in args]
         # every derivative at once where the row has them (as the engine computes them)
-        locals_ = partners(xs) if op.name == "dot" else op.partials(v[slot], *xs) if op.partials else None
-        for position, arg in enumerate(s.args):
-            if type(arg) is int and arg in needs:
-                local = locals_[position] if locals_ is not None else op.derivatives[position](v[slot], *xs)
+        locals_ = partners(xs) if op.name == "dot" else op.partials(o, *xs) if op.partials else None
+        for position, arg in enumerate(args):
+            if arg >= 0 and flags[arg]:
+                local = locals_[position] if locals_ is not None else op.derivatives[position](o, *xs)
                 g[arg] += local * upstream
     if tape.output in tape.leaf_slots:  # fn returned a captured leaf: backward() seeds it, += 1
         g[tape.output] += 1.0

@@ -62,3 +62,30 @@ def test_a_wide_sum_and_a_kept_number_are_the_engine_bit_for_bit():
         assert bits(out) == bits(eager.data)
     assert step.tape is not None and step.tape.replay.__name__ == "interpreted"
     assert [bits(v.grad) for v in ws] == [bits(v.grad) for v in twins]
+
+
+def test_a_long_kept_tape_costs_under_200_bytes_per_op(monkeypatch):
+    import gc
+    import tracemalloc
+
+    monkeypatch.setattr(tape, "COMPILED_UP_TO", 5_000)  # the real threshold: 6,000 ops are interpreted
+    w = Value(0.5)
+
+    def chain(x):
+        for _ in range(3_000):
+            x = (x * w).tanh()
+        return x
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        kept = trace(chain)
+        kept(0.3)
+        kept(0.4)  # replayed: the graph of the first call is gone, the tape stays
+        gc.collect()
+        per_op = (tracemalloc.get_traced_memory()[0] - before) / 6_000
+    finally:
+        tracemalloc.stop()
+    assert kept.tape is not None and kept.tape.replay.__name__ == "interpreted"
+    assert per_op < 200, f"{per_op:.0f} bytes per op"
