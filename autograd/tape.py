@@ -854,9 +854,10 @@ class Traced:
         for tape in self._tapes_for(len(numbers)):
             try:
                 with WRITING:  # read the grads, replay, write them back: no other call in between
-                    result, grads, also = tape.replay(
-                        numbers, data_of(tape.leaves), [_grad(v) for v in tape.leaves]
-                    )
+                    grads = [leaf.grad for leaf in tape.leaves]
+                    if not set(map(type, grads)) <= _FLOAT:  # one type check for all (a call each is slow)
+                        raise TypeError("a captured leaf's grad is a Value: the engine adds to it")
+                    result, grads, also = tape.replay(numbers, data_of(tape.leaves), grads)
                     for leaf, grad in zip(tape.leaves, grads):
                         leaf.grad = grad
             except Retrace:
@@ -929,11 +930,7 @@ class Traced:
         return (out.data, [v.data for v in also]) if also else out.data
 
 
-def _grad(leaf: Value) -> float:
-    grad = leaf.grad
-    if type(grad) is not float:  # a gradient made with create_graph=True: let the engine add to it
-        raise TypeError("a captured leaf's grad is a Value")
-    return grad
+_FLOAT = {float}
 
 
 def trace(fn: Callable[..., Any]) -> Traced:

@@ -197,3 +197,12 @@ def test_str_of_a_tape_with_many_inputs_names_each_by_a_lookup():
     step(*[float(k) for k in range(3000)])
     text = str(step.tape)
     assert "v2999 = x2999" in text and "# input 2999" in text
+
+
+def test_a_leaf_whose_grad_is_a_value_gets_the_engines_sum():
+    w = Value(2.0)
+    step = trace(lambda x: x * w * w)
+    step(1.0)  # w.grad = 4.0
+    (w * w).backward(create_graph=True)  # w.grad is now a Value, 4 + 4
+    assert step(3.0) == 12.0  # the tape steps aside: the engine adds 3·2·2 to the Value
+    assert isinstance(w.grad, Value) and w.grad.data == 20.0
