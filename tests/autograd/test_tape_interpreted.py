@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-import autograd.tape as tape
+import autograd.tape.code as tape  # where the threshold is read
 from autograd import Value, trace
 
 from .test_tape import (  # noqa: F401 - collected again here, with every tape interpreted

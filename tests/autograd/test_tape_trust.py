@@ -172,7 +172,7 @@ def test_threads_sharing_a_traced_step_lose_no_gradient():
 
 
 def test_a_long_tape_is_interpreted_with_the_same_numbers(monkeypatch):
-    import autograd.tape as tape
+    import autograd.tape.code as tape
 
     monkeypatch.setattr(tape, "COMPILED_UP_TO", 7)  # every MLP step below is longer
     X, y = nn.data.moons(6, noise=0.1, seed=3)
