@@ -14,13 +14,13 @@ from .anomaly import AnomalyError, detect_anomaly
 from .backward import backward, topological_order, zero_grad
 from .draw import GraphvizNotFound, draw_dot
 from .explain import rule_text
-from .functional import grad, hessian, hvp
+from .functional import grad, hessian, hvp, jvp
 from .gradcheck import GradcheckError, gradcheck
 from .hooks import RemovableHandle
 from .modes import no_grad
 from .ops import DomainError
 from .steps import Step, Steps, backward_steps
-from .tape import jvp, trace
+from .tape import trace
 from .tape_view import animate_tape
 from .text import tree as _tree
 from .value import Value

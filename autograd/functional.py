@@ -1,4 +1,5 @@
-"""Gradients as functions: ``grad``, ``hessian`` and ``hvp``, built on ``backward``.
+"""Gradients as functions: ``grad``, ``hessian`` and ``hvp``, built on ``backward``; ``jvp``,
+forward mode, built on the tape.
 
 ``grad(output, inputs)`` is ``torch.autograd.grad``; ``grad(f)`` is JAX's ``grad`` and composes
 (``grad(grad(f))`` is the second derivative), because ``create_graph=True`` makes gradients
@@ -14,11 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 from .backward import backward, topological_order
 from .modes import note_no_gradient
 from .value import Value, as_finite_float, data_of
+
+if TYPE_CHECKING:
+    from .tape import Traced
 
 _computing: ContextVar[bool] = ContextVar("inside_grad", default=False)
 
@@ -63,11 +67,13 @@ def stop_gradient(
 
 
 @overload
-def grad(f_or_output: Callable[..., Value], inputs: None = None, create_graph: bool = False,
-         argnum: int = 0) -> Callable[..., Value]: ...
+def grad(
+    f_or_output: Callable[..., Value], inputs: None = None, create_graph: bool = False, argnum: int = 0
+) -> Callable[..., Value]: ...
 @overload
-def grad(f_or_output: Value, inputs: Value | Sequence[Value], create_graph: bool = False,
-         argnum: int = 0) -> list[float | Value]: ...
+def grad(
+    f_or_output: Value, inputs: Value | Sequence[Value], create_graph: bool = False, argnum: int = 0
+) -> list[float | Value]: ...
 def grad(
     f_or_output: Callable[..., Value] | Value,
     inputs: Value | Sequence[Value] | None = None,
@@ -184,3 +190,22 @@ def _called(f: Callable[..., Value], values: list[Value]) -> Value:
     if not isinstance(out, Value):
         raise TypeError(f"f must return a Value, got {type(out).__name__}")
     return out
+
+
+def jvp(
+    fn: Callable[..., Value] | Traced, primals: Sequence[float], tangents: Sequence[float]
+) -> tuple[float, float]:
+    """Forward mode: ``fn``'s output at ``primals`` and its derivative along ``tangents`` (the
+    sum of d(out)/d(x_i) · tangents[i]), computed in one forward sweep of the tape, with no
+    backward pass. Getting all n derivatives this way takes n sweeps (one per input direction),
+    where reverse mode takes one backward pass: the reason backpropagation is reverse mode.
+    ``fn`` may be a traced function (``trace(fn)``), whose tapes are then reused from call to
+    call; a plain function is traced again on every call, so trace it once for many directions.
+
+    >>> jvp(lambda x, y: x * x * y, [3.0, 2.0], [1.0, 0.0])     # d/dx (x²y) = 2xy = 12
+    (18.0, 12.0)
+    """
+    from .tape import Traced  # the tape records with this module's grad(): imported when called
+
+    traced = fn if isinstance(fn, Traced) else Traced(fn)
+    return traced.jvp(primals, tangents)

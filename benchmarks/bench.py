@@ -66,7 +66,9 @@ import json
 import os
 import platform
 import random
+import resource
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -795,26 +797,16 @@ class TapeFigure:
         return statistics.median(self.seconds)
 
 
-def _peak(run: Callable[[], Any]) -> int:
-    """Peak bytes tracemalloc sees while ``run`` runs, above what was allocated before."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        start = tracemalloc.get_traced_memory()[0]
-        run()
-        return tracemalloc.get_traced_memory()[1] - start
-    finally:
-        tracemalloc.stop()
-
-
 def measure_tape(moons: Moons, samples: int, repeats: int, long_ops: int = 100_000) -> list[TapeFigure]:
     """The traced path on the calls a learner writes, beside the eager engine, in one run:
     - one sample at a time, micrograd's loop: ``step = trace(loss_of_one_sample); step(x0, x1, y)``
       on MLP(2, [16, 16, 1]) with the hinge loss, per sample, against the plain-float forward of
       the same sample (reading the weights' ``.data``) and the eager step;
     - ``nn.fit`` (bce, full batch, SGD) on ``samples`` moons points: the first epoch and a later
-      one, traced and eager, and the peak memory of one epoch (tracemalloc, a separate run);
-    - what a kept tape costs per operation (tracemalloc), and tracing 100,000 operations."""
+      one, traced and eager, and the peak memory of one epoch (in a fresh process, ``_peak_of``);
+    - tracing ``long_ops`` operations and running them once (timed here, peak memory in a fresh
+      process), and what a kept tape costs per operation (tracemalloc, around small tapes only:
+      one compiled, one longer than ``COMPILED_UP_TO`` and so interpreted)."""
     model = nn.MLP(SIZES[0], SIZES[1], seed=SEED)
     params = model.parameters()
 
@@ -852,42 +844,82 @@ def measure_tape(moons: Moons, samples: int, repeats: int, long_ops: int = 100_0
             seconds.append((time.perf_counter() - start) / len(points))
         figures.append(TapeFigure(what, seconds))
 
-    X, labels = nn.data.moons(samples, noise=0.1, seed=SEED)
-
-    def fit(trace: bool, epochs: int, ends: list[float]) -> None:
-        net = nn.MLP(SIZES[0], SIZES[1], seed=SEED)
-        stamp = [lambda *_: ends.append(time.perf_counter())]
-        nn.fit(net, (X, labels), "bce", nn.optim.SGD(net.parameters(), lr=0.1), epochs=epochs,
-               progress=False, trace=trace, callbacks=stamp)  # fmt: skip
-
     for trace in (True, False):
         first, later = [], []
         for _ in range(repeats):
             ends = [time.perf_counter()]
-            fit(trace, 3, ends)
+            _fit(samples, trace, 3, ends)
             first.append(ends[1] - ends[0])
             later.append(statistics.median(b - a for a, b in zip(ends[1:], ends[2:])))
         name = "traced" if trace else "eager"
-        peak = _peak(lambda trace=trace: fit(trace, 1, []))
+        peak = _peak_of(f"fit-{name}", samples)
         figures.append(TapeFigure(f"nn.fit, {samples} samples, first epoch, {name}", first, peak))
         figures.append(TapeFigure(f"nn.fit, {samples} samples, a later epoch, {name}", later))
 
-    w = autograd.Value(0.5)
     start = time.perf_counter()
-    autograd.trace(lambda x: _chain_of(x, w, long_ops // 2))(0.3)  # timed without tracemalloc
+    _tape_job("long", long_ops)
     seconds = time.perf_counter() - start
-    peak = _peak(lambda: autograd.trace(lambda x: _chain_of(x, w, long_ops // 2))(0.3))
-    figures.append(TapeFigure(f"trace and compile {long_ops:,} ops", [seconds], peak))
-    gc.collect()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    kept = autograd.trace(lambda x: _chain_of(x, w, 5_000))
-    kept(0.3)
-    gc.collect()
-    per_op = (tracemalloc.get_traced_memory()[0] - before) / 10_000
-    tracemalloc.stop()
-    figures.append(TapeFigure("a kept tape, bytes per op (10,000 ops)", [0.0], int(per_op)))
+    how = "interpreted" if long_ops > autograd.tape.COMPILED_UP_TO else "compiled"
+    figures.append(
+        TapeFigure(f"trace {long_ops:,} ops and run them ({how})", [seconds], _peak_of("long", long_ops))
+    )
+    w = autograd.Value(0.5)
+    for ops in (2_000, 10_000):
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        kept = autograd.trace(lambda x, ops=ops: _chain_of(x, w, ops // 2))
+        kept(0.3)
+        gc.collect()
+        per_op = (tracemalloc.get_traced_memory()[0] - before) / ops
+        tracemalloc.stop()
+        how = "interpreted" if ops > autograd.tape.COMPILED_UP_TO else "compiled"
+        figures.append(TapeFigure(f"a kept tape, bytes per op ({ops:,} ops, {how})", [0.0], int(per_op)))
     return figures
+
+
+def _fit(samples: int, trace: bool, epochs: int, ends: list[float]) -> None:
+    """``nn.fit`` (bce, full batch, SGD) on ``samples`` moons points, stamping each epoch's end."""
+    X, labels = nn.data.moons(samples, noise=0.1, seed=SEED)
+    net = nn.MLP(SIZES[0], SIZES[1], seed=SEED)
+    stamp = [lambda *_: ends.append(time.perf_counter())]
+    nn.fit(net, (X, labels), "bce", nn.optim.SGD(net.parameters(), lr=0.1), epochs=epochs,
+           progress=False, trace=trace, callbacks=stamp)  # fmt: skip
+
+
+def _tape_job(job: str, size: int) -> None:
+    """One measured run: ``fit-traced``/``fit-eager`` one epoch on ``size`` samples, ``long``
+    tracing ``size`` ops and running them, ``none`` nothing (a fresh process's own memory)."""
+    if job.startswith("fit-"):
+        _fit(size, job == "fit-traced", 1, [])
+    elif job == "long":
+        w = autograd.Value(0.5)
+        autograd.trace(lambda x: _chain_of(x, w, size // 2))(0.3)
+
+
+def _high_water() -> int:
+    """This process's peak resident memory in bytes: Linux's VmHWM, which starts afresh at exec
+    (``ru_maxrss`` carries the parent's peak into a child across fork and exec), else ru_maxrss."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin" else 1024)
+
+
+def _peak_of(job: str, size: int) -> int:
+    """The peak resident memory ``_tape_job(job, size)`` adds to a fresh Python that imported this
+    file (its peak, ``_high_water``, less that of a process running no job): tracemalloc would slow a
+    large traced run many times over (a 100,000-op trace under it took over 20 minutes)."""
+
+    def peak(job: str) -> int:
+        command = [sys.executable, os.path.abspath(__file__), "--tape-job", job, str(size)]
+        return int(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()[-1])
+
+    return max(peak(job) - peak("none"), 0)
 
 
 def _chain_of(x: Any, w: Any, steps: int) -> Any:
@@ -1161,7 +1193,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats: under a minute")
     parser.add_argument("--json", metavar="PATH", help="also write every sample and the table as JSON")
+    parser.add_argument("--tape-job", nargs=2, metavar=("JOB", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.tape_job:  # run by _peak_of in a fresh process: one job, then its peak memory in bytes
+        _tape_job(args.tape_job[0], int(args.tape_job[1]))
+        print(_high_water())
+        return 0
     torch.set_num_threads(1)
     plan = QUICK if args.quick else FULL
     started = time.perf_counter()

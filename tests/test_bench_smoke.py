@@ -114,6 +114,6 @@ def test_the_tape_section_measures_the_per_sample_step_and_fit_side_by_side(benc
     ]
     for name in ("traced", "eager"):
         first = next(f for f in bench.TAPE_FIGURES if f.what == f"nn.fit, 40 samples, first epoch, {name}")
-        assert first.peak_bytes and first.peak_bytes > 0 and first.seconds
+        assert first.peak_bytes is not None and first.peak_bytes >= 0 and first.seconds  # a fresh process's
     text = bench.tape_table(bench.TAPE_FIGURES)
     assert "× the plain-float forward" in text and "nn.fit first epoch: traced" in text

@@ -1,0 +1,263 @@
+"""The tape made runnable: Python generated from its statements and compiled, or, for a long tape,
+an interpreter running the same rules on the same floats."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from ..ops import derivative_code, forward_code, partners
+from .statements import KINDS, Guard, Statement, Tape, _local_code, _substituted
+
+# Python's sum() of floats adds one by one up to 3.11 (as `+` does); from 3.12 it compensates, so
+# a weighted sum is written out as additions only where that is the same arithmetic.
+_SUM_IS_SEQUENTIAL = sys.version_info < (3, 12)
+
+
+class Retrace(Exception):
+    """A guard of the tape went the other way: the function must be traced again."""
+
+
+class NotFinite(ArithmeticError):
+    """A replay produced a number that is not finite: the eager engine says where."""
+
+
+def _forward_code(s: Statement) -> str:
+    op = s.op
+    names = [f"v{a}" if type(a) is int else repr(a) for a in s.args]
+    if op is None:  # no gradient: a detach() copy, or a stop_gradient rule
+        return f"r{s.slot}({', '.join(names)})" if s.rule else names[0]
+    code = forward_code(op)
+    if code:  # a rule the table writes as an expression: written out here (in parentheses)
+        return f"({_substituted(code, dict(zip(op.inputs, names)))})"
+    if op.name == "dot" and _SUM_IS_SEQUENTIAL:  # sum(..., bias) adds from the bias, in order
+        terms = [f"{names[k]} * {names[k + 1]}" for k in range(0, len(names) - 1, 2)]
+        start = names[-1] if len(names) % 2 else "0.0"
+        return " + ".join([start, *terms])
+    return f"f_{op.name}({', '.join(names)})"
+
+
+def _generate(tape: Tape) -> str:
+    """``replay(inputs, leaves, grads)``: the forward sweep, the guards, the reverse sweep; returns
+    the output and the captured leaves' new gradients. Raises ``Retrace`` when a guard fails and
+    ``NotFinite`` when a forward number is not finite."""
+    lines = ["def replay(inputs, leaves, grads):"]
+    out = lines.append
+    if tape.inputs:
+        out(f"    {', '.join(f'v{s}' for s in tape.inputs)}, = inputs")
+    if tape.leaf_slots:
+        out(f"    {', '.join(f'v{s}' for s in tape.leaf_slots)}, = leaves")
+        out(f"    {', '.join(f'g{s}' for s in tape.leaf_slots)}, = grads")
+    lines += _sweeps(tape)
+    grads, also = _tuple(f"g{s}" for s in tape.leaf_slots), _tuple(f"v{s}" for s in tape.also)
+    out(f"    return v{tape.output}, {grads}, {also}")
+    return "\n".join(lines) + "\n"
+
+
+def _sweeps(tape: Tape) -> list[str]:
+    """The body of ``replay``: the forward sweep with its guards, then the reverse sweep."""
+    lines = _forward_sweep(tape)
+    out = lines.append
+    # The reverse sweep, gathered: each node's gradient is written once, when backward() would
+    # have finished it, as the sum of its consumers' contributions in the order backward() adds
+    # them (0.0 + t1 + t2 + ..., as it adds to a gradient reset to 0.0; a leaf's starts from what
+    # it held). The same additions in the same order, with fewer statements than one per edge.
+    terms: dict[int, list[str]] = {}
+    by_slot = {s.slot: s for s in tape.statements}
+    for slot in tape.reverse:
+        if slot == tape.output:
+            out(f"    g{slot} = 1.0")
+        else:
+            _sum_into(lines, f"g{slot}", "0.0", terms.pop(slot))
+        s = by_slot[slot]
+        for position, arg in enumerate(s.args):
+            if type(arg) is int and arg in tape.needs_grad:
+                local = _local_code(s, position) or _called(s, position)
+                terms.setdefault(arg, []).append(_product(local, f"g{slot}"))
+    for slot in tape.leaf_slots:
+        if slot == tape.output:  # fn returned a captured leaf: backward() seeds it, += 1
+            _sum_into(lines, f"g{slot}", f"g{slot}", ["1.0"])
+        elif slot in terms:
+            _sum_into(lines, f"g{slot}", f"g{slot}", terms.pop(slot))
+    return lines
+
+
+def _replay_of(tape: Tape) -> Callable[..., tuple[float, tuple[float, ...], tuple[float, ...]]]:
+    """``replay(inputs, leaves, grads)``: the generated source compiled, or, for a tape of more
+    than ``COMPILED_UP_TO`` statements, the interpreter (``_interpret``) running the same
+    statements: Python's compiler takes far longer than a call saves on a long function."""
+    if len(tape.statements) <= COMPILED_UP_TO:
+        return _compile(_generate(tape), tape, "replay")
+
+    def interpreted(numbers: Sequence[float], data: Sequence[float], grads: Sequence[float]) -> Any:
+        return _interpret(tape, numbers, data, grads)
+
+    return interpreted
+
+
+COMPILED_UP_TO = 5_000  # statements: a longer tape is interpreted, not compiled (see _replay_of)
+
+
+def _interpret(tape: Tape, numbers: Sequence[float], data: Sequence[float], grads: Sequence[float]) -> Any:
+    """What the generated ``replay`` does, statement by statement: each op's forward rule, the
+    guards where the generated code checks them, then each edge's derivative rule times the
+    gradient, added in ``backward()``'s order (the same floats, operation for operation)."""
+    columns = tape.statements
+    kinds, ops, starts, flat, rules = columns.kinds, columns.ops, columns.starts, columns.flat, columns.rules
+    size = len(kinds)
+    v = [0.0] * size + columns.kept[::-1]  # a kept number's arg is negative: v[arg] reads it from the end
+    g = [0.0] * size
+    for slot, x in zip(tape.inputs, numbers):
+        v[slot] = x
+    for slot, x, grad in zip(tape.leaf_slots, data, grads):
+        v[slot], g[slot] = x, grad
+    for slot, x in columns.constants.items():
+        v[slot] = x
+    checks: dict[int, list[Guard]] = {}
+    for guard in tape.guards:
+        checks.setdefault(max(guard.slot, -1 if guard.other is None else guard.other), []).append(guard)
+    computed = KINDS.index("op")  # "op" and "stop" come last in KINDS
+    for slot, kind in enumerate(kinds):
+        if kind >= computed:
+            xs = [v[a] for a in flat[starts[slot] : starts[slot + 1]]]
+            op = ops[slot]
+            rule = op.forward if op is not None else rules.get(slot)
+            o = v[slot] = rule(*xs) if rule is not None else xs[0]  # no rule: a detach() copy
+            if o - o != 0.0:
+                raise NotFinite
+        if checks and slot in checks:
+            for guard in checks[slot]:
+                if not guard.holds(v):
+                    raise Retrace
+    flags = tape.needs_grad.flags
+    for slot in tape.reverse:
+        op = ops[slot]
+        assert op is not None
+        if slot == tape.output:
+            g[slot] = 1.0
+        args = flat[starts[slot] : starts[slot + 1]]
+        upstream, o, xs = g[slot], v[slot], [v[a] for a in args]
+        # every derivative at once where the row has them (as the engine computes them)
+        locals_ = partners(xs) if op.name == "dot" else op.partials(o, *xs) if op.partials else None
+        for position, arg in enumerate(args):
+            if arg >= 0 and flags[arg]:
+                local = locals_[position] if locals_ is not None else op.derivatives[position](o, *xs)
+                g[arg] += local * upstream
+    if tape.output in tape.leaf_slots:  # fn returned a captured leaf: backward() seeds it, += 1
+        g[tape.output] += 1.0
+    return v[tape.output], tuple(g[s] for s in tape.leaf_slots), tuple(v[s] for s in tape.also)
+
+
+def _forward_sweep(tape: Tape, beside: Callable[[Statement], list[str]] | None = None) -> list[str]:
+    """The forward sweep's statements, each op's followed by ``beside(statement)``'s lines (forward
+    mode's tangent) and the guards on it, then one check that every number was finite."""
+    # One check at the end: the sum of every computed number is finite if each is (x - x is 0.0
+    # for a finite x, nan otherwise); the rare sum that overflows only sends the call to the engine.
+    lines = ["    bad = 0.0"]
+    checks = _guard_checks(tape)
+    unchecked: list[str] = []
+    for s in tape.statements:
+        if s.kind == "constant":
+            lines.append(f"    v{s.slot} = {s.value!r}")
+        elif s.computed:
+            lines.append(f"    v{s.slot} = {_forward_code(s)}")
+            unchecked.append(f"v{s.slot}")
+            if s.kind == "op" and beside:  # a "stop" has no tangent: no gradient flows through it
+                lines += beside(s)
+            if len(unchecked) == _CHECKED_TOGETHER:
+                lines.append(f"    bad += {' + '.join(unchecked)}")
+                unchecked.clear()
+        lines += checks.get(s.slot, [])
+    if unchecked:
+        lines.append(f"    bad += {' + '.join(unchecked)}")
+    lines.append("    if bad - bad != 0.0: raise NotFinite")
+    return lines
+
+
+_CHECKED_TOGETHER = 16  # computed numbers added into the finiteness check by one statement
+
+
+def _tuple(names: Any) -> str:
+    names = list(names)
+    return f"({', '.join(names)}{',' if names else ''})"
+
+
+def _sum_into(lines: list[str], target: str, start: str, terms: list[str], chunk: int = 100) -> None:
+    """``target = start + t1 + t2 + ...``, left to right, in statements of at most ``chunk`` terms
+    (an expression nested thousands deep would overflow the compiler)."""
+    for k in range(0, len(terms), chunk):
+        lines.append(f"    {target} = {start if k == 0 else target} + {' + '.join(terms[k : k + chunk])}")
+
+
+def _product(local: str, grad: str) -> str:
+    """``local * grad``; by 1.0 or -1.0 written as ``grad`` or ``-grad``, which is the same float."""
+    if local == "1.0":
+        return grad
+    return f"-{grad}" if local == "-1.0" else f"({local}) * {grad}"
+
+
+def _guard_checks(tape: Tape) -> dict[int, list[str]]:
+    """The guards as lines of Python, under the statement after which all they compare exists."""
+    checks: dict[int, list[str]] = {}
+    for guard in tape.guards:
+        after = max(guard.slot, guard.other if guard.other is not None else -1)
+        checks.setdefault(after, []).append(f"    if {guard.python()}: raise Retrace")
+    return checks
+
+
+def _called(s: Statement, position: int) -> str:
+    """A derivative rule that is a function, called with the output and the inputs (``d_<op>_<i>``)."""
+    assert s.op is not None
+    names = [f"v{a}" if type(a) is int else repr(a) for a in s.args]
+    return f"d_{s.op.name}_{position}(v{s.slot}, {', '.join(names)})"
+
+
+def _compile(
+    source: str, tape: Tape, function: str, namespace: dict[str, Any] | None = None
+) -> Callable[..., Any]:
+    namespace = dict(namespace or _namespace(tape))
+    exec(compile(source, f"<tape of {tape.name}>", "exec"), namespace)  # noqa: S102 - our own text
+    return namespace[function]
+
+
+def _namespace(tape: Tape) -> dict[str, Any]:
+    """What the generated code calls: the rows' forward and derivative functions, the rules."""
+    namespace: dict[str, Any] = {"Retrace": Retrace, "NotFinite": NotFinite}
+    for s in tape.statements:
+        if s.rule is not None:
+            namespace[f"r{s.slot}"] = s.rule
+        if s.op is not None:
+            namespace[f"f_{s.op.name}"] = s.op.forward
+            for position, arg in enumerate(s.args):  # a kept number (x * 3's 3) has no derivative
+                if type(arg) is int and not derivative_code(s.op, position, len(s.args)):
+                    namespace[f"d_{s.op.name}_{position}"] = s.op.derivatives[position]
+    return namespace
+
+
+def _generate_tangents(tape: Tape) -> str:
+    """``tangents(inputs, directions, leaves)``: the forward sweep, and beside it each node's
+    derivative along the inputs' ``directions`` (forward mode); returns the output and its own."""
+    lines = ["def tangents(inputs, directions, leaves):"]
+    out = lines.append
+    if tape.inputs:
+        out(f"    {', '.join(f'v{s}' for s in tape.inputs)}, = inputs")
+        out(f"    {', '.join(f't{s}' for s in tape.inputs)}, = directions")
+    if tape.leaf_slots:
+        out(f"    {', '.join(f'v{s}' for s in tape.leaf_slots)}, = leaves")
+    moving = set(tape.inputs)  # the slots whose tangent is not 0
+
+    def tangent(s: Statement) -> list[str]:
+        terms = [
+            _product(_local_code(s, k) or _called(s, k), f"t{a}")
+            for k, a in enumerate(s.args)
+            if type(a) is int and a in moving
+        ]
+        if not terms:
+            return []
+        moving.add(s.slot)
+        return [f"    t{s.slot} = {' + '.join(terms)}"]
+
+    lines += _forward_sweep(tape, tangent)
+    out(f"    return v{tape.output}, {f't{tape.output}' if tape.output in moving else '0.0'}")
+    return "\n".join(lines) + "\n"
