@@ -87,7 +87,7 @@ live: $(FETCHED)/snapshot.bin $(FETCHED)/wheels/.graphviz-$(GRAPHVIZ_VERSION)-tq
 	$(PY) docs/live/pack.py $(FETCHED) build/live
 
 bench: $(VENV)/.dev
-	$(PY) benchmarks/bench.py $(ARGS)
+	$(PY) benchmarks/bench.py --markdown benchmarks/RESULTS.md $(ARGS)
 
 clean:
 	rm -rf $(VENV) out .pytest_cache build

@@ -1,7 +1,8 @@
 """gradstep beside micrograd 0.1.0 and PyTorch scalars: the same workloads, one process, as ratios.
 
 Run ``python benchmarks/bench.py`` (a few minutes), ``--quick`` (under a minute) or
-``--json results.json`` to keep every sample. ``make bench`` runs the full version.
+``--json results.json`` to keep every sample. ``make bench`` runs the full version and keeps
+its report in ``benchmarks/RESULTS.md``, which the README's Speed section points to.
 
 What is timed
 -------------
@@ -1193,6 +1194,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats: under a minute")
     parser.add_argument("--json", metavar="PATH", help="also write every sample and the table as JSON")
+    parser.add_argument("--markdown", metavar="PATH", help="also write the report as Markdown (make bench)")
     parser.add_argument("--tape-job", nargs=2, metavar=("JOB", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.tape_job:  # run by _peak_of in a fresh process: one job, then its peak memory in bytes
@@ -1206,25 +1208,33 @@ def main(argv: list[str] | None = None) -> int:
     with gc_clock():
         rows, memory, players = run_benchmark(plan, log=lambda s: print(s, file=sys.stderr, flush=True))
     info = machine()
-    print(f"gradstep benchmark ({'quick' if args.quick else 'full'}), "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")  # fmt: skip
     info["load average (start, end)"] = f"{load_before:.1f}, {os.getloadavg()[0]:.1f}"
-    print("machine: " + ", ".join(f"{k} {v}" for k, v in info.items()))
-    print("all engines computed the same loss and gradients (to 1e-9) on every repeat\n")
-    print(table(rows, memory))
-    print()
-    print(player_table(players))
-    print()
-    print(tape_table(TAPE_FIGURES))
-    print(
-        "\nbest = fastest repeat; spread = (max - min) / median over the interleaved repeats; in GC =\n"
-        "share of the median spent inside the cyclic garbage collector; ratios are of medians. torch\n"
-        "memory adds glibc's malloc heap (mallinfo2) to tracemalloc, which does not see C++ allocations.\n"
-    )
     checks = targets(rows, memory, players)
-    for name, measured, ok in checks:
-        print(f"[{'ok' if ok else 'MISS'}] {name}: {measured}")
-    print(f"\n({time.perf_counter() - started:.0f} s)")
+    report = "\n".join(
+        [
+            f"gradstep benchmark ({'quick' if args.quick else 'full'}), "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
+            "machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
+            "all engines computed the same loss and gradients (to 1e-9) on every repeat\n",
+            table(rows, memory) + "\n",
+            player_table(players) + "\n",
+            tape_table(TAPE_FIGURES),
+            "\nbest = fastest repeat; spread = (max - min) / median over the interleaved repeats; in GC =\n"
+            "share of the median spent inside the cyclic garbage collector; ratios are of medians. torch\n"
+            "memory adds glibc's malloc heap (mallinfo2) to tracemalloc, which does not see C++\n"
+            "allocations.\n",
+            *(f"- [{'ok' if ok else 'MISS'}] {name}: {measured}" for name, measured, ok in checks),
+            f"\n({time.perf_counter() - started:.0f} s)",
+        ]
+    )
+    print(report)
+    if args.markdown:  # the run the README's Speed section points to (make bench keeps it)
+        heading = (
+            "# gradstep's last benchmark run\n\n"
+            "Written by `make bench` (`benchmarks/bench.py`): do not edit by hand.\n\n"
+        )
+        with open(args.markdown, "w", encoding="utf-8") as f:
+            f.write(heading + report + "\n")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(

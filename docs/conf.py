@@ -26,7 +26,7 @@ root_doc = "README"  # copied to index.html after the build (see _home_page)
 
 extensions = ["myst_nb", "sphinx.ext.autodoc"]
 # Only these files are pages; everything else in the repository is not part of the site.
-include_patterns = ["README.md", "CONTRIBUTING.md", "notebooks/*.ipynb", "docs/*.md"]
+include_patterns = ["README.md", "CONTRIBUTING.md", "notebooks/*.ipynb", "docs/*.md", "benchmarks/RESULTS.md"]
 # Folders Sphinx must not even walk (the virtualenv alone has tens of thousands of files).
 exclude_patterns = [".venv", ".git", "site", "build", "out", "**/.ipynb_checkpoints"]
 
@@ -102,6 +102,7 @@ notebooks/*
 
 docs/players
 docs/api
+benchmarks/RESULTS
 CONTRIBUTING
 ```
 """

@@ -45,3 +45,15 @@ def test_the_ten_lines_run_one_backward_pass_so_the_steps_agree_with_the_printed
     assert float(shown["a"]) == pytest.approx(a_grad, rel=1e-4)  # not twice the gradient above
     assert float(shown["b"]) == pytest.approx(b_grad, rel=1e-4)
     assert any(line.startswith("e = ") for line in lines)  # e.tree() printed the graph
+
+
+def test_speed_figures_come_from_the_kept_benchmark_run():
+    """The README copies no speed figure by hand: its Speed section points to the report that
+    `make bench` writes (benchmarks/RESULTS.md), which is a full run with every engine."""
+    text = README.read_text(encoding="utf-8")
+    speed = text[text.index("## Speed\n") : text.index("\n## ", text.index("## Speed\n") + 1)]
+    assert "[benchmarks/RESULTS.md](benchmarks/RESULTS.md)" in speed
+    assert "|---" not in speed and not re.search(r"\d(\.\d+)? ?(ms|µs|ns)\b|\d+(\.\d+)?×", speed), speed
+    results = (README.parent / "benchmarks" / "RESULTS.md").read_text(encoding="utf-8")
+    assert "Written by `make bench`" in results and "gradstep benchmark (full)" in results
+    assert all(engine in results for engine in ("micrograd", "torch", "plain floats", "traced"))
