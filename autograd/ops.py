@@ -218,21 +218,14 @@ def expression(code: str, names: Sequence[str]) -> Derivative:
 
 
 class _ForEach:
-    """``derivatives`` or ``rules`` of a row with any number of inputs: entry i is ``make(i)``.
-    ``code(i, count)``, if given, is entry i as an expression in the inputs ``_0``, ``_1``, ...
-    when there are ``count`` of them (for the tape's generated Python)."""
+    """``derivatives`` or ``rules`` of a row with any number of inputs: entry i is ``make(i)``
+    (the tape writes dot's as code itself, ``rule_code.derivative_code``)."""
 
-    def __init__(self, make: Callable[[int], Any], code: Callable[[int, int], str] | None = None) -> None:
+    def __init__(self, make: Callable[[int], Any]) -> None:
         self._make = make
-        self.code = code
 
     def __getitem__(self, i: int) -> Any:
         return self._make(i)
-
-
-def _dot_code(i: int, count: int) -> str:
-    # inputs are [w0, x0, w1, x1, ..., bias]: i ^ 1 is the other factor of i's product
-    return f"_{i ^ 1}" if i ^ 1 < count else "1.0"
 
 
 def _d_dot(i: int) -> Derivative:
@@ -320,43 +313,9 @@ _ROWS = [
        (lambda o, x: _sigmoid_of(x),),                                       ("sigmoid(x)",)),
     # A neuron's weighted sum as one node (Value.weighted_sum).
     _make_row("dot",      "Σw·x",      (),             _dot,
-       _ForEach(_d_dot, _dot_code),                                          _ForEach(_dot_rule)),
+       _ForEach(_d_dot),                                                     _ForEach(_dot_rule)),
 ]  # fmt: skip
 
 
 OPS: dict[str, Op] = {row.name: row for row in _ROWS}
 
-
-# Operators a forward rule may be, as the expression they compute (in the row's input names).
-_OPERATORS = {operator.add: "a + b", operator.sub: "a - b", operator.mul: "a * b", operator.neg: "-x"}
-
-
-def forward_code(op: Op) -> str:
-    """``op``'s forward rule as an expression in its input names (``"a * b"``, ``"x if x > 0.0 else
-    0.0"``), or "" where the rule is a function (one that checks its inputs, like ``_log``).
-
-    >>> forward_code(OPS["mul"]), forward_code(OPS["relu"]), forward_code(OPS["log"])
-    ('a * b', 'x if x > 0.0 else 0.0', '')
-    """
-    if op.forward in _OPERATORS:
-        return _OPERATORS[op.forward]
-    return str(getattr(op.forward, "code", ""))
-
-
-def is_operator(op: Op) -> bool:
-    """Whether ``op``'s forward rule is one of Python's arithmetic operators (``a * b``)."""
-    return op.forward in _OPERATORS
-
-
-def derivative_code(op: Op, position: int, count: int) -> str:
-    """d(out)/d(input ``position``) of a node of ``op`` with ``count`` inputs, as the expression
-    the table wrote it in (in ``o`` and the input names, ``_0``, ``_1``, ... for ``dot``), or ""
-    where the rule is a function.
-
-    >>> tanh, dot, pow = OPS["tanh"], OPS["dot"], OPS["pow"]
-    >>> derivative_code(tanh, 0, 1), derivative_code(dot, 2, 5), derivative_code(pow, 0, 2)
-    ('1.0 - o * o', '_3', '')
-    """
-    if isinstance(op.derivatives, _ForEach):
-        return op.derivatives.code(position, count) if op.derivatives.code else ""
-    return getattr(op.derivatives[position], "code", "")

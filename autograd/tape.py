@@ -60,7 +60,8 @@ from typing import Any, NamedTuple
 from .backward import backward, topological_order, watched
 from .explain import filled
 from .hooks import any_hooks
-from .ops import Op, derivative_code, forward_code, is_operator
+from .ops import Op
+from .rule_code import derivative_code, forward_code, is_operator
 from .value import (
     Value,
     as_finite_float,

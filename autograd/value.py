@@ -22,7 +22,6 @@ This module is the one that knows how a node stores its edges (``parents_of``, `
 
 from __future__ import annotations
 
-import copy
 import enum
 import math
 import numbers
@@ -379,52 +378,22 @@ class Value:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
 
-    # -- copies ----------------------------------------------------------------------------------
+    # -- copies and pickling (copies.py) -----------------------------------------------------
 
     def __copy__(self) -> Value:
-        return _twin(self, lambda parent: parent, self.grad)
+        from .copies import shallow_copy
+
+        return shallow_copy(self)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
-        """A copy of the whole graph below this node, made in forward order (no recursion, so a
-        chain of any depth copies). Nodes already copied in the same ``deepcopy`` are reused;
-        hooks stay with the original nodes."""
-        from .backward import topological_order
+        from .copies import deep_copy
 
-        for node in reversed(topological_order(self)):
-            if id(node) not in memo:
-                memo[id(node)] = _twin(node, lambda parent: memo[id(parent)], copy.deepcopy(node.grad, memo))
-        return memo[id(self)]
+        return deep_copy(self, memo)
 
     def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        if self._p0 is not None:
-            raise TypeError(
-                f"cannot pickle {_describe(self)}, made by {self.op.name if self.op else 'an op'}: a graph "
-                "is not pickled; pickle the leaves (a model's parameters) or v.detach(), or copy.deepcopy it"
-            )
-        return _leaf, (self._data, self.grad, self.label)
+        from .copies import reduced
 
-
-def _leaf(data: float, grad: float | Value, label: str) -> Value:
-    leaf = Value(data, label)
-    leaf.grad = grad
-    return leaf
-
-
-def _twin(node: Value, parent: Callable[[Value], Value], grad: float | Value) -> Value:
-    """A new node like ``node`` (no hooks), its parents mapped by ``parent``."""
-    twin = _new(Value)
-    twin._data, twin.grad, twin._label, twin.op = node._data, grad, node.label, node.op
-    first = node._p0
-    if first is None:
-        twin._p0 = None
-    elif first is MANY:
-        twin._p0 = MANY
-        twin._l0 = tuple(parent(x) if type(x) is Value else x for x in node._l0)
-    else:
-        second = node._p1
-        twin._p0, twin._l0, twin._l1 = parent(first), node._l0, node._l1
-        twin._p1 = None if second is None else parent(second)
-    return twin
+        return reduced(self)
 
 
 class _Many(enum.Enum):
