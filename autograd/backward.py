@@ -20,11 +20,12 @@ import gc
 import math
 from collections.abc import Iterable
 
+from .checks import as_finite_float, changed_since_forward
 from .hooks import any_hooks, hooks_of, run_hooks
 from .modes import OnStep, now
 from .modes import on_backward_step as on_backward_step  # re-exported: where tools look for it
 from .modes import watched as watched
-from .value import Value, as_finite_float, inputs_of, locals_of, parents_of
+from .value import Value, inputs_of, locals_of, parents_of
 
 
 def topological_order(root: Value, inputs_first: bool = False) -> list[Value]:
@@ -171,12 +172,7 @@ def _rebuilt_locals(node: Value) -> tuple[float | Value, ...]:
         raise type(error)(f"backward(create_graph=True) through {op}: {error}") from None
     for position, (value, recorded) in enumerate(zip(rebuilt, locals_of(node))):
         if float(value) != recorded:
-            raise ValueError(
-                f"backward(create_graph=True): the data of {node.op.name if node.op else 'a'} node "
-                f"{node!r} or of its inputs changed after the forward pass (d/d(input {position}) was "
-                f"recorded as {recorded!r}, the data now give {float(value)!r}). backward() uses the "
-                "recorded derivatives; create_graph needs the data they came from: redo the forward pass"
-            )
+            raise changed_since_forward(node, position, recorded, float(value))
     return rebuilt
 
 

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from numbers import Real
 from typing import Any
 
+from .checks import hook_result
 from .value import Extras, Value, extras, extras_of
 
 Hook = Callable[[Any], Any]  # grad -> None, or a number (or Value) that replaces it
@@ -87,12 +87,6 @@ def run_hooks(node: Value, grad_before_pass: float | Value) -> None:
     this_pass = node.grad - grad_before_pass
     for hook in list(hooks_of(node)):
         replaced = hook(this_pass)
-        if replaced is None:
-            continue
-        if not isinstance(replaced, Value) and (isinstance(replaced, bool) or not isinstance(replaced, Real)):
-            raise TypeError(
-                f"hook {getattr(hook, '__name__', hook)!r} on {node!r} returned {type(replaced).__name__}; "
-                "a hook returns None or the gradient to use instead (a number or a Value)"
-            )
-        this_pass = replaced if isinstance(replaced, Value) else float(replaced)
+        if replaced is not None:
+            this_pass = replaced if isinstance(replaced, Value) else hook_result(hook, node, replaced)
     node.grad = grad_before_pass + this_pass

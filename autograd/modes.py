@@ -24,6 +24,8 @@ from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any, NamedTuple
 
+from .checks import left_elsewhere
+
 NewNode = Callable[[Any], None]  # callback(node)
 Reader = Callable[[Any, str, object, object], None]  # callback(node, how, other, result)
 OnStep = Callable[..., None]  # (node, parent, position, local, upstream, product, before, after)
@@ -58,11 +60,7 @@ def _mode(name: str, **changes: Any) -> Iterator[None]:
             MODES.reset(token)
         except ValueError:  # contextvars' "created in a different Context"
             MODES.set(before)
-            raise ModeError(
-                f"a {name}() block was left in another task or context than the one that entered it "
-                "(an async generator holding it across a yield?); the modes it found there are "
-                f"restored. Enter and leave {name}() in the same task, around code with no yield."
-            ) from None
+            raise ModeError(left_elsewhere(name)) from None
 
 
 def now() -> Modes:

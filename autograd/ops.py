@@ -36,17 +36,11 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
-from .checks import shown
+from .checks import no_graph_here, shown
 
 Derivative = Callable[..., Any]  # (out, *inputs) -> float, or a Value when given Values
-
-
-class Indexed(Protocol):
-    """What ``Op.derivatives`` and ``Op.rules`` must be: indexable by input position."""
-
-    def __getitem__(self, i: int, /) -> Any: ...
 
 
 class Op(NamedTuple):
@@ -56,8 +50,8 @@ class Op(NamedTuple):
     symbol: str  # what micrograd's ``_op`` shows, e.g. "+", "*", "tanh"
     inputs: tuple[str, ...]  # the inputs' names in ``rules``; () for any number of inputs
     forward: Callable[..., float]
-    derivatives: Indexed  # derivatives[i](out, *inputs) = d(out)/d(input i)
-    rules: Indexed  # rules[i]: derivatives[i] as a formula in o and the input names
+    derivatives: Sequence[Derivative] | _ForEach  # derivatives[i](out, *inputs) = d(out)/d(input i)
+    rules: Sequence[str] | _ForEach  # rules[i]: derivatives[i] as a formula in o and the input names
     about: str = ""  # the rule in words, when the formula alone does not say it
     constant_first: bool = False  # the row as a node holds it for 3 - x: the number is input 0
     # every derivative at once, (out, *inputs) -> tuple, made from the same expressions when all
@@ -169,10 +163,7 @@ def _infinite(out: Any, op: str, *inputs: Any) -> float:
     """The derivative is infinite here: ``inf`` on floats (as PyTorch), an error on Values."""
     if type(out) is float:
         return INF
-    raise OverflowError(
-        f"{op}({shown([float(v) for v in inputs])}): the derivative is infinite here (a vertical "
-        "tangent), so create_graph=True cannot build on it; first-order backward() gives inf"
-    )
+    raise no_graph_here(op, inputs, "is infinite here (a vertical tangent)", "inf")
 
 
 def _d_pow_base(out: Any, a: Any, b: Any) -> Any:
@@ -184,10 +175,7 @@ def _d_pow_base(out: Any, a: Any, b: Any) -> Any:
         return b * a ** (b - 1.0)
     except OverflowError:  # finite, but too large for a float: ±inf, as 1/x and log give
         if type(out) is not float:
-            raise OverflowError(
-                f"pow({shown([float(a), float(b)])}): the derivative overflows a float here, so "
-                "create_graph=True cannot build on it; first-order backward() gives ±inf"
-            ) from None
+            raise no_graph_here("pow", (a, b), "overflows a float here", "±inf") from None
         negative = (b < 0.0) != (a < 0.0 and (b - 1.0) % 2.0 == 1.0)  # the signs of b and a**(b-1)
         return -INF if negative else INF
 
@@ -232,15 +220,9 @@ def _d_dot(i: int) -> Derivative:
     return lambda out, *inputs: partners(inputs)[i]  # one definition: partners
 
 
-def _make_row(
-    name: str,
-    symbol: str,
-    inputs: tuple[str, ...],
-    forward: str | Callable[..., float],
-    derivatives: Sequence[str | Derivative] | _ForEach,
-    rules: Indexed,
-    about: str = "",
-) -> Op:
+def _make_row(name: str, symbol: str, inputs: tuple[str, ...], forward: str | Callable[..., float],
+              derivatives: Sequence[str | Derivative] | _ForEach, rules: Sequence[str] | _ForEach,
+              about: str = "") -> Op:  # fmt: skip
     """A row of the table, its rules written as expressions made functions (``expression``):
     the forward rule ``(*inputs) -> out``, each derivative ``(o, *inputs) -> d(o)/d(input)``."""
     if isinstance(forward, str):

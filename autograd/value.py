@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import enum
 import math
-import numbers
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
-from .checks import checked_label, finite_number, leaf_number, listed, named, not_finite, real_number
+from .checks import as_finite_float as as_finite_float  # re-exported: where tools import it from
+from .checks import checked_label, comparable, described, leaf_number, listed, named, not_finite, real_number
 from .modes import MODES, Modes
 from .modes import no_grad as no_grad  # re-exported: the names tools import from here
 from .modes import on_new_node as on_new_node
@@ -41,17 +41,13 @@ if TYPE_CHECKING:
 
 _INF = math.inf
 _new = object.__new__
+_ALONE: Final = object()  # _one_parent's number for an op of one Value alone (x.tanh())
 
 
 # -- the rows each operator and method runs (ops.OPS) -------------------------------------------
 
-_ADD, _SUB, _MUL, _DIV, _POW = (OPS[name] for name in ("add", "sub", "mul", "div", "pow"))
-_NEG, _ABS, _EXP, _LOG, _SQRT, _TANH = (OPS[name] for name in ("neg", "abs", "exp", "log", "sqrt", "tanh"))
-_SIGMOID, _RELU, _SOFTPLUS, _LEAKY_RELU, _DOT = (
-    OPS[name] for name in ("sigmoid", "relu", "softplus", "leaky_relu", "dot")
-)
 # 3 - x, 3 / x, 3 ** x: the same rows, the plain number as input 0
-_NUMBER_SUB, _NUMBER_DIV, _NUMBER_POW = (row._replace(constant_first=True) for row in (_SUB, _DIV, _POW))
+_NUMBER_SUB, _NUMBER_DIV, _NUMBER_POW = (OPS[n]._replace(constant_first=True) for n in ("sub", "div", "pow"))
 
 
 def _operator(op: Op) -> Callable[[Value, Value | float], Value]:
@@ -69,7 +65,7 @@ def _operator(op: Op) -> Callable[[Value, Value | float], Value]:
     def make(a: Value, b: Value | float) -> Value:
         """``a <op> b`` for two Values (``a * b``), or a Value and a plain number (``a * 3``)."""
         if type(b) is not Value:
-            return _with_number(op, a, b)
+            return _one_parent(op, a, b)
         x, y = a._data, b._data
         modes = MODES.get()
         l0 = l1 = 0.0
@@ -151,7 +147,7 @@ class Value:
         if type(number) is float and -_INF < number < _INF:  # every optimiser step: no message built
             self._data = number
         else:
-            self._data = as_finite_float(number, f".data of {_describe(self)}")
+            self._data = as_finite_float(number, f".data of {described(self)}")
 
     @property
     def label(self) -> str:
@@ -266,64 +262,64 @@ class Value:
     # -- arithmetic: each operator runs one row of the table (ops.OPS) ----------------------
 
     # a + b, a - b, a * b, a / b, a ** b: the function _operator makes from the row (below)
-    __add__ = _operator(_ADD)
+    __add__ = _operator(OPS["add"])
     __radd__ = __add__  # 3 + x is x + 3: addition commutes exactly
 
-    __sub__ = _operator(_SUB)
+    __sub__ = _operator(OPS["sub"])
     def __rsub__(self, other: float) -> Value:
-        return _with_number(_NUMBER_SUB, self, other)
+        return _one_parent(_NUMBER_SUB, self, other)
 
-    __mul__ = _operator(_MUL)
+    __mul__ = _operator(OPS["mul"])
     __rmul__ = __mul__  # 3 * x is x * 3: multiplication commutes exactly
 
-    __truediv__ = _operator(_DIV)
+    __truediv__ = _operator(OPS["div"])
     def __rtruediv__(self, other: float) -> Value:
-        return _with_number(_NUMBER_DIV, self, other)
+        return _one_parent(_NUMBER_DIV, self, other)
 
-    __pow__ = _operator(_POW)
+    __pow__ = _operator(OPS["pow"])
     def __rpow__(self, other: float) -> Value:
-        return _with_number(_NUMBER_POW, self, other)
+        return _one_parent(_NUMBER_POW, self, other)
 
     def __neg__(self) -> Value:
-        return _unary(_NEG, self)
+        return _one_parent(OPS["neg"], self)
 
     def __abs__(self) -> Value:
-        return _unary(_ABS, self)
+        return _one_parent(OPS["abs"], self)
 
     def exp(self) -> Value:
         """e ** self. ``Value(1.0).exp().data == math.e``."""
-        return _unary(_EXP, self)
+        return _one_parent(OPS["exp"], self)
 
     def log(self) -> Value:
         """Natural logarithm; raises ``ValueError`` for data <= 0. ``Value(1.0).log().data == 0.0``."""
-        return _unary(_LOG, self)
+        return _one_parent(OPS["log"], self)
 
     def sqrt(self) -> Value:
         """Square root; raises ``ValueError`` for data < 0. ``Value(4.0).sqrt().data == 2.0``."""
-        return _unary(_SQRT, self)
+        return _one_parent(OPS["sqrt"], self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent (stable for any input). ``Value(0.0).tanh().data == 0.0``."""
-        return _unary(_TANH, self)
+        return _one_parent(OPS["tanh"], self)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-x), computed without overflow. ``Value(0.0).sigmoid().data == 0.5``."""
-        return _unary(_SIGMOID, self)
+        return _one_parent(OPS["sigmoid"], self)
 
     def relu(self) -> Value:
         """max(0, x); its derivative at 0 is 0. ``Value(-2.0).relu().data == 0.0``."""
-        return _unary(_RELU, self)
+        return _one_parent(OPS["relu"], self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope * x (slope a number). ``Value(-2.0).leaky_relu(0.1).data == -0.2``."""
-        node = _with_number(_LEAKY_RELU, self, slope)
+        node = _one_parent(OPS["leaky_relu"], self, slope)
         if node is NotImplemented:
             raise TypeError(f"leaky_relu: slope must be a number, got {type(slope).__name__}")
         return node
 
     def softplus(self) -> Value:
         """log(1 + e**x), computed without overflow. ``round(Value(0.0).softplus().data, 4) == 0.6931``."""
-        return _unary(_SOFTPLUS, self)
+        return _one_parent(OPS["softplus"], self)
 
     @staticmethod
     def weighted_sum(
@@ -350,7 +346,7 @@ class Value:
         if set(map(type, parents)) != {Value}:  # some plain numbers: each becomes a leaf
             roles = ["weight", "input"] * len(weights) + ["bias"]
             parents = [p if type(p) is Value else Value(leaf_number(p, r)) for p, r in zip(parents, roles)]
-        return _many(_DOT, parents)
+        return _many(OPS["dot"], parents)
 
     # -- comparisons and conversions use the data and build no node ------------------------
 
@@ -509,13 +505,16 @@ def _node(op: Op, data: float, p0: Any, l0: Any, p1: Value | None, l1: float, mo
     return node
 
 
-def _with_number(op: Op, x: Value, number: object) -> Value:
-    """``x <op> number`` (``x * 3``), or ``number <op> x`` for a row with ``constant_first``
-    (``3 - x``). The number is kept in the node; only x gets a derivative."""
-    c = number if type(number) is float else real_number(number, op.name)
+def _one_parent(op: Op, x: Value, number: object = _ALONE) -> Value:
+    """``op`` of x alone (``x.tanh()``), or of x and a plain number: ``x * 3``, or ``3 - x`` for a
+    row with ``constant_first``. The number is kept in the node; only x gets a derivative."""
+    inputs: tuple[Any, ...] = (x._data,)
+    given: tuple[Any, ...] = (x,)
+    c = 0.0 if number is _ALONE else number if type(number) is float else real_number(number, op.name)
     if c is None:
         return NotImplemented  # Python then raises TypeError naming both types
-    inputs = (c, x._data) if op.constant_first else (x._data, c)
+    if number is not _ALONE:
+        inputs, given = ((c, x._data), (c, x)) if op.constant_first else ((x._data, c), (x, c))
     modes = MODES.get()
     local = 0.0
     try:
@@ -525,24 +524,8 @@ def _with_number(op: Op, x: Value, number: object) -> Value:
         if modes is None or modes.recording:
             local = op.derivatives[1 if op.constant_first else 0](o, *inputs)
     except (ArithmeticError, ValueError) as error:
-        raise named(error, op.name, (c, x) if op.constant_first else (x, c)) from None
+        raise named(error, op.name, given) from None
     return _node(op, o, x, local, None, c, modes)
-
-
-def _unary(op: Op, x: Value) -> Value:
-    """``op`` of one Value (``x.tanh()``)."""
-    a = x._data
-    modes = MODES.get()
-    local = 0.0
-    try:
-        o = op.forward(a)
-        if o - o != 0.0:
-            raise not_finite(op.name, o, (a,))
-        if modes is None or modes.recording:
-            local = op.derivatives[0](o, a)
-    except (ArithmeticError, ValueError) as error:
-        raise named(error, op.name, (x,)) from None
-    return _node(op, o, x, local, None, 0.0, modes)
 
 
 def _many(op: Op, parents: list[Value]) -> Value:
@@ -567,35 +550,5 @@ def _many(op: Op, parents: list[Value]) -> Value:
 # -- checking what comes in (the words are checks.py's) ---------------------------------------
 
 
-def _describe(node: Value) -> str:
-    return f"Value {node.label!r}" if node.label else "a Value"
-
-
-def as_finite_float(data: object, where: str) -> float:
-    """``data`` as a finite float, or an error saying what ``where`` takes instead: ``TypeError``
-    for a non-number (bool, str, Value, array, ...), ``OverflowError`` for an int too large for a
-    float, ``ValueError`` for nan and infinities.
-
-    >>> as_finite_float(3, "Value()")
-    3.0
-    >>> as_finite_float(10**400, "Value()")
-    Traceback (most recent call last):
-    ...
-    OverflowError: Value(): an int of 401 digits is too large for a float (the largest is about 1.8e308)
-    """
-    if type(data) is float and -_INF < data < _INF:
-        return data
-    if isinstance(data, Value):
-        raise TypeError(
-            f"{where} takes a number, got a Value; use the Value itself, its .data, or .detach() "
-            "(a gradient after create_graph=True is a Value)"
-        )
-    return finite_number(data, where)
-
-
 def _compared(other: object) -> Any:
-    if type(other) is Value:
-        return other._data
-    if type(other) is bool or not isinstance(other, numbers.Real):
-        raise TypeError(f"cannot compare a Value with {type(other).__name__}: {other!r:.60}")
-    return other  # compared as it is: a huge int compares exactly instead of overflowing
+    return other._data if type(other) is Value else comparable(other)
