@@ -23,8 +23,6 @@ from collections.abc import Iterable
 from .checks import as_finite_float, changed_since_forward
 from .hooks import any_hooks, hooks_of, run_hooks
 from .modes import OnStep, now
-from .modes import on_backward_step as on_backward_step  # re-exported: where tools look for it
-from .modes import watched as watched
 from .value import Value, inputs_of, locals_of, parents_of
 
 

@@ -15,7 +15,8 @@ from collections.abc import Callable, Sequence
 from typing import overload
 
 from .backward import backward, topological_order
-from .value import Value, as_finite_float
+from .checks import as_finite_float
+from .value import Value
 
 
 @overload

@@ -57,20 +57,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .backward import backward, topological_order, watched
+from .backward import backward, topological_order
+from .checks import as_finite_float
 from .explain import filled
 from .hooks import any_hooks
+from .modes import on_new_node, on_read, quiet, watched
 from .ops import Op
 from .rule_code import derivative_code, forward_code, is_operator
-from .value import (
-    Value,
-    as_finite_float,
-    data_of,
-    inputs_of,
-    on_new_node,
-    on_read,
-    quiet,
-)
+from .value import Value, data_of, inputs_of
 
 MAX_TAPES = 32  # guard outcomes kept per number of arguments: more means fn's shape follows its data
 

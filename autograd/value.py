@@ -27,13 +27,8 @@ import math
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
-from .checks import as_finite_float as as_finite_float  # re-exported: where tools import it from
-from .checks import checked_label, comparable, described, leaf_number, listed, named, not_finite, real_number
+from . import checks
 from .modes import MODES, Modes
-from .modes import no_grad as no_grad  # re-exported: the names tools import from here
-from .modes import on_new_node as on_new_node
-from .modes import on_read as on_read
-from .modes import quiet as quiet
 from .ops import OPS, Op, partners
 
 if TYPE_CHECKING:
@@ -72,11 +67,11 @@ def _operator(op: Op) -> Callable[[Value, Value | float], Value]:
         try:
             o = forward(x, y)
             if o - o != 0.0:  # inf - inf and nan - nan are nan: the result is not finite
-                raise not_finite(op.name, o, (x, y))
+                raise checks.not_finite(op.name, o, (x, y))
             if modes is None or modes.recording:  # under no_grad no derivative is needed
                 l0, l1 = both(o, x, y)
         except (ArithmeticError, ValueError) as error:
-            raise named(error, op.name, (a, b)) from None
+            raise checks.named(error, op.name, (a, b)) from None
         if modes is not None:
             return _node(op, o, a, l0, b, l1, modes)
         node = _new(Value)  # _node's work, written out: the most frequent node skips a call
@@ -124,9 +119,9 @@ class Value:
     _l1: float
 
     def __init__(self, data: float, label: str = "") -> None:
-        self._data = as_finite_float(data, "Value()")
+        self._data = checks.as_finite_float(data, "Value()")
         self.grad: float | Value = 0.0
-        self._label: str | Extras = checked_label(label)
+        self._label: str | Extras = checks.checked_label(label)
         self.op: Op | None = None
         self._p0 = None
         modes = MODES.get()
@@ -147,7 +142,7 @@ class Value:
         if type(number) is float and -_INF < number < _INF:  # every optimiser step: no message built
             self._data = number
         else:
-            self._data = as_finite_float(number, f".data of {described(self)}")
+            self._data = checks.as_finite_float(number, f".data of {checks.described(self)}")
 
     @property
     def label(self) -> str:
@@ -159,9 +154,9 @@ class Value:
     def label(self, text: str) -> None:
         label = self._label
         if isinstance(label, Extras):
-            label.text = checked_label(text)
+            label.text = checks.checked_label(text)
         else:
-            self._label = checked_label(text)
+            self._label = checks.checked_label(text)
 
     # -- what the graph records --------------------------------------------------------------
 
@@ -335,7 +330,7 @@ class Value:
         >>> s.data, w[0].grad, b.grad
         (2.5, 3.0, 1.0)
         """
-        weights, inputs = listed(weights, "weights"), listed(inputs, "inputs")
+        weights, inputs = checks.listed(weights, "weights"), checks.listed(inputs, "inputs")
         if len(weights) != len(inputs):
             raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
         parents: list[Any] = [None] * (2 * len(weights))  # interleaved by slicing: a neuron per call
@@ -345,7 +340,8 @@ class Value:
             parents.append(bias)
         if set(map(type, parents)) != {Value}:  # some plain numbers: each becomes a leaf
             roles = ["weight", "input"] * len(weights) + ["bias"]
-            parents = [p if type(p) is Value else Value(leaf_number(p, r)) for p, r in zip(parents, roles)]
+            leaf = checks.leaf_number
+            parents = [p if type(p) is Value else Value(leaf(p, role)) for p, role in zip(parents, roles)]
         return _many(OPS["dot"], parents)
 
     # -- comparisons and conversions use the data and build no node ------------------------
@@ -510,7 +506,7 @@ def _one_parent(op: Op, x: Value, number: object = _ALONE) -> Value:
     row with ``constant_first``. The number is kept in the node; only x gets a derivative."""
     inputs: tuple[Any, ...] = (x._data,)
     given: tuple[Any, ...] = (x,)
-    c = 0.0 if number is _ALONE else number if type(number) is float else real_number(number, op.name)
+    c = 0.0 if number is _ALONE else number if type(number) is float else checks.real_number(number, op.name)
     if c is None:
         return NotImplemented  # Python then raises TypeError naming both types
     if number is not _ALONE:
@@ -520,11 +516,11 @@ def _one_parent(op: Op, x: Value, number: object = _ALONE) -> Value:
     try:
         o = op.forward(*inputs)
         if o - o != 0.0:
-            raise not_finite(op.name, o, inputs)
+            raise checks.not_finite(op.name, o, inputs)
         if modes is None or modes.recording:
             local = op.derivatives[1 if op.constant_first else 0](o, *inputs)
     except (ArithmeticError, ValueError) as error:
-        raise named(error, op.name, given) from None
+        raise checks.named(error, op.name, given) from None
     return _node(op, o, x, local, None, c, modes)
 
 
@@ -537,13 +533,13 @@ def _many(op: Op, parents: list[Value]) -> Value:
     try:
         o = op.forward(*datas)
         if o - o != 0.0:
-            raise not_finite(op.name, o, datas)
+            raise checks.not_finite(op.name, o, datas)
         if modes is None or modes.recording:  # under no_grad a leaf keeps no edges
             edges = [None] * (2 * len(parents))
             edges[0::2] = parents
             edges[1::2] = partners(datas)
     except (ArithmeticError, ValueError) as error:
-        raise named(error, op.name, parents) from None
+        raise checks.named(error, op.name, parents) from None
     return _node(op, o, MANY, tuple(edges), None, 0.0, modes)
 
 
@@ -551,4 +547,4 @@ def _many(op: Op, parents: list[Value]) -> Value:
 
 
 def _compared(other: object) -> Any:
-    return other._data if type(other) is Value else comparable(other)
+    return other._data if type(other) is Value else checks.comparable(other)
