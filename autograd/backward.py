@@ -20,10 +20,11 @@ import gc
 import math
 from collections.abc import Iterable
 
-from .checks import as_finite_float, changed_since_forward
+from .checks import as_finite_float
+from .create_graph import rebuilt_locals
 from .hooks import any_hooks, hooks_of, run_hooks
 from .modes import OnStep, now
-from .value import Value, inputs_of, locals_of, parents_of
+from .value import Value, locals_of, parents_of
 
 
 def topological_order(root: Value, inputs_first: bool = False) -> list[Value]:
@@ -124,7 +125,7 @@ def _general_pass(
         if node in hooked:
             run_hooks(node, hooked[node])
         grad = node.grad
-        locals_ = _rebuilt_locals(node) if create_graph else locals_of(node)
+        locals_ = rebuilt_locals(node) if create_graph else locals_of(node)
         for position, (parent, local) in enumerate(zip(parents_of(node), locals_)):
             # skipping "× 1" (exact on floats) keeps gradient graphs small enough to read
             product = grad if type(local) is float and local == 1.0 else local * grad
@@ -145,33 +146,6 @@ def _adds_nothing(before: float | Value, product: float | Value) -> bool:
         return False
     number = float(product)
     return math.copysign(1.0, before) < 0.0 or number != 0.0 or math.copysign(1.0, number) > 0.0
-
-
-def local_value_grads(node: Value) -> tuple[float | Value, ...]:
-    """d(node)/d(parent) for each parent, from the op's rule run on Values (for create_graph).
-
-    >>> x = Value(0.5); y = x * x
-    >>> [g.data if isinstance(g, Value) else g for g in local_value_grads(y)]
-    [0.5, 0.5]
-    """
-    op = node.op
-    if op is None:
-        return ()
-    inputs = inputs_of(node)  # the plain numbers among them get no derivative
-    return tuple(op.derivatives[i](node, *inputs) for i, x in enumerate(inputs) if type(x) is Value)
-
-
-def _rebuilt_locals(node: Value) -> tuple[float | Value, ...]:
-    """The node's local derivatives as Values, checked against the floats it recorded."""
-    try:
-        rebuilt = local_value_grads(node)
-    except (ArithmeticError, ValueError) as error:
-        op = node.op.name if node.op else "a node"
-        raise type(error)(f"backward(create_graph=True) through {op}: {error}") from None
-    for position, (value, recorded) in enumerate(zip(rebuilt, locals_of(node))):
-        if float(value) != recorded:
-            raise changed_since_forward(node, position, recorded, float(value))
-    return rebuilt
 
 
 def zero_grad(nodes: Value | Iterable[Value]) -> None:

@@ -15,7 +15,7 @@ CONTRIBUTING.md lists every file that adding an op touches.
 (True, True, (2.0,))
 """
 
-from .backward import local_value_grads
+from .create_graph import local_value_grads
 from .modes import on_backward_step, on_new_node, on_read
 from .ops import OPS, DomainError, Op
 from .value import inputs_of, locals_of, parents_of

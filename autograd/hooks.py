@@ -33,11 +33,15 @@ class RemovableHandle:
     """Returned by ``register_hook``; ``remove()`` unregisters the hook (twice is harmless). The
     handle does not keep the node alive."""
 
-    def __init__(self, remove: Callable[[], None]) -> None:
-        self._remove = remove
+    def __init__(self, record: Extras, hook: Hook) -> None:
+        self._record, self._hook = weakref.ref(record), hook  # weak: the node's record may go
 
     def remove(self) -> None:
-        self._remove()
+        record = self._record()
+        if record is not None and self._hook in record.hooks:
+            record.hooks.remove(self._hook)
+            if not record.hooks:
+                _hooked.discard(record)
 
 
 def register_hook(node: Value, hook: Hook) -> RemovableHandle:
@@ -59,16 +63,7 @@ def register_hook(node: Value, hook: Hook) -> RemovableHandle:
     record = extras(node)
     record.hooks.append(hook)
     _hooked.add(record)
-    alive = weakref.ref(record)  # the handle does not keep the node's record alive
-
-    def remove() -> None:
-        hooked = alive()
-        if hooked is not None and hook in hooked.hooks:
-            hooked.hooks.remove(hook)
-            if not hooked.hooks:
-                _hooked.discard(hooked)
-
-    return RemovableHandle(remove)
+    return RemovableHandle(record, hook)
 
 
 def any_hooks() -> bool:

@@ -58,18 +58,6 @@ class Op(NamedTuple):
     # are (one call per node instead of one per input); None otherwise
     partials: Callable[..., tuple[Any, ...]] | None = None
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        # rows are shared, not copied: a pickled or deep-copied node keeps the table's own row
-        return _row, (self.name, self.constant_first)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Op:
-        return self
-
-
-def _row(name: str, constant_first: bool = False) -> Op:
-    row = OPS[name]
-    return row._replace(constant_first=True) if constant_first else row
-
 
 class DomainError(ValueError):
     """An input outside an operation's domain (log of 0, sqrt of a negative, ...)."""

@@ -361,8 +361,6 @@ class Value:
     def __ge__(self, other: Value | float) -> bool:
         return _read(self, ">=", other, self._data >= _compared(other))
 
-    __hash__ = object.__hash__  # identity, as in micrograd: equal data never merges two nodes
-
     def __format__(self, spec: str) -> str:
         return format(self._data, spec) if spec else repr(self)
 
