@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
 from . import checks
+from .conveniences import Conveniences
 from .modes import MODES, Modes
 from .ops import OPS, Op, partners
 
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
 
 _INF = math.inf
 _new = object.__new__
-_ALONE: Final = object()  # _one_parent's number for an op of one Value alone (x.tanh())
 
 
 # -- the rows each operator and method runs (ops.OPS) -------------------------------------------
@@ -60,7 +60,7 @@ def _operator(op: Op) -> Callable[[Value, Value | float], Value]:
     def make(a: Value, b: Value | float) -> Value:
         """``a <op> b`` for two Values (``a * b``), or a Value and a plain number (``a * 3``)."""
         if type(b) is not Value:
-            return _one_parent(op, a, b)
+            return _with_number(op, a, b)
         x, y = a._data, b._data
         modes = MODES.get()
         l0 = l1 = 0.0
@@ -89,7 +89,7 @@ def _operator(op: Op) -> Callable[[Value, Value | float], Value]:
     return make
 
 
-class Value:
+class Value(Conveniences):
     """A scalar node: ``data`` (float), ``grad`` (float, starts 0.0) and an optional ``label``.
 
     Works with plain numbers on either side of ``+ - * / **``, unary ``-`` and ``abs()``, and has
@@ -105,6 +105,8 @@ class Value:
     (7.6667, 5.6563)
     """
 
+    # Comparisons, float(), printing, micrograd's names (_prev, _op) and copying are inherited
+    # from conveniences.py.
     # The node layout, read and written only in this module. `op` is the row of ops.OPS that made
     # the node (None for a leaf). `_p0`/`_l0` are the first parent and d(self)/d(parent); `_p1`/
     # `_l1` the second. With one parent `_p1` is None and `_l1` holds the op's plain-number input
@@ -175,21 +177,6 @@ class Value:
         """True for a node made by ``Value(...)`` (or under ``no_grad``): nothing feeds it."""
         return self._p0 is None
 
-    @property
-    def _prev(self) -> set[Value]:
-        """micrograd's name: the set of parents (order lost; use ``parents`` for the tuple)."""
-        return set(parents_of(self))
-
-    @property
-    def _op(self) -> str:
-        """micrograd's name: the op's symbol, '' for a leaf (``**2`` for a number exponent)."""
-        op = self.op
-        if op is None:
-            return ""
-        if op.name == "pow" and self._p1 is None and not op.constant_first:
-            return f"**{self._l1:g}"
-        return op.symbol
-
     def _backward(self) -> None:
         """One chain-rule step (micrograd's name): each parent's grad += local derivative ×
         self.grad. backward() calls it for every node, the output first.
@@ -237,19 +224,6 @@ class Value:
 
         return register_hook(self, hook)
 
-    def tree(self, max_nodes: int = 200) -> str:
-        """The graph below this node as indented text, for a terminal (``autograd.text.tree``:
-        the words live there; this method only calls them).
-
-        >>> x = Value(2.0, label="x"); print((x * x).tree())
-        n1 (*) = x * x   data 4  grad 0
-        ├─ x   data 2  grad 0   local 2
-        └─ x   ↑ see above   local 2
-        """
-        from .text import tree  # a view of the node: imported when asked for, never by the engine
-
-        return tree(self, max_nodes)
-
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut from this node's history."""
         return Value(self._data, self.label)
@@ -262,59 +236,59 @@ class Value:
 
     __sub__ = _operator(OPS["sub"])
     def __rsub__(self, other: float) -> Value:
-        return _one_parent(_NUMBER_SUB, self, other)
+        return _with_number(_NUMBER_SUB, self, other)
 
     __mul__ = _operator(OPS["mul"])
     __rmul__ = __mul__  # 3 * x is x * 3: multiplication commutes exactly
 
     __truediv__ = _operator(OPS["div"])
     def __rtruediv__(self, other: float) -> Value:
-        return _one_parent(_NUMBER_DIV, self, other)
+        return _with_number(_NUMBER_DIV, self, other)
 
     __pow__ = _operator(OPS["pow"])
     def __rpow__(self, other: float) -> Value:
-        return _one_parent(_NUMBER_POW, self, other)
+        return _with_number(_NUMBER_POW, self, other)
 
     def __neg__(self) -> Value:
-        return _one_parent(OPS["neg"], self)
+        return _unary(OPS["neg"], self)
 
     def __abs__(self) -> Value:
-        return _one_parent(OPS["abs"], self)
+        return _unary(OPS["abs"], self)
 
     def exp(self) -> Value:
         """e ** self. ``Value(1.0).exp().data == math.e``."""
-        return _one_parent(OPS["exp"], self)
+        return _unary(OPS["exp"], self)
 
     def log(self) -> Value:
         """Natural logarithm; raises ``ValueError`` for data <= 0. ``Value(1.0).log().data == 0.0``."""
-        return _one_parent(OPS["log"], self)
+        return _unary(OPS["log"], self)
 
     def sqrt(self) -> Value:
         """Square root; raises ``ValueError`` for data < 0. ``Value(4.0).sqrt().data == 2.0``."""
-        return _one_parent(OPS["sqrt"], self)
+        return _unary(OPS["sqrt"], self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent (stable for any input). ``Value(0.0).tanh().data == 0.0``."""
-        return _one_parent(OPS["tanh"], self)
+        return _unary(OPS["tanh"], self)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-x), computed without overflow. ``Value(0.0).sigmoid().data == 0.5``."""
-        return _one_parent(OPS["sigmoid"], self)
+        return _unary(OPS["sigmoid"], self)
 
     def relu(self) -> Value:
         """max(0, x); its derivative at 0 is 0. ``Value(-2.0).relu().data == 0.0``."""
-        return _one_parent(OPS["relu"], self)
+        return _unary(OPS["relu"], self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope * x (slope a number). ``Value(-2.0).leaky_relu(0.1).data == -0.2``."""
-        node = _one_parent(OPS["leaky_relu"], self, slope)
+        node = _with_number(OPS["leaky_relu"], self, slope)
         if node is NotImplemented:
             raise TypeError(f"leaky_relu: slope must be a number, got {type(slope).__name__}")
         return node
 
     def softplus(self) -> Value:
         """log(1 + e**x), computed without overflow. ``round(Value(0.0).softplus().data, 4) == 0.6931``."""
-        return _one_parent(OPS["softplus"], self)
+        return _unary(OPS["softplus"], self)
 
     @staticmethod
     def weighted_sum(
@@ -343,48 +317,6 @@ class Value:
             leaf = checks.leaf_number
             parents = [p if type(p) is Value else Value(leaf(p, role)) for p, role in zip(parents, roles)]
         return _many(OPS["dot"], parents)
-
-    # -- comparisons and conversions use the data and build no node ------------------------
-
-    def __float__(self) -> float:
-        return _read(self, "float", None, self._data)
-
-    def __lt__(self, other: Value | float) -> bool:
-        return _read(self, "<", other, self._data < _compared(other))
-
-    def __le__(self, other: Value | float) -> bool:
-        return _read(self, "<=", other, self._data <= _compared(other))
-
-    def __gt__(self, other: Value | float) -> bool:
-        return _read(self, ">", other, self._data > _compared(other))
-
-    def __ge__(self, other: Value | float) -> bool:
-        return _read(self, ">=", other, self._data >= _compared(other))
-
-    def __format__(self, spec: str) -> str:
-        return format(self._data, spec) if spec else repr(self)
-
-    def __repr__(self) -> str:
-        label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
-
-    # -- copies and pickling (copies.py) -----------------------------------------------------
-
-    def __copy__(self) -> Value:
-        from .copies import shallow_copy
-
-        return shallow_copy(self)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
-        from .copies import deep_copy
-
-        return deep_copy(self, memo)
-
-    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        from .copies import reduced
-
-        return reduced(self)
-
 
 class _Many(enum.Enum):
     """`_p0` of a node with any number of parents: an enum member, so copies keep the one object."""
@@ -419,14 +351,6 @@ def extras(node: Value) -> Extras:
     if isinstance(label, str):
         label = node._label = Extras(label)
     return label
-
-
-def _read(node: Value, how: str, other: object, result: Any) -> Any:
-    """``result``, after telling this context's ``on_read`` watcher that ``node`` was read."""
-    modes = MODES.get()
-    if modes is not None and modes.on_read is not None:
-        modes.on_read(node, how, other, result)
-    return result
 
 
 # -- reading the layout: every other module asks these -------------------------------------------
@@ -499,16 +423,13 @@ def _node(op: Op, data: float, p0: Any, l0: Any, p1: Value | None, l1: float, mo
     return node
 
 
-def _one_parent(op: Op, x: Value, number: object = _ALONE) -> Value:
-    """``op`` of x alone (``x.tanh()``), or of x and a plain number: ``x * 3``, or ``3 - x`` for a
-    row with ``constant_first``. The number is kept in the node; only x gets a derivative."""
-    inputs: tuple[Any, ...] = (x._data,)
-    given: tuple[Any, ...] = (x,)
-    c = 0.0 if number is _ALONE else number if type(number) is float else checks.real_number(number, op.name)
+def _with_number(op: Op, x: Value, number: object) -> Value:
+    """``x <op> number`` (``x * 3``), or ``number <op> x`` for a row with ``constant_first``
+    (``3 - x``). The number is kept in the node; only x gets a derivative."""
+    c = number if type(number) is float else checks.real_number(number, op.name)
     if c is None:
         return NotImplemented  # Python then raises TypeError naming both types
-    if number is not _ALONE:
-        inputs, given = ((c, x._data), (c, x)) if op.constant_first else ((x._data, c), (x, c))
+    inputs = (c, x._data) if op.constant_first else (x._data, c)
     modes = MODES.get()
     local = 0.0
     try:
@@ -518,8 +439,24 @@ def _one_parent(op: Op, x: Value, number: object = _ALONE) -> Value:
         if modes is None or modes.recording:
             local = op.derivatives[1 if op.constant_first else 0](o, *inputs)
     except (ArithmeticError, ValueError) as error:
-        raise checks.named(error, op.name, given) from None
+        raise checks.named(error, op.name, (c, x) if op.constant_first else (x, c)) from None
     return _node(op, o, x, local, None, c, modes)
+
+
+def _unary(op: Op, x: Value) -> Value:
+    """``op`` of one Value (``x.tanh()``)."""
+    a = x._data
+    modes = MODES.get()
+    local = 0.0
+    try:
+        o = op.forward(a)
+        if o - o != 0.0:
+            raise checks.not_finite(op.name, o, (a,))
+        if modes is None or modes.recording:
+            local = op.derivatives[0](o, a)
+    except (ArithmeticError, ValueError) as error:
+        raise checks.named(error, op.name, (x,)) from None
+    return _node(op, o, x, local, None, 0.0, modes)
 
 
 def _many(op: Op, parents: list[Value]) -> Value:
@@ -540,9 +477,3 @@ def _many(op: Op, parents: list[Value]) -> Value:
         raise checks.named(error, op.name, parents) from None
     return _node(op, o, MANY, tuple(edges), None, 0.0, modes)
 
-
-# -- checking what comes in (the words are checks.py's) ---------------------------------------
-
-
-def _compared(other: object) -> Any:
-    return other._data if type(other) is Value else checks.comparable(other)
