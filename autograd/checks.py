@@ -159,6 +159,18 @@ def comparable(other: object) -> Any:
     return other
 
 
+def exp_overflow(x: float) -> OverflowError:
+    """The error of ``exp`` at an input past the largest float's logarithm, with what to do.
+
+    >>> exp_overflow(1000.0)
+    OverflowError('exp(1000.0) overflows a float (exp is finite only below about 709.78); scale ...')
+    """
+    return OverflowError(
+        f"exp({x!r}) overflows a float (exp is finite only below about 709.78); "
+        "scale the input down, or use a stable form such as sigmoid/softplus/log-softmax"
+    )
+
+
 def no_graph_here(op: str, inputs: Sequence[Any], why: str, gives: str) -> OverflowError:
     """The error of a derivative rule run on Values (``create_graph=True``) where the derivative
     is no finite number, so no graph can carry it.

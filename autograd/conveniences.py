@@ -33,19 +33,19 @@ class Conveniences:
     label: str
 
     def __float__(self) -> float:
-        return _read(self, "float", None, self._data)
+        return reported(self, "float", None, self._data)
 
     def __lt__(self, other: Value | float) -> bool:
-        return _read(self, "<", other, self._data < _compared(other))
+        return reported(self, "<", other, self._data < _compared(other))
 
     def __le__(self, other: Value | float) -> bool:
-        return _read(self, "<=", other, self._data <= _compared(other))
+        return reported(self, "<=", other, self._data <= _compared(other))
 
     def __gt__(self, other: Value | float) -> bool:
-        return _read(self, ">", other, self._data > _compared(other))
+        return reported(self, ">", other, self._data > _compared(other))
 
     def __ge__(self, other: Value | float) -> bool:
-        return _read(self, ">=", other, self._data >= _compared(other))
+        return reported(self, ">=", other, self._data >= _compared(other))
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -104,8 +104,9 @@ class Conveniences:
         return reduced(self)  # type: ignore[arg-type]  # self is a Value
 
 
-def _read(node: Conveniences, how: str, other: object, result: Any) -> Any:
-    """``result``, after telling this context's ``on_read`` watcher that ``node`` was read."""
+def reported(node: Conveniences, how: str, other: object, result: Any) -> Any:
+    """``result``, after telling this context's ``on_read`` watcher that ``node`` was read (``how``:
+    "data", "float", "<", ...; ``other``: what it was compared with). ``Value.data`` reports here too."""
     modes = MODES.get()
     if modes is not None and modes.on_read is not None:
         modes.on_read(node, how, other, result)

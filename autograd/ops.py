@@ -38,7 +38,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from .checks import no_graph_here, shown
+from .checks import exp_overflow, no_graph_here, shown
 
 Derivative = Callable[..., Any]  # (out, *inputs) -> float, or a Value when given Values
 
@@ -89,10 +89,7 @@ def _exp(x: float) -> float:
     try:
         return math.exp(x)
     except OverflowError:
-        raise OverflowError(
-            f"exp({x!r}) overflows a float (exp is finite only below about 709.78); "
-            "scale the input down, or use a stable form such as sigmoid/softplus/log-softmax"
-        ) from None
+        raise exp_overflow(x) from None
 
 
 def _sigmoid(x: float) -> float:

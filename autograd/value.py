@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Final
 
 from . import checks
-from .conveniences import Conveniences
+from .conveniences import Conveniences, reported
 from .modes import MODES, Modes
 from .ops import OPS, Op, partners
 
@@ -46,7 +46,7 @@ _NUMBER_SUB, _NUMBER_DIV, _NUMBER_POW = (OPS[n]._replace(constant_first=True) fo
 
 
 def _operator(op: Op) -> Callable[[Value, Value | float], Value]:
-    """The function behind a binary operator: ``Value.__mul__`` is ``_operator(MUL)``, the
+    """The function behind a binary operator: ``Value.__mul__`` is ``_operator(OPS["mul"])``, the
     function ``make`` below with the ``mul`` row's rules, so ``a * b`` is one Python call before
     the row's rules run.
 
@@ -134,10 +134,7 @@ class Value(Conveniences):
     @property
     def data(self) -> float:
         """The number this node holds (what the op computed, or what a leaf was given)."""
-        modes = MODES.get()
-        if modes is not None and modes.on_read is not None:
-            modes.on_read(self, "data", None, self._data)
-        return self._data
+        return reported(self, "data", None, self._data)
 
     @data.setter
     def data(self, number: float) -> None:
