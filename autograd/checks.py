@@ -14,6 +14,8 @@ import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+_INF = math.inf
+
 
 def shown(inputs: Sequence[Any], first: int = 4, width: int = 80) -> str:
     """Inputs for an error message: the first few, each cut to ``width`` characters, then how many
@@ -56,7 +58,7 @@ def as_finite_float(data: object, where: str) -> float:
     ...
     OverflowError: Value(): an int of 401 digits is too large for a float (the largest is about 1.8e308)
     """
-    if type(data) is float and -math.inf < data < math.inf:  # every Value(): no message built
+    if type(data) is float and -_INF < data < _INF:  # every Value(): no message built
         return data
     number = real_number(data, where)
     if number is None:

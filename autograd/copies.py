@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .checks import described
 from .value import Value
 
 # The slots that hold a node's own state rather than its edges: set on the twin, never mapped.
@@ -48,12 +49,11 @@ def deep_copy(node: Value, memo: dict[int, Any]) -> Value:
 def reduced(node: Value) -> tuple[Any, ...]:
     """What ``pickle`` stores for ``node``: a leaf's data, grad and label; a graph is refused."""
     if not node.is_leaf:
-        where = f"Value {node.label!r}" if node.label else "a Value"
         raise TypeError(
-            f"cannot pickle {where}, made by {node.op.name if node.op else 'an op'}: a graph is not "
-            "pickled; pickle the leaves (a model's parameters) or v.detach(), or copy.deepcopy it"
+            f"cannot pickle {described(node)}, made by {node.op.name if node.op else 'an op'}: a graph "
+            "is not pickled; pickle the leaves (a model's parameters) or v.detach(), or copy.deepcopy it"
         )
-    return _leaf, (node.data, node.grad, node.label)
+    return _leaf, (node._data, node.grad, node.label)
 
 
 def _leaf(data: float, grad: float | Value, label: str) -> Value:
