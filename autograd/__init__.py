@@ -11,10 +11,10 @@ Extension internals (the op table, reading a node's edges) are in ``autograd.ext
 
 from .animate import Player, animate
 from .anomaly import AnomalyError, detect_anomaly
-from .backward import backward, topological_order, zero_grad
+from .backward import backward, topological_order
 from .draw import GraphvizNotFound, draw_dot
 from .explain import rule_text
-from .functional import grad, hessian, hvp, jvp
+from .functional import grad, hessian, hvp, jvp, zero_grad
 from .gradcheck import GradcheckError, gradcheck
 from .hooks import RemovableHandle
 from .modes import no_grad

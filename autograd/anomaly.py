@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from .checks import shown
-from .modes import anomaly_mode, now, on_backward_step, on_new_node
+from .modes import mode, now, on_backward_step, on_new_node
 from .value import Value, extras, extras_of
 
 
@@ -40,7 +40,7 @@ def detect_anomaly() -> Iterator[None]:
     if now().anomaly:  # nested: the outer block already watches
         yield
         return
-    with anomaly_mode(), on_new_node(_note_site), on_backward_step(_check_finite):
+    with mode("detect_anomaly", anomaly=True), on_new_node(_note_site), on_backward_step(_check_finite):
         yield
 
 

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import gc
 import math
-from collections.abc import Iterable
 
+from .checks import as_finite_float
+from .create_graph import rebuilt_locals
 from .hooks import any_hooks, hooks_of, run_hooks
 from .modes import OnStep, now
-from .modes import on_backward_step as on_backward_step  # re-exported: where tools look for it
-from .modes import watched as watched
-from .value import Value, as_finite_float, data_of, inputs_of, locals_of, parents_of
+from .value import Value, data_of, locals_of, parents_of
 
 
 def topological_order(root: Value, inputs_first: bool = False) -> list[Value]:
@@ -128,7 +127,7 @@ def _general_pass(
         if node in hooked:
             run_hooks(node, hooked[node])
         grad = node.grad
-        locals_ = _rebuilt_locals(node) if create_graph else locals_of(node)
+        locals_ = rebuilt_locals(node) if create_graph else locals_of(node)
         for position, (parent, local) in enumerate(zip(parents_of(node), locals_)):
             # skipping "× 1" (exact on floats) keeps gradient graphs small enough to read
             product = grad if type(local) is float and local == 1.0 else local * grad
@@ -149,50 +148,3 @@ def _adds_nothing(before: float | Value, product: float | Value) -> bool:
         return False
     number = data_of([product])[0] if isinstance(product, Value) else product  # not a trace guard
     return math.copysign(1.0, before) < 0.0 or number != 0.0 or math.copysign(1.0, number) > 0.0
-
-
-def local_value_grads(node: Value) -> tuple[float | Value, ...]:
-    """d(node)/d(parent) for each parent, from the op's rule run on Values (for create_graph).
-
-    >>> x = Value(0.5); y = x * x
-    >>> [g.data if isinstance(g, Value) else g for g in local_value_grads(y)]
-    [0.5, 0.5]
-    """
-    op = node.op
-    if op is None:
-        return ()
-    inputs = inputs_of(node)  # the plain numbers among them get no derivative
-    return tuple(op.derivatives[i](node, *inputs) for i, x in enumerate(inputs) if type(x) is Value)
-
-
-def _rebuilt_locals(node: Value) -> tuple[float | Value, ...]:
-    """The node's local derivatives as Values, checked against the floats it recorded."""
-    try:
-        rebuilt = local_value_grads(node)
-    except (ArithmeticError, ValueError) as error:
-        op = node.op.name if node.op else "a node"
-        raise type(error)(f"backward(create_graph=True) through {op}: {error}") from None
-    for position, (value, recorded) in enumerate(zip(rebuilt, locals_of(node))):
-        now = data_of([value])[0] if type(value) is Value else value  # our own check: not a guard
-        if now != recorded:
-            raise ValueError(
-                f"backward(create_graph=True): the data of {node.op.name if node.op else 'a'} node "
-                f"{node!r} or of its inputs changed after the forward pass (d/d(input {position}) was "
-                f"recorded as {recorded!r}, the data now give {now!r}). backward() uses the "
-                "recorded derivatives; create_graph needs the data they came from: redo the forward pass"
-            )
-    return rebuilt
-
-
-def zero_grad(nodes: Value | Iterable[Value]) -> None:
-    """Set ``grad`` to 0.0 on the given nodes, or on every node of the graph below a Value.
-
-    >>> x = Value(1.0); y = x * 3; y.backward(); zero_grad(y); x.grad
-    0.0
-    """
-    if not isinstance(nodes, Value | Iterable):
-        raise TypeError(f"zero_grad() takes a Value or Values, got {type(nodes).__name__}")
-    for node in topological_order(nodes) if isinstance(nodes, Value) else nodes:
-        if not isinstance(node, Value):
-            raise TypeError(f"zero_grad() takes Values, got {type(node).__name__}")
-        node.grad = 0.0

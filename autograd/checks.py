@@ -14,6 +14,8 @@ import numbers
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+_INF = math.inf
+
 
 def shown(inputs: Sequence[Any], first: int = 4, width: int = 80) -> str:
     """Inputs for an error message: the first few, each cut to ``width`` characters, then how many
@@ -44,15 +46,29 @@ def real_number(x: object, where: str) -> float | None:
         raise OverflowError(message) from None
 
 
-def finite_number(data: object, where: str) -> float:
-    """``data`` as a finite float: ``TypeError`` for a non-number, ``ValueError`` for nan and
-    infinities (``value.as_finite_float`` adds what to do with a Value).
+def as_finite_float(data: object, where: str) -> float:
+    """``data`` as a finite float, or an error saying what ``where`` takes instead: ``TypeError``
+    for a non-number (bool, str, Value, array, ...), ``OverflowError`` for an int too large for a
+    float, ``ValueError`` for nan and infinities.
 
-    >>> finite_number(2, "x")
-    2.0
+    >>> as_finite_float(3, "Value()")
+    3.0
+    >>> as_finite_float(10**400, "Value()")
+    Traceback (most recent call last):
+    ...
+    OverflowError: Value(): an int of 401 digits is too large for a float (the largest is about 1.8e308)
     """
+    if type(data) is float and -_INF < data < _INF:  # every Value(): no message built
+        return data
     number = real_number(data, where)
     if number is None:
+        from .value import Value  # only on the way to an error: value.py imports this module
+
+        if isinstance(data, Value):
+            raise TypeError(
+                f"{where} takes a number, got a Value; use the Value itself, its .data, or .detach() "
+                "(a gradient after create_graph=True is a Value)"
+            )
         text = repr(data)
         text = text if len(text) <= 60 else text[:57] + "..."
         raise TypeError(f"{where} takes a real number (int or float), got {type(data).__name__}: {text}")
@@ -121,3 +137,85 @@ def not_finite(op: str, data: float, inputs: Sequence[float]) -> OverflowError:
     OverflowError('mul: the result inf is not a finite number (inputs: 1e+200, 1e+200)')
     """
     return OverflowError(f"{op}: the result {data!r} is not a finite number (inputs: {shown(inputs)})")
+
+
+def described(node: Any) -> str:
+    """A node as messages name it: by its label if it has one.
+
+    >>> from autograd import Value
+    >>> described(Value(1.0, label="w")), described(Value(1.0))
+    ("Value 'w'", 'a Value')
+    """
+    return f"Value {node.label!r}" if node.label else "a Value"
+
+
+def comparable(other: object) -> Any:
+    """A plain number a Value may be compared with, as it is (a huge int compares exactly instead
+    of overflowing), or a ``TypeError`` naming what it got.
+
+    >>> comparable(10**400) == 10**400
+    True
+    """
+    if type(other) is bool or not isinstance(other, numbers.Real):
+        raise TypeError(f"cannot compare a Value with {type(other).__name__}: {other!r:.60}")
+    return other
+
+
+def exp_overflow(x: float) -> OverflowError:
+    """The error of ``exp`` at an input past the largest float's logarithm, with what to do.
+
+    >>> exp_overflow(1000.0)
+    OverflowError('exp(1000.0) overflows a float (exp is finite only below about 709.78); scale ...')
+    """
+    return OverflowError(
+        f"exp({x!r}) overflows a float (exp is finite only below about 709.78); "
+        "scale the input down, or use a stable form such as sigmoid/softplus/log-softmax"
+    )
+
+
+def no_graph_here(op: str, inputs: Sequence[Any], why: str, gives: str) -> OverflowError:
+    """The error of a derivative rule run on Values (``create_graph=True``) where the derivative
+    is no finite number, so no graph can carry it.
+
+    >>> no_graph_here("sqrt", [0.0], "is infinite here (a vertical tangent)", "inf")
+    OverflowError('sqrt(0.0): the derivative is infinite here (a vertical tangent), so ... gives inf')
+    """
+    return OverflowError(
+        f"{op}({shown([float(v) for v in inputs])}): the derivative {why}, so create_graph=True "
+        f"cannot build on it; first-order backward() gives {gives}"
+    )
+
+
+def changed_since_forward(node: Any, position: int, recorded: float, now: float) -> ValueError:
+    """The error of ``backward(create_graph=True)`` when a node's data changed after the forward
+    pass, so its derivative rebuilt as a Value (``now``) is not the one ``recorded``."""
+    return ValueError(
+        f"backward(create_graph=True): the data of {node.op.name if node.op else 'a'} node "
+        f"{node!r} or of its inputs changed after the forward pass (d/d(input {position}) was "
+        f"recorded as {recorded!r}, the data now give {now!r}). backward() uses the "
+        "recorded derivatives; create_graph needs the data they came from: redo the forward pass"
+    )
+
+
+def hook_result(hook: Any, node: Any, replaced: object) -> float:
+    """What a gradient hook returned (not None, not a Value) as the float that replaces the
+    gradient, or a ``TypeError`` saying what a hook returns.
+
+    >>> hook_result(print, None, 2)
+    2.0
+    """
+    if isinstance(replaced, bool) or not isinstance(replaced, numbers.Real):
+            raise TypeError(
+            f"hook {getattr(hook, '__name__', hook)!r} on {node!r} returned {type(replaced).__name__}; "
+            "a hook returns None or the gradient to use instead (a number or a Value)"
+        )
+    return float(replaced)
+
+
+def left_elsewhere(name: str) -> str:
+    """Why a mode's block could not be left (``modes.ModeError``)."""
+    return (
+        f"a {name}() block was left in another task or context than the one that entered it "
+        "(an async generator holding it across a yield?); the modes it found there are "
+        f"restored. Enter and leave {name}() in the same task, around code with no yield."
+    )

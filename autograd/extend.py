@@ -23,7 +23,7 @@ CONTRIBUTING.md lists every file that adding an op touches.
 """
 
 from .animate import Ask, Frame, Player, check_page_options, rule_words
-from .backward import local_value_grads
+from .create_graph import local_value_grads
 from .draw import sign_colour
 from .files import STALE_SECONDS, create_temp, remove_stale_temps, write_atomically
 from .functional import stop_gradient

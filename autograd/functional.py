@@ -12,14 +12,15 @@ forward mode, built on the tape.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, overload
 
 from .backward import backward, topological_order
+from .checks import as_finite_float
 from .modes import note_no_gradient
-from .value import Value, as_finite_float, data_of
+from .value import Value, data_of
 
 if TYPE_CHECKING:
     from .tape import Traced
@@ -209,3 +210,17 @@ def jvp(
 
     traced = fn if isinstance(fn, Traced) else Traced(fn)
     return traced.jvp(primals, tangents)
+
+
+def zero_grad(nodes: Value | Iterable[Value]) -> None:
+    """Set ``grad`` to 0.0 on the given nodes, or on every node of the graph below a Value.
+
+    >>> x = Value(1.0); y = x * 3; y.backward(); zero_grad(y); x.grad
+    0.0
+    """
+    if not isinstance(nodes, Value | Iterable):
+        raise TypeError(f"zero_grad() takes a Value or Values, got {type(nodes).__name__}")
+    for node in topological_order(nodes) if isinstance(nodes, Value) else nodes:
+        if not isinstance(node, Value):
+            raise TypeError(f"zero_grad() takes Values, got {type(node).__name__}")
+        node.grad = 0.0

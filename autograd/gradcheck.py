@@ -13,10 +13,11 @@ import math
 from collections.abc import Callable, Sequence
 
 from .backward import topological_order
-from .checks import shown
+from .checks import as_finite_float, shown
 from .functional import hessian
+from .modes import no_grad
 from .ops import Op
-from .value import Value, as_finite_float, inputs_of, no_grad
+from .value import Value, inputs_of
 
 
 class GradcheckError(AssertionError):

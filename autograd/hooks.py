@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Callable
-from numbers import Real
 from typing import Any
 
+from .checks import hook_result
 from .value import Extras, Value, extras, extras_of
 
 Hook = Callable[[Any], Any]  # grad -> None, or a number (or Value) that replaces it
@@ -33,11 +33,15 @@ class RemovableHandle:
     """Returned by ``register_hook``; ``remove()`` unregisters the hook (twice is harmless). The
     handle does not keep the node alive."""
 
-    def __init__(self, remove: Callable[[], None]) -> None:
-        self._remove = remove
+    def __init__(self, record: Extras, hook: Hook) -> None:
+        self._record, self._hook = weakref.ref(record), hook  # weak: the node's record may go
 
     def remove(self) -> None:
-        self._remove()
+        record = self._record()
+        if record is not None and self._hook in record.hooks:
+            record.hooks.remove(self._hook)
+            if not record.hooks:
+                _hooked.discard(record)
 
 
 def register_hook(node: Value, hook: Hook) -> RemovableHandle:
@@ -59,16 +63,7 @@ def register_hook(node: Value, hook: Hook) -> RemovableHandle:
     record = extras(node)
     record.hooks.append(hook)
     _hooked.add(record)
-    alive = weakref.ref(record)  # the handle does not keep the node's record alive
-
-    def remove() -> None:
-        hooked = alive()
-        if hooked is not None and hook in hooked.hooks:
-            hooked.hooks.remove(hook)
-            if not hooked.hooks:
-                _hooked.discard(hooked)
-
-    return RemovableHandle(remove)
+    return RemovableHandle(record, hook)
 
 
 def any_hooks() -> bool:
@@ -87,12 +82,6 @@ def run_hooks(node: Value, grad_before_pass: float | Value) -> None:
     this_pass = node.grad - grad_before_pass
     for hook in list(hooks_of(node)):
         replaced = hook(this_pass)
-        if replaced is None:
-            continue
-        if not isinstance(replaced, Value) and (isinstance(replaced, bool) or not isinstance(replaced, Real)):
-            raise TypeError(
-                f"hook {getattr(hook, '__name__', hook)!r} on {node!r} returned {type(replaced).__name__}; "
-                "a hook returns None or the gradient to use instead (a number or a Value)"
-            )
-        this_pass = replaced if isinstance(replaced, Value) else float(replaced)
+        if replaced is not None:
+            this_pass = replaced if isinstance(replaced, Value) else hook_result(hook, node, replaced)
     node.grad = grad_before_pass + this_pass

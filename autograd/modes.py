@@ -13,7 +13,7 @@ there and raises ``ModeError`` saying so.
 >>> from autograd import Value
 >>> with no_grad():
 ...     y = Value(2.0) * 3
->>> y.is_leaf, recording()
+>>> y.is_leaf, now().recording
 (True, True)
 """
 
@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from contextvars import ContextVar
 from typing import Any, NamedTuple
+
+from .checks import left_elsewhere
 
 NewNode = Callable[[Any], None]  # callback(node)
 Reader = Callable[[Any, str, object, object], None]  # callback(node, how, other, result)
@@ -52,7 +54,8 @@ class ModeError(RuntimeError):
 
 
 @contextmanager
-def _mode(name: str, **changes: Any) -> Iterator[None]:
+def mode(name: str, **changes: Any) -> Iterator[None]:
+    """The block of a mode named ``name``: ``changes`` to the modes in force, undone at its end."""
     before = MODES.get()
     token = MODES.set((before or Modes())._replace(**changes))
     try:
@@ -62,11 +65,7 @@ def _mode(name: str, **changes: Any) -> Iterator[None]:
             MODES.reset(token)
         except ValueError:  # contextvars' "created in a different Context"
             MODES.set(before)
-            raise ModeError(
-                f"a {name}() block was left in another task or context than the one that entered it "
-                "(an async generator holding it across a yield?); the modes it found there are "
-                f"restored. Enter and leave {name}() in the same task, around code with no yield."
-            ) from None
+            raise ModeError(left_elsewhere(name)) from None
 
 
 def now() -> Modes:
@@ -76,12 +75,6 @@ def now() -> Modes:
     True
     """
     return MODES.get() or Modes()
-
-
-def recording() -> bool:
-    """Whether nodes built here record their edges (False inside ``no_grad``)."""
-    modes = MODES.get()
-    return modes is None or modes.recording
 
 
 def no_grad() -> AbstractContextManager[None]:
@@ -95,7 +88,7 @@ def no_grad() -> AbstractContextManager[None]:
     >>> w2.is_leaf, w2.data
     (True, 0.8)
     """
-    return _mode("no_grad", recording=False)
+    return mode("no_grad", recording=False)
 
 
 def on_new_node(callback: NewNode) -> AbstractContextManager[None]:
@@ -110,7 +103,7 @@ def on_new_node(callback: NewNode) -> AbstractContextManager[None]:
     >>> built == [x, y]
     True
     """
-    return _mode("on_new_node", on_new=(*now().on_new, callback))
+    return mode("on_new_node", on_new=(*now().on_new, callback))
 
 
 def on_read(callback: Reader) -> AbstractContextManager[None]:
@@ -127,7 +120,7 @@ def on_read(callback: Reader) -> AbstractContextManager[None]:
     >>> seen
     [('>', True), ('float', 2.0)]
     """
-    return _mode("on_read", on_read=callback)
+    return mode("on_read", on_read=callback)
 
 
 def on_backward_step(callback: OnStep) -> AbstractContextManager[None]:
@@ -142,26 +135,7 @@ def on_backward_step(callback: OnStep) -> AbstractContextManager[None]:
     >>> seen
     [3.0, 3.0]
     """
-    return _mode("on_backward_step", on_step=(*now().on_step, callback))
-
-
-def on_no_gradient(callback: NoGradient) -> AbstractContextManager[None]:
-    """Call ``callback(node, rule, sources)`` for every node made inside the block that carries no
-    gradient but is computed from ``sources``: built under ``no_grad`` (``rule`` its op, ``sources``
-    its inputs), a ``detach()`` ed copy (``rule`` None, the one source's number), or a number a
-    library computes for its own sake (``extend.stop_gradient``: ``rule`` a function of the
-    sources' numbers). A tape must recompute such a node on every replay, not freeze its number.
-
-    >>> from autograd import Value
-    >>> seen = []
-    >>> with on_no_gradient(lambda node, rule, sources: seen.append(rule)):
-    ...     x = Value(2.0); y = x.detach()
-    ...     with no_grad():
-    ...         z = x * 3
-    >>> seen[0] is None, seen[1].name
-    (True, 'mul')
-    """
-    return _mode("on_no_gradient", on_no_gradient=callback)
+    return mode("on_backward_step", on_step=(*now().on_step, callback))
 
 
 def note_no_gradient(node: Any, rule: Any, sources: tuple[Any, ...]) -> None:
@@ -169,23 +143,6 @@ def note_no_gradient(node: Any, rule: Any, sources: tuple[Any, ...]) -> None:
     modes = MODES.get()
     if modes is not None and modes.on_no_gradient is not None:
         modes.on_no_gradient(node, rule, sources)
-
-
-def on_backward_pass(callback: OnPass) -> AbstractContextManager[None]:
-    """Inside the block, ``callback(root, create_graph)`` is called as every backward pass starts
-    (it may raise to refuse the pass: ``trace`` refuses one inside a traced function).
-
-    >>> from autograd import Value
-    >>> with on_backward_pass(lambda root, create_graph: print("from", root.data)):
-    ...     (Value(2.0) * 3).backward()
-    from 6.0
-    """
-    return _mode("on_backward_pass", on_pass=callback)
-
-
-def anomaly_mode() -> AbstractContextManager[None]:
-    """The flag ``detect_anomaly`` sets, so that a nested block knows an outer one watches."""
-    return _mode("detect_anomaly", anomaly=True)
 
 
 def watched() -> bool:

@@ -36,17 +36,11 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
 
-from .checks import shown
+from .checks import exp_overflow, no_graph_here, shown
 
 Derivative = Callable[..., Any]  # (out, *inputs) -> float, or a Value when given Values
-
-
-class Indexed(Protocol):
-    """What ``Op.derivatives`` and ``Op.rules`` must be: indexable by input position."""
-
-    def __getitem__(self, i: int, /) -> Any: ...
 
 
 class Op(NamedTuple):
@@ -56,25 +50,13 @@ class Op(NamedTuple):
     symbol: str  # what micrograd's ``_op`` shows, e.g. "+", "*", "tanh"
     inputs: tuple[str, ...]  # the inputs' names in ``rules``; () for any number of inputs
     forward: Callable[..., float]
-    derivatives: Indexed  # derivatives[i](out, *inputs) = d(out)/d(input i)
-    rules: Indexed  # rules[i]: derivatives[i] as a formula in o and the input names
+    derivatives: Sequence[Derivative] | _ForEach  # derivatives[i](out, *inputs) = d(out)/d(input i)
+    rules: Sequence[str] | _ForEach  # rules[i]: derivatives[i] as a formula in o and the input names
     about: str = ""  # the rule in words, when the formula alone does not say it
     constant_first: bool = False  # the row as a node holds it for 3 - x: the number is input 0
     # every derivative at once, (out, *inputs) -> tuple, made from the same expressions when all
     # are (one call per node instead of one per input); None otherwise
     partials: Callable[..., tuple[Any, ...]] | None = None
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # rows are shared, not copied: a pickled or deep-copied node keeps the table's own row
-        return _row, (self.name, self.constant_first)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Op:
-        return self
-
-
-def _row(name: str, constant_first: bool = False) -> Op:
-    row = OPS[name]
-    return row._replace(constant_first=True) if constant_first else row
 
 
 class DomainError(ValueError):
@@ -107,10 +89,7 @@ def _exp(x: float) -> float:
     try:
         return math.exp(x)
     except OverflowError:
-        raise OverflowError(
-            f"exp({x!r}) overflows a float (exp is finite only below about 709.78); "
-            "scale the input down, or use a stable form such as sigmoid/softplus/log-softmax"
-        ) from None
+        raise exp_overflow(x) from None
 
 
 def _sigmoid(x: float) -> float:
@@ -169,10 +148,7 @@ def _infinite(out: Any, op: str, *inputs: Any) -> float:
     """The derivative is infinite here: ``inf`` on floats (as PyTorch), an error on Values."""
     if type(out) is float:
         return INF
-    raise OverflowError(
-        f"{op}({shown([float(v) for v in inputs])}): the derivative is infinite here (a vertical "
-        "tangent), so create_graph=True cannot build on it; first-order backward() gives inf"
-    )
+    raise no_graph_here(op, inputs, "is infinite here (a vertical tangent)", "inf")
 
 
 def _d_pow_base(out: Any, a: Any, b: Any) -> Any:
@@ -184,10 +160,7 @@ def _d_pow_base(out: Any, a: Any, b: Any) -> Any:
         return b * a ** (b - 1.0)
     except OverflowError:  # finite, but too large for a float: ±inf, as 1/x and log give
         if type(out) is not float:
-            raise OverflowError(
-                f"pow({shown([float(a), float(b)])}): the derivative overflows a float here, so "
-                "create_graph=True cannot build on it; first-order backward() gives ±inf"
-            ) from None
+            raise no_graph_here("pow", (a, b), "overflows a float here", "±inf") from None
         negative = (b < 0.0) != (a < 0.0 and (b - 1.0) % 2.0 == 1.0)  # the signs of b and a**(b-1)
         return -INF if negative else INF
 
@@ -218,36 +191,23 @@ def expression(code: str, names: Sequence[str]) -> Derivative:
 
 
 class _ForEach:
-    """``derivatives`` or ``rules`` of a row with any number of inputs: entry i is ``make(i)``.
-    ``code(i, count)``, if given, is entry i as an expression in the inputs ``_0``, ``_1``, ...
-    when there are ``count`` of them (for the tape's generated Python)."""
+    """``derivatives`` or ``rules`` of a row with any number of inputs: entry i is ``make(i)``
+    (the tape writes dot's as code itself, ``rule_code.derivative_code``)."""
 
-    def __init__(self, make: Callable[[int], Any], code: Callable[[int, int], str] | None = None) -> None:
+    def __init__(self, make: Callable[[int], Any]) -> None:
         self._make = make
-        self.code = code
 
     def __getitem__(self, i: int) -> Any:
         return self._make(i)
-
-
-def _dot_code(i: int, count: int) -> str:
-    # inputs are [w0, x0, w1, x1, ..., bias]: i ^ 1 is the other factor of i's product
-    return f"_{i ^ 1}" if i ^ 1 < count else "1.0"
 
 
 def _d_dot(i: int) -> Derivative:
     return lambda out, *inputs: partners(inputs)[i]  # one definition: partners
 
 
-def _make_row(
-    name: str,
-    symbol: str,
-    inputs: tuple[str, ...],
-    forward: str | Callable[..., float],
-    derivatives: Sequence[str | Derivative] | _ForEach,
-    rules: Indexed,
-    about: str = "",
-) -> Op:
+def _make_row(name: str, symbol: str, inputs: tuple[str, ...], forward: str | Callable[..., float],
+              derivatives: Sequence[str | Derivative] | _ForEach, rules: Sequence[str] | _ForEach,
+              about: str = "") -> Op:  # fmt: skip
     """A row of the table, its rules written as expressions made functions (``expression``):
     the forward rule ``(*inputs) -> out``, each derivative ``(o, *inputs) -> d(o)/d(input)``."""
     if isinstance(forward, str):
@@ -320,43 +280,9 @@ _ROWS = [
        (lambda o, x: _sigmoid_of(x),),                                       ("sigmoid(x)",)),
     # A neuron's weighted sum as one node (Value.weighted_sum).
     _make_row("dot",      "Σw·x",      (),             _dot,
-       _ForEach(_d_dot, _dot_code),                                          _ForEach(_dot_rule)),
+       _ForEach(_d_dot),                                                     _ForEach(_dot_rule)),
 ]  # fmt: skip
 
 
 OPS: dict[str, Op] = {row.name: row for row in _ROWS}
 
-
-# Operators a forward rule may be, as the expression they compute (in the row's input names).
-_OPERATORS = {operator.add: "a + b", operator.sub: "a - b", operator.mul: "a * b", operator.neg: "-x"}
-
-
-def forward_code(op: Op) -> str:
-    """``op``'s forward rule as an expression in its input names (``"a * b"``, ``"x if x > 0.0 else
-    0.0"``), or "" where the rule is a function (one that checks its inputs, like ``_log``).
-
-    >>> forward_code(OPS["mul"]), forward_code(OPS["relu"]), forward_code(OPS["log"])
-    ('a * b', 'x if x > 0.0 else 0.0', '')
-    """
-    if op.forward in _OPERATORS:
-        return _OPERATORS[op.forward]
-    return str(getattr(op.forward, "code", ""))
-
-
-def is_operator(op: Op) -> bool:
-    """Whether ``op``'s forward rule is one of Python's arithmetic operators (``a * b``)."""
-    return op.forward in _OPERATORS
-
-
-def derivative_code(op: Op, position: int, count: int) -> str:
-    """d(out)/d(input ``position``) of a node of ``op`` with ``count`` inputs, as the expression
-    the table wrote it in (in ``o`` and the input names, ``_0``, ``_1``, ... for ``dot``), or ""
-    where the rule is a function.
-
-    >>> tanh, dot, pow = OPS["tanh"], OPS["dot"], OPS["pow"]
-    >>> derivative_code(tanh, 0, 1), derivative_code(dot, 2, 5), derivative_code(pow, 0, 2)
-    ('1.0 - o * o', '_3', '')
-    """
-    if isinstance(op.derivatives, _ForEach):
-        return op.derivatives.code(position, count) if op.derivatives.code else ""
-    return getattr(op.derivatives[position], "code", "")

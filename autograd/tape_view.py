@@ -27,10 +27,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .animate import Frame, Player, check_page_options
+from .checks import as_finite_float
 from .steps import backward_steps
 from .tape import Tape, Traced, record
 from .text import format_number, shorten
-from .value import Value, as_finite_float
+from .value import Value
 
 MAX_LINES = 400  # forward plus reverse lines: beyond that, read print(step.tape) instead
 

@@ -22,19 +22,14 @@ This module is the one that knows how a node stores its edges (``parents_of``, `
 
 from __future__ import annotations
 
-import copy
 import enum
 import math
-import numbers
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from .checks import checked_label, finite_number, leaf_number, listed, named, not_finite, real_number
+from . import checks
+from .conveniences import Conveniences, reported
 from .modes import MODES, Modes, note_no_gradient
-from .modes import no_grad as no_grad  # re-exported: the names tools import from here
-from .modes import on_new_node as on_new_node
-from .modes import on_read as on_read
-from .modes import quiet as quiet
 from .ops import OPS, Op, partners
 
 if TYPE_CHECKING:
@@ -46,17 +41,12 @@ _new = object.__new__
 
 # -- the rows each operator and method runs (ops.OPS) -------------------------------------------
 
-_ADD, _SUB, _MUL, _DIV, _POW = (OPS[name] for name in ("add", "sub", "mul", "div", "pow"))
-_NEG, _ABS, _EXP, _LOG, _SQRT, _TANH = (OPS[name] for name in ("neg", "abs", "exp", "log", "sqrt", "tanh"))
-_SIGMOID, _RELU, _SOFTPLUS, _LEAKY_RELU, _DOT = (
-    OPS[name] for name in ("sigmoid", "relu", "softplus", "leaky_relu", "dot")
-)
 # 3 - x, 3 / x, 3 ** x: the same rows, the plain number as input 0
-_NUMBER_SUB, _NUMBER_DIV, _NUMBER_POW = (row._replace(constant_first=True) for row in (_SUB, _DIV, _POW))
+_NUMBER_SUB, _NUMBER_DIV, _NUMBER_POW = (OPS[n]._replace(constant_first=True) for n in ("sub", "div", "pow"))
 
 
 def _operator(op: Op) -> Callable[[Value, Value | float], Value]:
-    """The function behind a binary operator: ``Value.__mul__`` is ``_operator(MUL)``, the
+    """The function behind a binary operator: ``Value.__mul__`` is ``_operator(OPS["mul"])``, the
     function ``make`` below with the ``mul`` row's rules, so ``a * b`` is one Python call before
     the row's rules run.
 
@@ -77,11 +67,11 @@ def _operator(op: Op) -> Callable[[Value, Value | float], Value]:
         try:
             o = forward(x, y)
             if o - o != 0.0:  # inf - inf and nan - nan are nan: the result is not finite
-                raise not_finite(op.name, o, (x, y))
+                raise checks.not_finite(op.name, o, (x, y))
             if modes is None or modes.recording:  # under no_grad no derivative is needed
                 l0, l1 = both(o, x, y)
         except (ArithmeticError, ValueError) as error:
-            raise named(error, op.name, (a, b)) from None
+            raise checks.named(error, op.name, (a, b)) from None
         if modes is not None:
             return _node(op, o, a, l0, b, l1, modes)
         node = _new(Value)  # _node's work, written out: the most frequent node skips a call
@@ -99,7 +89,7 @@ def _operator(op: Op) -> Callable[[Value, Value | float], Value]:
     return make
 
 
-class Value:
+class Value(Conveniences):
     """A scalar node: ``data`` (float), ``grad`` (float, starts 0.0) and an optional ``label``.
 
     Works with plain numbers on either side of ``+ - * / **``, unary ``-`` and ``abs()``, and has
@@ -115,6 +105,8 @@ class Value:
     (7.6667, 5.6563)
     """
 
+    # Comparisons, float(), printing, micrograd's names (_prev, _op) and copying are inherited
+    # from conveniences.py.
     # The node layout, read and written only in this module. `op` is the row of ops.OPS that made
     # the node (None for a leaf). `_p0`/`_l0` are the first parent and d(self)/d(parent); `_p1`/
     # `_l1` the second. With one parent `_p1` is None and `_l1` holds the op's plain-number input
@@ -129,9 +121,9 @@ class Value:
     _l1: float
 
     def __init__(self, data: float, label: str = "") -> None:
-        self._data = as_finite_float(data, "Value()")
+        self._data = checks.as_finite_float(data, "Value()")
         self.grad: float | Value = 0.0
-        self._label: str | Extras = checked_label(label)
+        self._label: str | Extras = checks.checked_label(label)
         self.op: Op | None = None
         self._p0 = None
         modes = MODES.get()
@@ -142,17 +134,14 @@ class Value:
     @property
     def data(self) -> float:
         """The number this node holds (what the op computed, or what a leaf was given)."""
-        modes = MODES.get()
-        if modes is not None and modes.on_read is not None:
-            modes.on_read(self, "data", None, self._data)
-        return self._data
+        return reported(self, "data", None, self._data)
 
     @data.setter
     def data(self, number: float) -> None:
         if type(number) is float and -_INF < number < _INF:  # every optimiser step: no message built
             self._data = number
         else:
-            self._data = as_finite_float(number, f".data of {_describe(self)}")
+            self._data = checks.as_finite_float(number, f".data of {checks.described(self)}")
 
     @property
     def label(self) -> str:
@@ -164,9 +153,9 @@ class Value:
     def label(self, text: str) -> None:
         label = self._label
         if isinstance(label, Extras):
-            label.text = checked_label(text)
+            label.text = checks.checked_label(text)
         else:
-            self._label = checked_label(text)
+            self._label = checks.checked_label(text)
 
     # -- what the graph records --------------------------------------------------------------
 
@@ -184,21 +173,6 @@ class Value:
     def is_leaf(self) -> bool:
         """True for a node made by ``Value(...)`` (or under ``no_grad``): nothing feeds it."""
         return self._p0 is None
-
-    @property
-    def _prev(self) -> set[Value]:
-        """micrograd's name: the set of parents (order lost; use ``parents`` for the tuple)."""
-        return set(parents_of(self))
-
-    @property
-    def _op(self) -> str:
-        """micrograd's name: the op's symbol, '' for a leaf (``**2`` for a number exponent)."""
-        op = self.op
-        if op is None:
-            return ""
-        if op.name == "pow" and self._p1 is None and not op.constant_first:
-            return f"**{self._l1:g}"
-        return op.symbol
 
     def _backward(self) -> None:
         """One chain-rule step (micrograd's name): each parent's grad += local derivative ×
@@ -247,11 +221,6 @@ class Value:
 
         return register_hook(self, hook)
 
-    # v.tree(max_nodes=200): the graph below v as indented text, for a terminal. It is a view,
-    # so it lives with the words (autograd.text.tree); the package (autograd/__init__.py) puts it
-    # on the class, and the engine imports none of its views.
-    tree: ClassVar[Callable[..., str]]
-
     def detach(self) -> Value:
         """A new leaf with the same data and label, cut from this node's history."""
         leaf = Value(self._data, self.label)
@@ -261,64 +230,64 @@ class Value:
     # -- arithmetic: each operator runs one row of the table (ops.OPS) ----------------------
 
     # a + b, a - b, a * b, a / b, a ** b: the function _operator makes from the row (below)
-    __add__ = _operator(_ADD)
+    __add__ = _operator(OPS["add"])
     __radd__ = __add__  # 3 + x is x + 3: addition commutes exactly
 
-    __sub__ = _operator(_SUB)
+    __sub__ = _operator(OPS["sub"])
     def __rsub__(self, other: float) -> Value:
         return _with_number(_NUMBER_SUB, self, other)
 
-    __mul__ = _operator(_MUL)
+    __mul__ = _operator(OPS["mul"])
     __rmul__ = __mul__  # 3 * x is x * 3: multiplication commutes exactly
 
-    __truediv__ = _operator(_DIV)
+    __truediv__ = _operator(OPS["div"])
     def __rtruediv__(self, other: float) -> Value:
         return _with_number(_NUMBER_DIV, self, other)
 
-    __pow__ = _operator(_POW)
+    __pow__ = _operator(OPS["pow"])
     def __rpow__(self, other: float) -> Value:
         return _with_number(_NUMBER_POW, self, other)
 
     def __neg__(self) -> Value:
-        return _unary(_NEG, self)
+        return _unary(OPS["neg"], self)
 
     def __abs__(self) -> Value:
-        return _unary(_ABS, self)
+        return _unary(OPS["abs"], self)
 
     def exp(self) -> Value:
         """e ** self. ``Value(1.0).exp().data == math.e``."""
-        return _unary(_EXP, self)
+        return _unary(OPS["exp"], self)
 
     def log(self) -> Value:
         """Natural logarithm; raises ``ValueError`` for data <= 0. ``Value(1.0).log().data == 0.0``."""
-        return _unary(_LOG, self)
+        return _unary(OPS["log"], self)
 
     def sqrt(self) -> Value:
         """Square root; raises ``ValueError`` for data < 0. ``Value(4.0).sqrt().data == 2.0``."""
-        return _unary(_SQRT, self)
+        return _unary(OPS["sqrt"], self)
 
     def tanh(self) -> Value:
         """Hyperbolic tangent (stable for any input). ``Value(0.0).tanh().data == 0.0``."""
-        return _unary(_TANH, self)
+        return _unary(OPS["tanh"], self)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-x), computed without overflow. ``Value(0.0).sigmoid().data == 0.5``."""
-        return _unary(_SIGMOID, self)
+        return _unary(OPS["sigmoid"], self)
 
     def relu(self) -> Value:
         """max(0, x); its derivative at 0 is 0. ``Value(-2.0).relu().data == 0.0``."""
-        return _unary(_RELU, self)
+        return _unary(OPS["relu"], self)
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope * x (slope a number). ``Value(-2.0).leaky_relu(0.1).data == -0.2``."""
-        node = _with_number(_LEAKY_RELU, self, slope)
+        node = _with_number(OPS["leaky_relu"], self, slope)
         if node is NotImplemented:
             raise TypeError(f"leaky_relu: slope must be a number, got {type(slope).__name__}")
         return node
 
     def softplus(self) -> Value:
         """log(1 + e**x), computed without overflow. ``round(Value(0.0).softplus().data, 4) == 0.6931``."""
-        return _unary(_SOFTPLUS, self)
+        return _unary(OPS["softplus"], self)
 
     @staticmethod
     def weighted_sum(
@@ -334,7 +303,7 @@ class Value:
         >>> s.data, w[0].grad, b.grad
         (2.5, 3.0, 1.0)
         """
-        weights, inputs = listed(weights, "weights"), listed(inputs, "inputs")
+        weights, inputs = checks.listed(weights, "weights"), checks.listed(inputs, "inputs")
         if len(weights) != len(inputs):
             raise ValueError(f"weighted_sum: {len(weights)} weights but {len(inputs)} inputs")
         parents: list[Any] = [None] * (2 * len(weights))  # interleaved by slicing: a neuron per call
@@ -344,82 +313,9 @@ class Value:
             parents.append(bias)
         if set(map(type, parents)) != {Value}:  # some plain numbers: each becomes a leaf
             roles = ["weight", "input"] * len(weights) + ["bias"]
-            parents = [p if type(p) is Value else Value(leaf_number(p, r)) for p, r in zip(parents, roles)]
-        return _many(_DOT, parents)
-
-    # -- comparisons and conversions use the data and build no node ------------------------
-
-    def __float__(self) -> float:
-        return _read(self, "float", None, self._data)
-
-    def __lt__(self, other: Value | float) -> bool:
-        return _read(self, "<", other, self._data < _compared(other))
-
-    def __le__(self, other: Value | float) -> bool:
-        return _read(self, "<=", other, self._data <= _compared(other))
-
-    def __gt__(self, other: Value | float) -> bool:
-        return _read(self, ">", other, self._data > _compared(other))
-
-    def __ge__(self, other: Value | float) -> bool:
-        return _read(self, ">=", other, self._data >= _compared(other))
-
-    __hash__ = object.__hash__  # identity, as in micrograd: equal data never merges two nodes
-
-    def __format__(self, spec: str) -> str:
-        return format(self._data, spec) if spec else repr(self)
-
-    def __repr__(self) -> str:
-        label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self._data!r}, grad={self.grad!r}{label})"
-
-    # -- copies ----------------------------------------------------------------------------------
-
-    def __copy__(self) -> Value:
-        return _twin(self, lambda parent: parent, self.grad)
-
-    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
-        """A copy of the whole graph below this node, made in forward order (no recursion, so a
-        chain of any depth copies). Nodes already copied in the same ``deepcopy`` are reused;
-        hooks stay with the original nodes."""
-        from .backward import topological_order
-
-        for node in reversed(topological_order(self)):
-            if id(node) not in memo:
-                memo[id(node)] = _twin(node, lambda parent: memo[id(parent)], copy.deepcopy(node.grad, memo))
-        return memo[id(self)]
-
-    def __reduce_ex__(self, protocol: Any) -> tuple[Any, ...]:
-        if self._p0 is not None:
-            raise TypeError(
-                f"cannot pickle {_describe(self)}, made by {self.op.name if self.op else 'an op'}: a graph "
-                "is not pickled; pickle the leaves (a model's parameters) or v.detach(), or copy.deepcopy it"
-            )
-        return _leaf, (self._data, self.grad, self.label)
-
-
-def _leaf(data: float, grad: float | Value, label: str) -> Value:
-    leaf = Value(data, label)
-    leaf.grad = grad
-    return leaf
-
-
-def _twin(node: Value, parent: Callable[[Value], Value], grad: float | Value) -> Value:
-    """A new node like ``node`` (no hooks), its parents mapped by ``parent``."""
-    twin = _new(Value)
-    twin._data, twin.grad, twin._label, twin.op = node._data, grad, node.label, node.op
-    first = node._p0
-    if first is None:
-        twin._p0 = None
-    elif first is MANY:
-        twin._p0 = MANY
-        twin._l0 = tuple(parent(x) if type(x) is Value else x for x in node._l0)
-    else:
-        second = node._p1
-        twin._p0, twin._l0, twin._l1 = parent(first), node._l0, node._l1
-        twin._p1 = None if second is None else parent(second)
-    return twin
-
+            leaf = checks.leaf_number
+            parents = [p if type(p) is Value else Value(leaf(p, role)) for p, role in zip(parents, roles)]
+        return _many(OPS["dot"], parents)
 
 class _Many(enum.Enum):
     """`_p0` of a node with any number of parents: an enum member, so copies keep the one object."""
@@ -454,14 +350,6 @@ def extras(node: Value) -> Extras:
     if isinstance(label, str):
         label = node._label = Extras(label)
     return label
-
-
-def _read(node: Value, how: str, other: object, result: Any) -> Any:
-    """``result``, after telling this context's ``on_read`` watcher that ``node`` was read."""
-    modes = MODES.get()
-    if modes is not None and modes.on_read is not None:
-        modes.on_read(node, how, other, result)
-    return result
 
 
 # -- reading the layout: every other module asks these -------------------------------------------
@@ -539,7 +427,7 @@ def _node(op: Op, data: float, p0: Any, l0: Any, p1: Value | None, l1: float, mo
 def _with_number(op: Op, x: Value, number: object) -> Value:
     """``x <op> number`` (``x * 3``), or ``number <op> x`` for a row with ``constant_first``
     (``3 - x``). The number is kept in the node; only x gets a derivative."""
-    c = number if type(number) is float else real_number(number, op.name)
+    c = number if type(number) is float else checks.real_number(number, op.name)
     if c is None:
         return NotImplemented  # Python then raises TypeError naming both types
     inputs = (c, x._data) if op.constant_first else (x._data, c)
@@ -548,11 +436,11 @@ def _with_number(op: Op, x: Value, number: object) -> Value:
     try:
         o = op.forward(*inputs)
         if o - o != 0.0:
-            raise not_finite(op.name, o, inputs)
+            raise checks.not_finite(op.name, o, inputs)
         if modes is None or modes.recording:
             local = op.derivatives[1 if op.constant_first else 0](o, *inputs)
     except (ArithmeticError, ValueError) as error:
-        raise named(error, op.name, (c, x) if op.constant_first else (x, c)) from None
+        raise checks.named(error, op.name, (c, x) if op.constant_first else (x, c)) from None
     return _node(op, o, x, local, None, c, modes)
 
 
@@ -564,11 +452,11 @@ def _unary(op: Op, x: Value) -> Value:
     try:
         o = op.forward(a)
         if o - o != 0.0:
-            raise not_finite(op.name, o, (a,))
+            raise checks.not_finite(op.name, o, (a,))
         if modes is None or modes.recording:
             local = op.derivatives[0](o, a)
     except (ArithmeticError, ValueError) as error:
-        raise named(error, op.name, (x,)) from None
+        raise checks.named(error, op.name, (x,)) from None
     return _node(op, o, x, local, None, 0.0, modes)
 
 
@@ -581,48 +469,12 @@ def _many(op: Op, parents: list[Value]) -> Value:
     try:
         o = op.forward(*datas)
         if o - o != 0.0:
-            raise not_finite(op.name, o, datas)
+            raise checks.not_finite(op.name, o, datas)
         if modes is None or modes.recording or modes.on_no_gradient is not None:
             edges = [None] * (2 * len(parents))  # under no_grad a leaf keeps no edges (see _node)
             edges[0::2] = parents
             edges[1::2] = partners(datas)
     except (ArithmeticError, ValueError) as error:
-        raise named(error, op.name, parents) from None
+        raise checks.named(error, op.name, parents) from None
     return _node(op, o, MANY, tuple(edges), None, 0.0, modes)
 
-
-# -- checking what comes in (the words are checks.py's) ---------------------------------------
-
-
-def _describe(node: Value) -> str:
-    return f"Value {node.label!r}" if node.label else "a Value"
-
-
-def as_finite_float(data: object, where: str) -> float:
-    """``data`` as a finite float, or an error saying what ``where`` takes instead: ``TypeError``
-    for a non-number (bool, str, Value, array, ...), ``OverflowError`` for an int too large for a
-    float, ``ValueError`` for nan and infinities.
-
-    >>> as_finite_float(3, "Value()")
-    3.0
-    >>> as_finite_float(10**400, "Value()")
-    Traceback (most recent call last):
-    ...
-    OverflowError: Value(): an int of 401 digits is too large for a float (the largest is about 1.8e308)
-    """
-    if type(data) is float and -_INF < data < _INF:
-        return data
-    if isinstance(data, Value):
-        raise TypeError(
-            f"{where} takes a number, got a Value; use the Value itself, its .data, or .detach() "
-            "(a gradient after create_graph=True is a Value)"
-        )
-    return finite_number(data, where)
-
-
-def _compared(other: object) -> Any:
-    if type(other) is Value:
-        return other._data
-    if type(other) is bool or not isinstance(other, numbers.Real):
-        raise TypeError(f"cannot compare a Value with {type(other).__name__}: {other!r:.60}")
-    return other  # compared as it is: a huge int compares exactly instead of overflowing

@@ -55,3 +55,36 @@ def test_the_checks_exist_once_in_nn():
         if path.name != "checks.py":
             source = path.read_text(encoding="utf-8")
             assert "isinstance(" not in source or ", bool) or not isinstance(" not in source, path.name
+
+
+def code_lines(path: Path) -> int:
+    """Lines holding a token other than a comment, a blank or a docstring (CONTRIBUTING's count)."""
+    import io
+    import tokenize
+
+    source = path.read_text(encoding="utf-8")
+    docstrings: set[int] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                if isinstance(first.value.value, str):
+                    docstrings.update(range(first.lineno, (first.end_lineno or first.lineno) + 1))
+    skipped = {tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE}
+    skipped |= {tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
+    lines: set[int] = set()
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type not in skipped:
+            lines.update(range(token.start[0], token.end[0] + 1))
+    return len(lines - docstrings)
+
+
+def test_the_core_reads_in_one_sitting():
+    counts = {name: code_lines(ROOT / "autograd" / f"{name}.py") for name in CORE}
+    assert sum(counts.values()) <= 600, counts
+    assert code_lines(ROOT / "autograd" / "value.py") > 100  # the count counts (not an empty parse)
+
+
+def test_no_code_is_generated_in_the_engine_core():
+    for name in CORE:
+        assert "exec(" not in (ROOT / "autograd" / f"{name}.py").read_text(encoding="utf-8"), name

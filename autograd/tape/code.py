@@ -7,7 +7,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..ops import derivative_code, forward_code, partners
+from ..ops import partners
+from ..rule_code import derivative_code, forward_code
 from .statements import KINDS, Guard, Statement, Tape, _local_code, _substituted
 
 # Python's sum() of floats adds one by one up to 3.11 (as `+` does); from 3.12 it compensates, so

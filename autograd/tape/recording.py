@@ -9,7 +9,7 @@ from typing import Any
 
 from ..backward import topological_order
 from ..functional import inside_grad
-from ..modes import on_backward_pass, on_new_node, on_no_gradient, on_read
+from ..modes import mode, on_new_node, on_read
 from ..ops import Op
 from ..value import Value, inputs_of
 from .code import _replay_of
@@ -31,8 +31,10 @@ def record(
     def no_gradient(node: Value, rule: Any, sources: tuple[Any, ...]) -> None:
         stopped[node] = (rule, sources)
 
-    with on_new_node(made.append), on_read(lambda *read: reads.append(read)), \
-            on_no_gradient(no_gradient), on_backward_pass(_refusing_backward(name)):  # fmt: skip
+    # the tape watches nodes being built, numbers being read (guards), values computed without a
+    # gradient (recomputed on every replay: modes.note_no_gradient) and backward passes (refused)
+    watching = mode("trace", on_no_gradient=no_gradient, on_pass=_refusing_backward(name))
+    with on_new_node(made.append), on_read(lambda *read: reads.append(read)), watching:
         returned = fn(*inputs)
     out, also = _returned(returned, name)
     slots: dict[Value, int] = {}

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ..explain import filled
-from ..ops import Op, derivative_code, forward_code, is_operator
+from ..ops import Op
+from ..rule_code import derivative_code, forward_code, is_operator
 from ..value import Value
 
 _COMPARED = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge}

@@ -7,10 +7,11 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..backward import backward, watched
+from ..backward import backward
+from ..checks import as_finite_float
 from ..hooks import any_hooks
-from ..modes import quiet
-from ..value import Value, as_finite_float, data_of
+from ..modes import quiet, watched
+from ..value import Value, data_of
 from .code import Retrace, _compile
 from .recording import _returned, record
 from .statements import Tape

@@ -182,7 +182,7 @@ def test_a_task_made_inside_no_grad_builds_no_graph_whatever_other_threads_do():
 def test_a_mode_left_in_another_context_restores_and_says_so():
     import asyncio
 
-    from autograd.modes import ModeError, recording
+    from autograd.modes import ModeError, now
 
     async def holds_no_grad():
         with no_grad():
@@ -197,13 +197,13 @@ def test_a_mode_left_in_another_context_restores_and_says_so():
         await asyncio.create_task(step(generator))  # enters no_grad inside one task's context
         with pytest.raises(ModeError, match=r"no_grad\(\) block was left in another task or context"):
             await asyncio.create_task(generator.aclose())  # ... and leaves it in another's
-        assert recording()  # this context records, as it did
+        assert now().recording  # this context records, as it did
         x = Value(3.0)
         (x * x).backward()
         assert x.grad == 6.0
 
     _run_async(main)
-    assert recording() and not (Value(1.0) * 2).is_leaf
+    assert now().recording and not (Value(1.0) * 2).is_leaf
 
 
 def test_a_mode_left_in_another_context_never_shows_contextvars_own_error():
