@@ -300,3 +300,36 @@ def test_threads_may_share_a_traced_function():
     assert not any(t.is_alive() for t in threads)
     assert errors == [] and wrong == []
     assert 2 <= len(step.tapes) <= 4  # one per guard outcome (a race may trace one outcome twice)
+
+
+def test_the_bit_for_bit_property_catches_a_reordered_sum(monkeypatch):
+    """A mutation check of the property above: a tape that adds a node's gradient contributions
+    in another order than backward() does is wrong in some last bit, and the property finds it."""
+    from hypothesis import find
+    from hypothesis import settings as search_settings
+
+    import autograd.tape.code as code
+
+    in_order = code._sum_into
+
+    def reordered(lines, target, start, terms, chunk=100):
+        in_order(lines, target, start, terms[::-1], chunk)
+
+    monkeypatch.setattr(code, "_sum_into", reordered)
+
+    def differs(program) -> bool:
+        leaves, _, accepted = build(program)
+        if not accepted:
+            return False
+        captured = [v.data for v in leaves[1:]]
+        traced_leaves, eager_leaves = [Value(v) for v in captured], [Value(v) for v in captured]
+        step = trace(lambda x: replay(accepted, [x, *traced_leaves]))
+        step(leaves[0].data)
+        for v in (*traced_leaves, *eager_leaves):
+            v.grad = 0.25
+        step(leaves[0].data)
+        replay(accepted, [Value(leaves[0].data), *eager_leaves]).backward()
+        return [bits(v.grad) for v in traced_leaves] != [bits(v.grad) for v in eager_leaves]
+
+    search = search_settings(max_examples=3000, deadline=None, database=None, derandomize=True)
+    assert find(programs, differs, settings=search)
