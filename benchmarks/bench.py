@@ -1105,7 +1105,8 @@ def _find(rows: list[Row], workload: str, engine: str) -> Row | None:
 def targets(
     rows: list[Row], memory: list[Memory], players: Sequence[PlayerCost] = ()
 ) -> list[tuple[str, str, bool]]:
-    """The targets of issues 6 and 10: (target, measured, holds)."""
+    """The targets of the issues (6, 10, 11; the eager engine's relaxed by 21, whose node-makers
+    are plain functions): (target, measured, holds)."""
     out = []
     for p in players:
         if p.what.startswith("network player, MLP(2, [16, 16, 1])"):
@@ -1116,12 +1117,12 @@ def targets(
     step = _find(rows, "moons step, op by op", GRADSTEP.name)
     if step:
         plain, faster = ratios(rows, step)
-        out.append(("moons step op by op <= 25x plain-float forward", f"{plain:.1f}x", plain <= 25))
-        out.append(("moons step op by op >= 20x faster than micrograd", f"{faster:.1f}x", faster >= 20))
+        out.append(("moons step op by op <= 30x plain-float forward", f"{plain:.1f}x", plain <= 30))
+        out.append(("moons step op by op >= 15x faster than micrograd", f"{faster:.1f}x", faster >= 15))
     fused = _find(rows, "moons step, gradstep nn default", GRADSTEP.name)
     if fused:
         plain, _ = ratios(rows, fused)
-        out.append(("moons step, nn default <= 8x plain-float forward", f"{plain:.1f}x", plain <= 8))
+        out.append(("moons step, nn default <= 10x plain-float forward", f"{plain:.1f}x", plain <= 10))
     traced = _find(rows, "moons step, gradstep nn traced", GRADSTEP.name)
     eager = _find(rows, "moons step, op by op", GRADSTEP.name)
     if traced and fused and eager:
