@@ -33,7 +33,7 @@ from .metrics import History, _as_list, accuracy, predict_class
 from .module import Module
 from .optim import Optimizer, _check_optimizer, _positive
 
-__all__ = ["History", "accuracy", "evaluate", "fit", "predict_class"]
+__all__ = ["evaluate", "fit"]  # History, accuracy, predict_class: nn.metrics
 
 Callback = Callable[[int, dict[str, Any], Module], Any]
 
