@@ -6,14 +6,13 @@ from __future__ import annotations
 import math
 import re
 import struct
-import sys
-import threading
 
 import pytest
 from hypothesis import given, settings
 
 from autograd import DomainError, Value, grad, no_grad
 from autograd.tape import MAX_TAPES, jvp, trace
+from tests.racing import race
 
 from .random_graphs import build, programs, replay
 
@@ -287,17 +286,7 @@ def test_threads_may_share_a_traced_function():
         except Exception as error:  # noqa: BLE001 - any error in a thread is the failure
             errors.append(repr(error))
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible
-    try:
-        threads = [threading.Thread(target=run, args=(s,)) for s in (1.0, -1.0, 1.0, -1.0)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
-    finally:
-        sys.setswitchinterval(old)
-    assert not any(t.is_alive() for t in threads)
+    race(run, [(s,) for s in (1.0, -1.0, 1.0, -1.0)])
     assert errors == [] and wrong == []
     assert 2 <= len(step.tapes) <= 4  # one per guard outcome (a race may trace one outcome twice)
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import random
 import struct
-import sys
-import threading
 
 import pytest
 
 import nn
 from autograd import Value, grad, no_grad, trace
 from autograd.extend import stop_gradient
+from tests.racing import race
 
 
 def bits(x: float) -> bytes:
@@ -157,17 +156,7 @@ def test_threads_sharing_a_traced_step_lose_no_gradient():
         for _ in range(calls):
             step(x)
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible
-    try:
-        threads = [threading.Thread(target=run, args=(x,)) for x in xs]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=120)
-    finally:
-        sys.setswitchinterval(old)
-    assert not any(t.is_alive() for t in threads)
+    race(run, [(x,) for x in xs])
     assert (w.grad, b.grad) == (calls * sum(xs), calls * len(xs))  # every call's gradient kept
 
 
