@@ -211,12 +211,7 @@ def test_the_lecture_neuron_player_plays_to_its_last_frame(live, dot_program):
         .replace("animate(o, lr=0.1)", "animate(o, lr=0.1, speed_ms=25)")
     )
     assert "speed_ms=25" in code
-    shown = live.run(code)
-    assert shown["frames"] == 1 and shown["stderr"] == ""
-    player = live.page.frame_locator(".gs-display iframe")
-    player.locator("#gs-play").click()
-    player.locator(f'body[data-frame="{len(frames) - 1}"][data-playing="false"]').wait_for(state="attached")
-    assert player.locator("#gs-text").text_content() == frames[-1].text
+    played_to_the_end(live, code, frames)
     # the player's frame, border included, fits the output's width (nothing cut at the right)
     assert live.page.evaluate(
         """() => document.querySelector(".gs-display iframe").getBoundingClientRect().right <=
@@ -231,6 +226,12 @@ def test_the_network_player_plays_to_its_last_frame(live):
            "nn.animate_training_step(model, [0.5, -1.0], 1.0, lr=0.1, speed_ms=25)\n"  # fmt: skip
     model = nn.MLP(2, [4, 4, 1], activation="tanh", seed=0)
     frames = nn.animate_training_step(model, [0.5, -1.0], 1.0, lr=0.1, speed_ms=25).frames
+    played_to_the_end(live, code, frames)
+
+
+def played_to_the_end(live, code, frames):
+    """Run ``code`` in the page (it shows one player), press play, and check that the player stops
+    on its last frame showing the text the native player's last frame has."""
     shown = live.run(code)
     assert shown["frames"] == 1 and shown["stderr"] == ""
     player = live.page.frame_locator(".gs-display iframe")
