@@ -170,7 +170,7 @@ class Tape:
     ``statements`` are the forward sweep in order (flat columns, see ``Statements``); ``reverse``
     the op slots in the reverse
     sweep's order (``backward()``'s); ``guards`` are ``(slot, how, other, result)``; ``source``
-    is the generated Python (a function ``replay(inputs, leaves, grads)``), written again when
+    is the generated Python (a function ``replay(inputs, leaves)``), written again when
     asked for (the tape keeps only its compiled code; a long one is interpreted, see ``_replay_of``).
     """
 
@@ -185,9 +185,7 @@ class Tape:
     guards: list[Guard]
     also: list[int] = field(default_factory=list)  # slots of the other Values fn returned
     arguments: list[str] = field(default_factory=list)  # fn's parameter names, for the printout
-    replay: Callable[..., tuple[float, tuple[float, ...], tuple[float, ...]]] = field(
-        default=lambda *a: (0.0, (), ()), repr=False
-    )
+    replay: Callable[..., tuple[float, tuple[float, ...]]] = field(default=lambda *a: (0.0, ()), repr=False)
     tangents: Callable[..., tuple[float, float]] | None = field(default=None, repr=False)
 
     @property

@@ -63,12 +63,7 @@ class Traced:
         for tape in self._tapes_for(len(numbers)):
             try:
                 with WRITING:  # read the grads, replay, write them back: no other call in between
-                    held = [leaf.grad for leaf in tape.leaves]
-                    if not set(map(type, held)) <= _FLOAT:  # one type check for all (a call each is slow)
-                        raise TypeError("a captured leaf's grad is a Value: the engine adds to it")
-                    result, grads, also = tape.replay(numbers, data_of(tape.leaves), held)
-                    for leaf, grad in zip(tape.leaves, grads):
-                        leaf.grad = grad
+                    result, also = tape.replay(numbers, tape.leaves)
             except Retrace:
                 continue
             except (ArithmeticError, ValueError, TypeError):
@@ -137,9 +132,6 @@ class Traced:
         with WRITING:
             backward(out)
         return (out.data, [v.data for v in also]) if also else out.data
-
-
-_FLOAT = {float}
 
 
 def trace(fn: Callable[..., Any]) -> Traced:

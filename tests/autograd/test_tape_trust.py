@@ -195,3 +195,16 @@ def test_a_leaf_whose_grad_is_a_value_gets_the_engines_sum():
     (w * w).backward(create_graph=True)  # w.grad is now a Value, 4 + 4
     assert step(3.0) == 12.0  # the tape steps aside: the engine adds 3·2·2 to the Value
     assert isinstance(w.grad, Value) and w.grad.data == 20.0
+
+
+def test_leaves_whose_grad_is_an_int_get_the_engines_floats():
+    # micrograd's loops write `p.grad = 0`: an int is a number, and the replay adds to it as the engine does
+    w, b = Value(0.5), Value(-1.5)
+    step = trace(lambda x: (w * x + b).tanh())
+    step(0.25)
+    w.grad = b.grad = 0
+    out = step(0.75)
+    w2, b2 = Value(0.5), Value(-1.5)
+    (w2 * 0.75 + b2).tanh().backward()
+    assert out == (w2 * 0.75 + b2).tanh().data
+    assert (w.grad, b.grad) == (w2.grad, b2.grad) and type(w.grad) is float and type(b.grad) is float
