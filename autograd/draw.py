@@ -223,6 +223,13 @@ def _drawing_class() -> type:
         """A ``graphviz.Digraph`` that says how to install Graphviz when ``dot`` is missing, and
         that renders SVG in a browser too (so it displays itself there, as in Jupyter)."""
 
+        def __repr__(self) -> str:
+            # what a learner sees typing draw_dot(e) in a terminal, where nothing can display
+            return (
+                "<gradstep drawing: it shows itself in Jupyter and on the live page; in a terminal, "
+                ".view() opens it, .render('graph', format='svg') writes graph.svg>"
+            )
+
         pipe = browser_svg(clear_error(graphviz.Digraph.pipe))
         render = browser_svg(clear_error(graphviz.Digraph.render))
         view = browser_svg(clear_error(graphviz.Digraph.view))

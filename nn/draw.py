@@ -409,6 +409,12 @@ class NetworkDrawing:
     def _repr_svg_(self) -> str:
         return self.svg
 
+    def __repr__(self) -> str:  # in a terminal nothing displays: say what to do, not 10 KB of markup
+        return (
+            "<network drawing: it shows itself in Jupyter and on the live page; in a terminal, "
+            ".save('network.svg') writes it for a browser>"
+        )
+
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the SVG to ``path`` (through a temporary file, so a reader never sees half of it)."""
         return write_atomically(path, '<?xml version="1.0" encoding="UTF-8"?>\n' + self.svg)

@@ -275,3 +275,8 @@ def test_constants_follow_their_op_into_clusters_and_out_of_collapsed_groups():
     assert "c3_1" in path and "c4_1" in path  # + 3 and * 4 are on the path from w (v2 is x * w)
     off_path = draw_dot((x * 5) + w, only_path_to=w).source
     assert "constant" not in off_path  # x * 5 is drawn only as the other input of +, without its op
+
+
+def test_a_drawing_typed_in_a_terminal_says_how_to_see_it():
+    shown = repr(draw_dot(Value(2.0) * 3))
+    assert "object at" not in shown and ".view()" in shown and ".render(" in shown

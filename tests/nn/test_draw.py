@@ -338,3 +338,8 @@ def test_constants_are_drawn_as_micrograd_draws_them():
     # constants=False draws only the graph's nodes: a plain number is not one in gradstep
     x = Value(1.0)
     assert gradstep_picture(draw_dot((x * 2 + 1).relu(), constants=False).source) == (4, ["*", "+", "ReLU"])
+
+
+def test_a_network_drawing_typed_in_a_terminal_says_how_to_see_it():
+    shown = repr(draw_network(nn.MLP(2, [3, 1], seed=0)))
+    assert "<svg" not in shown and ".save(" in shown and len(shown) < 200
