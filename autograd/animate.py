@@ -204,6 +204,7 @@ style-src 'unsafe-inline'; img-src data:">
 </form>
 <ul id="gs-log" aria-label="earlier steps"></ul>
 </div>
+<div id="gs-pin"></div>
 </div>
 <div id="gs-legend">{legend}<span class="gs-keys">\
 keys: space play/pause · → step · ← back · Home · End · z zoom</span></div>

@@ -249,7 +249,7 @@
     while (log.firstChild) log.removeChild(log.firstChild);
     for (var k = Math.max(0, position - 200); k < position; k++) {
       var line = document.createElement("li");
-      line.textContent = frames[k].text.split("\n")[0];
+      line.textContent = line.title = frames[k].text.split("\n")[0]; // cut with "…": whole on hover
       log.appendChild(line);
     }
     log.scrollTop = log.scrollHeight;
@@ -430,6 +430,25 @@
   var drawing = graph.querySelector("svg");
   if (drawing && drawing.width && drawing.width.baseVal) {
     drawing.style.minWidth = Math.round(0.7 * drawing.width.baseVal.value) + "px";
+  }
+  // What the drawing marks gs-pin (nn's decision map) leaves it for a box of its own beside the
+  // step box, at its own size: in view at every frame, wherever the drawing is scrolled to. It
+  // keeps its ids, so the frames still redraw it.
+  var pins = $("gs-pin");
+  if (drawing && pins) {
+    Array.prototype.slice.call(drawing.querySelectorAll(".gs-pin")).forEach(function (element) {
+      var box = element.getBBox(), pad = 2;
+      var own = document.createElementNS(drawing.namespaceURI, "svg");
+      var size = [box.width + 2 * pad, box.height + 2 * pad];
+      own.setAttribute("viewBox", [box.x - pad, box.y - pad, size[0], size[1]].join(" "));
+      own.setAttribute("width", String(size[0]));
+      own.setAttribute("height", String(size[1]));
+      ["class", "font-family", "font-size"].forEach(function (name) {
+        if (drawing.hasAttribute(name)) own.setAttribute(name, drawing.getAttribute(name));
+      });
+      own.appendChild(element);
+      pins.appendChild(own);
+    });
   }
   document.body.classList.toggle("gs-practice", practice);
   fitText();

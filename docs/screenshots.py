@@ -50,7 +50,7 @@ def main() -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=BROWSER_ARGS)
         shoot(animate(lecture_neuron()[0]), "player.png", "7. at n6", browser, size=(1000, 420), fit=True)
-        shoot(network_player(), "network_player.png", "d(loss)/d(out of h[0,1])", browser, size=(1040, 830))
+        shoot(network_player(), "network_player.png", "d(loss)/d(out of h[0,1])", browser, size=(1040, 860))
         shoot(tape_player(), "tape_player.png", "g2 += v0", browser, size=(960, 470))
         browser.close()
 

@@ -20,7 +20,8 @@ widest text it will ever show, so no number leaves its box.
 SVG ids (used by the player and by tests): ``in<i>`` input i, ``n<l>_<j>`` neuron j of layer l,
 its cells ``n<l>_<j>-<row>-v`` (value) and ``-g`` (gradient) for rows ``w<i>``, ``b``, ``z``,
 ``out``; ``w<l>_<j>_<i>`` the edge of weight i of that neuron (its line ``…-line``, in compact
-layouts its labels ``…-into`` and ``…-outof``), ``loss`` the loss card.
+layouts its labels ``…-into`` and ``…-outof``), ``loss`` the loss card, ``map`` the decision
+map's card (class ``gs-pin``: a player shows it beside its step box, in view at every frame).
 
 >>> import nn
 >>> picture = draw_network(nn.MLP(2, [3, 1], seed=0), inputs=[1.0, -2.0])
@@ -274,8 +275,9 @@ class Layout:
 
     def _card_svg(self, card: Card) -> str:
         w, h = self.sizes[card.id]
+        pinned = " gs-pin" if card.map is not None else ""
         parts = [
-            f'<g id="{card.id}" class="gs-card">'
+            f'<g id="{card.id}" class="gs-card{pinned}">'
             f'<rect x="{card.x:.1f}" y="{card.y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="3" '
             f'fill="white" stroke="#57606a" stroke-width="1.2"/>'
         ]

@@ -98,16 +98,35 @@ def ids(page: Any, css_class: str) -> set[str]:
     return set(page.eval_on_selector_all(f".{css_class}", "els => els.map(e => e.id)"))
 
 
-# What a learner could miss on the current frame: the step text cut off (its box scrolls), the
-# verdict cut short, the legend out of the window, what the frame is about (the first element
-# receiving the result, else the first current one) outside the drawing's visible box, the title
-# of a card that receives something scrolled away, or anything of the page (a control, a legend
-# entry, the page itself) running past the window's right edge. Returns the problems.
-FRAME_ON_SCREEN = """() => {
+# What a learner could miss on the current frame: the step text cut off (its box scrolls, down or
+# sideways), a line of the earlier steps cut by the log's edges (a sliver of one at the top or
+# bottom, or one running past the right edge with no "…"), the verdict cut short, the legend out of
+# the window, what must always be in view (the argument, a CSS selector; by default what the
+# drawing pins beside the step box, .gs-pin: the decision map) not wholly in view, what the frame
+# is about (the first element receiving the result, else the first current one) outside the
+# drawing's visible box, the title of a card that receives something scrolled away, or anything of
+# the page (a control, a legend entry, the page itself) running past the window's right edge.
+# Returns the problems.
+FRAME_ON_SCREEN = """(always = ".gs-pin") => {
   const bad = [];
   const text = document.getElementById("gs-text");
   if (text.scrollHeight > text.clientHeight + 1)
     bad.push(`step text cut: ${text.scrollHeight} > ${text.clientHeight}`);
+  if (text.scrollWidth > text.clientWidth + 1)
+    bad.push(`step text wider than its box: ${text.scrollWidth} > ${text.clientWidth}`);
+  const log = document.getElementById("gs-log");
+  const logTop = log.getBoundingClientRect().top + log.clientTop, logBottom = logTop + log.clientHeight;
+  for (const line of log.children) {
+    const r = line.getBoundingClientRect();
+    if (r.height === 0) continue;
+    const across = (edge) => r.top < edge - 0.5 && r.bottom > edge + 0.5;
+    if (across(logTop) || across(logBottom))
+      bad.push(`earlier step cut by the log's edge: ${line.textContent.slice(0, 40)}`);
+    const style = getComputedStyle(line);
+    const elided = style.textOverflow === "ellipsis" && style.overflowX === "hidden";
+    if (line.scrollWidth > line.clientWidth + 1 && !elided)
+      bad.push(`earlier step cut at the right with no …: ${line.textContent.slice(0, 40)}`);
+  }
   const verdict = document.getElementById("gs-verdict");
   if (verdict && verdict.scrollWidth > verdict.clientWidth + 1)
     bad.push(`verdict cut: ${verdict.textContent}`);
@@ -117,6 +136,12 @@ FRAME_ON_SCREEN = """() => {
   const right = box.left + graph.clientWidth, bottom = box.top + graph.clientHeight;
   const seen = (r) =>
     r.left >= box.left - 1 && r.right <= right + 1 && r.top >= box.top - 1 && r.bottom <= bottom + 1;
+  for (const e of document.querySelectorAll(always)) {
+    const r = e.getBoundingClientRect();
+    const whole =
+      r.width > 0 && r.left >= -1 && r.top >= -1 && r.right <= innerWidth + 1 && r.bottom <= innerHeight + 1;
+    if (!whole || (graph.contains(e) && !seen(r))) bad.push(`${e.id} not wholly in view`);
+  }
   const targets = [...document.querySelectorAll("#gs-graph .gs-target")];
   const active = targets.length ? targets : [...document.querySelectorAll("#gs-graph .gs-current")];
   const shown = active.filter((e) => e.getBoundingClientRect().width > 0);

@@ -281,10 +281,11 @@ def test_every_frame_keeps_text_in_its_box_and_the_drawing_still(browser, tmp_pa
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
 @pytest.mark.parametrize("layers", [[16, 16, 1], [4, 4, 1]], ids=["demo", "readme"])
-def test_every_frame_is_on_screen_text_whole_legend_and_active_card_in_view(
+def test_every_frame_is_on_screen_text_whole_legend_active_card_and_map_in_view(
     browser, tmp_path, viewport, layers
 ):
-    # the demo's network with its data on the map, and the README's 4-4-1 tanh network
+    # the demo's network with its data on the map, and the README's 4-4-1 tanh network: the map,
+    # wherever the drawing is scrolled to, is wholly in the window at every frame
     moons, labels = nn.data.make("moons", 80, seed=0, noise=0.1)
     model = nn.MLP(2, layers, seed=0, activation="relu" if layers[0] == 16 else "tanh")
     player = animate_training_step(model, moons[0], labels[0], loss_fn=nn.losses.binary_cross_entropy,
@@ -295,11 +296,11 @@ def test_every_frame_is_on_screen_text_whole_legend_and_active_card_in_view(
     layout = page.evaluate(LAYOUT)
 
     def check(k: int) -> None:
-        assert page.evaluate(FRAME_ON_SCREEN) == [], f"frame {k}: {player.frames[k].text[:60]}"
+        assert page.evaluate(FRAME_ON_SCREEN, "#map") == [], f"frame {k}: {player.frames[k].text[:60]}"
         assert page.evaluate(LAYOUT) == layout, f"frame {k}: the drawing moved"
 
     step_through(page, len(player.frames), check)
-    page.keyboard.press("End")  # the last frame is about the loss: its card (and the map) in view
+    page.keyboard.press("End")  # the last frame is about the loss: its card in view
     box = page.eval_on_selector("#gs-graph", "g => g.getBoundingClientRect().right")
     assert page.eval_on_selector("#loss", "g => g.getBoundingClientRect().right") <= box
     watched.clean()
@@ -594,6 +595,25 @@ def test_a_decision_map_region_may_be_a_list():
     as_list = animate_training_step(nn.MLP(2, [2, 1], seed=0), X, Y, decision_map=[-2, 2.0, -3.0, 3])
     as_tuple = animate_training_step(nn.MLP(2, [2, 1], seed=0), X, Y, decision_map=(-2, 2.0, -3.0, 3))
     assert as_list.html == as_tuple.html and "map-19-19" in as_list.html
+
+
+def test_in_a_notebook_iframe_the_map_is_pinned_beside_the_step_box_too(browser):
+    # Player._repr_html_: the page in a sandboxed iframe (scripts only), as Jupyter and the docs show it
+    moons, labels = nn.data.make("moons", 40, seed=0, noise=0.1)
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    player = animate_training_step(model, moons[0], labels[0], loss_fn=nn.losses.binary_cross_entropy,
+                                   points=(moons, labels))  # fmt: skip
+    watched = Watched(browser)
+    watched.page.set_content(player._repr_html_())
+    framed = watched.page.frames[1]
+    framed.wait_for_selector("#gs-pin #map")
+    for frame in (0, len(player.frames) // 2, len(player.frames) - 1):
+        framed.click("#gs-reset")
+        for _ in range(frame + 1):
+            framed.click("#gs-step")
+        assert framed.evaluate(FRAME_ON_SCREEN, "#map") == [], f"frame {frame}"
+    assert framed.text_content("#map-when") == "after step 1"  # the last frame redrew the pinned map
+    watched.clean()
 
 
 def test_the_map_changes_colour_in_the_browser_and_keeps_the_sample_inside(browser, tmp_path):

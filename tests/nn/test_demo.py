@@ -72,19 +72,25 @@ def test_the_demo_step_matters_and_its_neuron_fits_the_window(tmp_path, browser,
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS, ids=lambda v: f"{v['width']}x{v['height']}")
-def test_the_demos_neuron_and_its_tape_are_on_screen_every_frame(tmp_path, browser, dot_program, viewport):
-    model = MLP(2, [4, 4, 1], seed=0)
-    x, y = [0.6, -0.4], 1.0
+def test_the_demos_three_players_are_on_screen_every_frame(tmp_path, browser, dot_program, viewport):
+    # the neuron, its tape, and the training step of a network of the demo's size with the data on
+    # its map: at every frame the map is wholly in the window and no line of the step box is cut
+    model = MLP(2, [16, 16, 1], seed=0)
+    X, labels = data.make("moons", 60, seed=0, noise=0.1)
+    x, y = X[0], labels[0]
     pages = [demo.play_neuron(model, x, y, str(tmp_path / "neuron.html")),
-             demo.play_neuron_tape(model, x, str(tmp_path / "neuron_tape.html"))]  # fmt: skip
+             demo.play_neuron_tape(model, x, str(tmp_path / "neuron_tape.html")),
+             demo.play_training_step(model, x, y, "bce", str(tmp_path / "training_step.html"),
+                                     region=demo.data_region(X), points=(X, labels))]  # fmt: skip
     for path in pages:
         page = browser.new_page(viewport=viewport)
         page.goto(Path(path).resolve().as_uri())
         count = int(page.text_content("#gs-counter").split("/")[1])
         for k in range(count):
             page.keyboard.press("ArrowRight")
-            assert page.evaluate(FRAME_ON_SCREEN) == [], f"{path} frame {k}"
+            assert page.evaluate(FRAME_ON_SCREEN, "#map") == [], f"{path} frame {k}"
         page.close()
+    assert 'id="map-data"' in Path(pages[2]).read_text(encoding="utf-8")
 
 
 def test_demo_as_a_module_with_progress_bar(tmp_path, dot_program):
