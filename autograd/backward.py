@@ -16,8 +16,8 @@ general loop beside it does the same sums edge by edge, to the same bits (a test
 
 from __future__ import annotations
 
-import gc
 import math
+from typing import Any
 
 from .checks import as_finite_float
 from .create_graph import rebuilt_locals
@@ -48,32 +48,28 @@ def topological_order(root: Value, inputs_first: bool = False) -> list[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"topological_order() needs a Value, got {type(root).__name__}")
-    explore = iter if inputs_first else reversed
     finished = []
-    seen = {root}
-    stack = [(root, explore(parents_of(root)))]
-    # The stack's entries are new container objects, one per node along the deepest path, and
-    # each allocation counts toward a cyclic-GC pass that would rescan the whole graph; none of
-    # them can form a cycle, so the collector is paused while the stack exists.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        while stack:
-            node, parents = stack[-1]
-            for parent in parents:
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append((parent, explore(parents_of(parent))))
-                    break
-            else:  # every parent is finished, so this node is
-                stack.pop()
-                finished.append(node)
-    finally:
-        if collecting:
-            gc.enable()
+    seen = set()
+    # A node's parents are all pushed when it is entered, and one is skipped when popped if it
+    # was seen meanwhile: the same visits as a recursive search, without an iterator per node.
+    # Under the parents it pushes lie _FINISHED and the node, popped once the parents are done.
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if node is _FINISHED:
+            finished.append(stack.pop())
+        elif node not in seen:
+            seen.add(node)
+            stack.append(node)
+            stack.append(_FINISHED)
+            parents = parents_of(node)  # the stack's top is explored first
+            stack.extend(parents[::-1] if inputs_first else parents)
     if not inputs_first:
         finished.reverse()
     return finished
+
+
+_FINISHED = object()  # on the search's stack: the node below it has every parent finished
 
 
 def backward(
