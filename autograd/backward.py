@@ -20,10 +20,10 @@ import math
 from typing import Any
 
 from .checks import as_finite_float
-from .create_graph import rebuilt_locals
+from .create_graph import check_unchanged, rebuilt_locals
 from .hooks import any_hooks, hooks_of, run_hooks
 from .modes import OnStep, now
-from .value import Value, data_of, locals_of, parents_of
+from .value import Value, data_of, locals_of, made_before, parents_of, writes
 
 
 def topological_order(root: Value, inputs_first: bool = False) -> list[Value]:
@@ -64,9 +64,7 @@ def topological_order(root: Value, inputs_first: bool = False) -> list[Value]:
             stack.append(_FINISHED)
             parents = parents_of(node)  # the stack's top is explored first
             stack.extend(parents[::-1] if inputs_first else parents)
-    if not inputs_first:
-        finished.reverse()
-    return finished
+    return finished if inputs_first else finished[::-1]
 
 
 _FINISHED = object()  # on the search's stack: the node below it has every parent finished
@@ -82,12 +80,13 @@ def backward(
 
     Inner nodes are reset to 0 first and then hold this pass's gradient (for drawings); leaves
     accumulate across calls, as in PyTorch. The local derivatives are those recorded in the
-    forward pass: the graph is a record of it, even if a ``.data`` has changed since. With
-    ``create_graph=True`` the gradients are ``Value``\\ s built from the same rules run on Values,
-    so they can be differentiated again; that needs the data the rules were recorded with, so it
-    raises ``ValueError`` if a node's data changed after the forward pass. ``on_step(node,
-    parent, position, local, upstream, product, before, after)`` is called after every
-    ``parent.grad += local * upstream``, in order (``backward_steps`` records with it).
+    forward pass. If a ``.data`` changed since so that a recorded derivative is no longer the one
+    the data give (``x * x`` after ``x.data = 5``), it raises ``ValueError`` before any gradient
+    changes, with or without create_graph: redo the forward pass. With ``create_graph=True`` the
+    gradients are ``Value``\\ s built from the same rules run on Values, so they can be
+    differentiated again. ``on_step(node, parent, position, local, upstream, product, before,
+    after)`` is called after every ``parent.grad += local * upstream``, in order
+    (``backward_steps`` records with it).
 
     >>> x = Value(0.5); y = x.tanh(); backward(y); round(x.grad, 6)
     0.786448
@@ -99,6 +98,8 @@ def backward(
     if modes.on_pass is not None:  # trace() refuses a backward pass inside a traced function
         modes.on_pass(root, create_graph)
     order = topological_order(root)
+    for node in made_before(order, writes()):  # usually none: no data was set since the forward pass
+        check_unchanged(node)
     for node in order:
         if node.op is not None:
             node.grad = 0.0

@@ -13,6 +13,11 @@ calls each node's ``_backward()``, which adds ``local * self.grad`` to each pare
 This module is the one that knows how a node stores its edges (``parents_of``, ``locals_of``,
 ``inputs_of``, ``_backward``; everyone else asks these).
 
+Changed data: setting a ``.data`` to another number moves a clock (``writes``), and each node
+remembers the clock when it was made. A node made since the last change was computed from the
+data there are now; backward checks the others (``unchanged_since``): their recorded derivatives
+must still be the ones their data give, or it refuses to run, as PyTorch does.
+
 >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
 >>> e = (a * b + 10).tanh()
 >>> e.backward()
@@ -37,6 +42,9 @@ if TYPE_CHECKING:
 
 _INF = math.inf
 _new = object.__new__
+
+# How many times a Value's data has been set to another number (the ``data`` setter moves it).
+_writes = 0
 
 
 # -- the rows each operator and method runs (ops.OPS) -------------------------------------------
@@ -78,7 +86,7 @@ def _operator(op: Op) -> Callable[[Value, Value | float], Value]:
         node = _new(Value)  # _node's work, written out: the most frequent node skips a call
         node._data = o
         node.grad = 0.0
-        node._label = ""
+        node._stamp = _writes
         node.op = op
         node._p0 = a
         node._l0 = l0
@@ -119,7 +127,6 @@ def _with_number(op: Op) -> Callable[[Value, object], Value]:
             raise checks.named(error, op.name, (c, x) if first else (x, c)) from None
         return _node(op, o, x, local, None, c, modes)
 
-    make.__name__ = make.__qualname__ = f"make_{op.name}_with_number"
     return make
 
 
@@ -149,10 +156,10 @@ class Value(Conveniences):
     # `_l1` the second. With one parent `_p1` is None and `_l1` holds the op's plain-number input
     # if it has one (x * 3 keeps the 3). A leaf has `_p0 = None`. A weighted_sum node has
     # `_p0 = MANY`, its parents in a tuple in `_l0` and their local derivatives in one in `_l1`.
-    # One object per node, 120 bytes for a binary node. `_label` is the label, or an `Extras`
-    # record (label, hooks, where it was built) on the rare node that has them, so they cost
-    # other nodes nothing.
-    __slots__ = ("_data", "grad", "_label", "op", "_p0", "_l0", "_p1", "_l1")
+    # `_stamp` is the clock `_writes` when the node was made, or, on the rarer node that has a
+    # label, hooks or a note of where it was built, an `Extras` record holding it with them, so
+    # they cost other nodes nothing. One object per node, 120 bytes for a binary node.
+    __slots__ = ("_data", "grad", "_stamp", "op", "_p0", "_l0", "_p1", "_l1")
     _p0: Value | _Many | None
     _l0: Any  # a float, or a MANY node's parents
     _p1: Value | None
@@ -161,7 +168,8 @@ class Value(Conveniences):
     def __init__(self, data: float, label: str = "") -> None:
         self._data = checks.as_finite_float(data, "Value()")
         self.grad: float | Value = 0.0
-        self._label: str | Extras = checks.checked_label(label)
+        label = checks.checked_label(label)
+        self._stamp: int | Extras = Extras(label, _writes) if label else _writes
         self.op: Op | None = None
         self._p0 = None
         modes = MODES.get()
@@ -176,24 +184,21 @@ class Value(Conveniences):
 
     @data.setter
     def data(self, number: float) -> None:
-        if type(number) is float and -_INF < number < _INF:  # every optimiser step: no message built
-            self._data = number
-        else:
-            self._data = checks.as_finite_float(number, f".data of {checks.described(self)}")
+        global _writes
+        if type(number) is not float or not -_INF < number < _INF:  # every optimiser step skips this
+            number = checks.as_finite_float(number, f".data of {checks.described(self)}")
+        before, self._data = self._data, number
+        if number != before or math.copysign(1.0, number) != math.copysign(1.0, before):  # -0.0 too
+            _writes += 1  # after the write: a node made in between is checked, never trusted
 
     @property
     def label(self) -> str:
         """A name for drawings and messages ('' if none)."""
-        label = self._label
-        return label if isinstance(label, str) else label.text
+        return noted.text if isinstance(noted := self._stamp, Extras) else ""
 
     @label.setter
     def label(self, text: str) -> None:
-        label = self._label
-        if isinstance(label, Extras):
-            label.text = checks.checked_label(text)
-        else:
-            self._label = checks.checked_label(text)
+        extras(self).text = checks.checked_label(text)
 
     # -- what the graph records --------------------------------------------------------------
 
@@ -237,7 +242,8 @@ class Value(Conveniences):
 
         Leaves accumulate (call ``zero_grad`` between steps); inner nodes are reset first, so a
         second call adds exactly one more gradient to each leaf. The local derivatives are the
-        ones recorded in the forward pass, even if a ``.data`` has changed since.
+        ones recorded in the forward pass; if a ``.data`` changed since so that one of them is no
+        longer what the data give, it raises ``ValueError``: redo the forward pass.
 
         >>> x = Value(3.0); y = x * x; y.backward(); x.grad
         6.0
@@ -361,29 +367,55 @@ MANY: Final = _Many.MANY
 
 
 class Extras:
-    """What a node with hooks (``hooks.py``), or with a note of where it was built
-    (``anomaly.py``), keeps in its `_label` slot; it goes when the node does."""
+    """What a node with a label, hooks (``hooks.py``) or a note of where it was built
+    (``anomaly.py``) keeps in its `_stamp` slot, with the stamp; it goes when the node does."""
 
-    __slots__ = ("text", "hooks", "built_at", "__weakref__")
+    __slots__ = ("text", "stamp", "hooks", "built_at", "__weakref__")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, stamp: int) -> None:
         self.text = text
+        self.stamp = stamp
         self.hooks: list[Callable[[Any], Any]] = []
         self.built_at: str | None = None
 
 
 def extras_of(node: Value) -> Extras | None:
     """``node``'s extras record, if it has one."""
-    label = node._label
-    return None if isinstance(label, str) else label
+    return noted if isinstance(noted := node._stamp, Extras) else None
 
 
 def extras(node: Value) -> Extras:
     """``node``'s extras record, made on first use."""
-    label = node._label
-    if isinstance(label, str):
-        label = node._label = Extras(label)
-    return label
+    noted = node._stamp
+    if not isinstance(noted, Extras):
+        noted = node._stamp = Extras("", noted)
+    return noted
+
+
+def writes() -> int:
+    """How many times a Value's data has been set to another number so far (the clock).
+
+    >>> x = Value(1.0); before = writes(); x.data = 1.0; x.data = 2.0; writes() - before
+    1
+    """
+    return _writes
+
+
+def made_before(nodes: list[Value], clock: int) -> list[Value]:
+    """The nodes among ``nodes`` made by an op before the clock ``writes()`` reached ``clock``: the
+    data they were computed from may have changed since (backward checks them). Nodes with extras
+    are listed too (checking them costs a little time, never a wrong answer).
+
+    >>> x = Value(2.0); y = x * x; z = x * 3; x.data = 5.0
+    >>> made_before([z, y, x], writes()) == [z, y], made_before([x * x], writes())
+    (True, [])
+    """
+    return [node for node in nodes if node._stamp != clock and node.op is not None]
+
+
+def stamp_of(node: Value) -> int:
+    """The clock ``writes()`` when ``node`` was made."""
+    return noted.stamp if isinstance(noted := node._stamp, Extras) else noted
 
 
 # -- reading the layout: every other module asks these -------------------------------------------
@@ -442,7 +474,7 @@ def _node(op: Op, data: float, p0: Any, l0: Any, p1: Value | None, l1: Any, mode
     node = _new(Value)
     node._data = data
     node.grad = 0.0
-    node._label = ""
+    node._stamp = _writes
     node.op = op
     node._p0 = p0
     node._l0 = l0
