@@ -351,11 +351,14 @@ class Value(Conveniences):
         parents[1::2] = inputs
         if bias is not None:
             parents.append(bias)
-        if set(map(type, parents)) != {Value}:  # some plain numbers: each becomes a leaf
+        # read and check at once, a neuron per call (__class__ rather than type(): no call per parent)
+        datas = [p._data for p in parents if p.__class__ is Value]
+        if len(datas) < len(parents):  # some plain numbers: each becomes a leaf
             roles = ["weight", "input"] * len(weights) + ["bias"]
             leaf = checks.leaf_number
             parents = [p if type(p) is Value else Value(leaf(p, role)) for p, role in zip(parents, roles)]
-        return _many(OPS["dot"], parents)
+            datas = data_of(parents)
+        return _many(OPS["dot"], parents, datas)
 
 class _Many(enum.Enum):
     """`_p0` of a node with any number of parents: an enum member, so copies keep the one object."""
@@ -506,10 +509,9 @@ def _unary(op: Op, x: Value) -> Value:
     return _node(op, o, x, local, None, 0.0, modes)
 
 
-def _many(op: Op, parents: list[Value]) -> Value:
-    """A node of a row with any number of inputs (``dot``: ``Value.weighted_sum``); it keeps its
-    parents and their local derivatives as two tuples."""
-    datas = [p._data for p in parents]
+def _many(op: Op, parents: list[Value], datas: list[float]) -> Value:
+    """A node of a row with any number of inputs (``dot``: ``Value.weighted_sum``) given their
+    numbers ``datas``; it keeps its parents and their local derivatives as two tuples."""
     modes = MODES.get()
     locals_: tuple[float, ...] = ()
     try:
