@@ -179,7 +179,9 @@ class Value(Conveniences):
 
     @property
     def data(self) -> float:
-        """The number this node holds (what the op computed, or what a leaf was given)."""
+        """The number this node holds (what the op computed, or what a leaf was given). Setting
+        another number after nodes were built from it makes backward refuse any of them whose
+        recorded derivatives it changes (redo the forward pass); the same number is no change."""
         return reported(self, "data", None, self._data)
 
     @data.setter
