@@ -77,5 +77,6 @@ def _twin(node: Value, parent: Callable[[Value], Value], grad: float | Value) ->
             held = tuple(parent(x) if type(x) is Value else x for x in held)
         setattr(twin, slot, held)
     twin.grad, twin._stamp = grad, stamp_of(node)  # checked as the original is (backward.py)
-    twin.label = node.label
+    if node.label:
+        twin.label = node.label
     return twin

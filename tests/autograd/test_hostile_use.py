@@ -502,6 +502,16 @@ def test_a_changed_inner_node_is_refused_and_a_node_made_after_the_change_is_not
     assert x.grad == 1.0 - later.data**2
 
 
+def test_a_labelled_and_hooked_inner_node_is_checked_like_any_other():
+    x = Value(2.0)
+    y = x * x
+    y.label = "y"  # a label, hooks, a note of where it was built: kept beside the node's stamp
+    y.register_hook(lambda g: None)
+    y.backward()
+    x.data = 3.0
+    assert "mul node Value(data=4.0, grad=1.0, label='y')" in _refusal(y.backward)
+
+
 def test_data_changes_that_no_recorded_derivative_used_are_fine_on_both_paths():
     x = Value(2.0)
     y = x * 3 + 1  # d/dx is 3 whatever x holds
