@@ -193,6 +193,11 @@ ENGINES = (FLOATS, GRADSTEP, MICROGRAD, TORCH)
 # -- timing: interleaved repeats, GC time measured ------------------------------------------------
 
 
+# What the interleaved runs are timed with: wall time, or with --cpu-time the CPU time of this
+# process, steadier on a machine shared with other work (it leaves out the waits for a core).
+CLOCK: Callable[[], float] = time.perf_counter
+
+
 class _GCClock:
     """Seconds spent inside the cyclic garbage collector (via gc.callbacks)."""
 
@@ -202,9 +207,9 @@ class _GCClock:
 
     def __call__(self, phase: str, info: dict) -> None:
         if phase == "start":
-            self._start = time.perf_counter()
+            self._start = CLOCK()
         else:
-            self.total += time.perf_counter() - self._start
+            self.total += CLOCK() - self._start
 
 
 GC_CLOCK = _GCClock()
@@ -235,10 +240,10 @@ class Samples:
 def timed(run: Callable[[], Any]) -> tuple[float, float, Any]:
     """Run once; the time includes a final gc.collect() so every engine pays to free its graph."""
     gc_before = GC_CLOCK.total
-    start = time.perf_counter()
+    start = CLOCK()
     result = run()
     gc.collect()
-    elapsed = time.perf_counter() - start
+    elapsed = CLOCK() - start
     return elapsed, GC_CLOCK.total - gc_before, result
 
 
@@ -1208,6 +1213,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repeats: under a minute")
     eager_help = "only the eager engine's targets (moons step, chain N=1e5, memory), more repeats"
     parser.add_argument("--eager", action="store_true", help=eager_help)
+    cpu_help = "time the interleaved runs with this process's CPU time (a shared machine), not wall time"
+    parser.add_argument("--cpu-time", action="store_true", help=cpu_help)
     parser.add_argument("--json", metavar="PATH", help="also write every sample and the table as JSON")
     parser.add_argument("--markdown", metavar="PATH", help="also write the report as Markdown (make bench)")
     parser.add_argument("--tape-job", nargs=2, metavar=("JOB", "SIZE"), help=argparse.SUPPRESS)
@@ -1219,6 +1226,10 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)
     plan = EAGER if args.eager else QUICK if args.quick else FULL
     mode = "eager" if args.eager else "quick" if args.quick else "full"
+    if args.cpu_time:
+        global CLOCK
+        CLOCK = time.process_time
+        mode += ", CPU time"
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
     with gc_clock():
