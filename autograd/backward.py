@@ -16,14 +16,14 @@ general loop beside it does the same sums edge by edge, to the same bits (a test
 
 from __future__ import annotations
 
-import gc
 import math
+from typing import Any
 
 from .checks import as_finite_float
-from .create_graph import rebuilt_locals
+from .create_graph import check_unchanged, rebuilt_locals
 from .hooks import any_hooks, hooks_of, run_hooks
 from .modes import OnStep, now
-from .value import Value, data_of, locals_of, parents_of
+from .value import Value, data_of, locals_of, made_before, parents_of, writes
 
 
 def topological_order(root: Value, inputs_first: bool = False) -> list[Value]:
@@ -48,32 +48,26 @@ def topological_order(root: Value, inputs_first: bool = False) -> list[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"topological_order() needs a Value, got {type(root).__name__}")
-    explore = iter if inputs_first else reversed
     finished = []
-    seen = {root}
-    stack = [(root, explore(parents_of(root)))]
-    # The stack's entries are new container objects, one per node along the deepest path, and
-    # each allocation counts toward a cyclic-GC pass that would rescan the whole graph; none of
-    # them can form a cycle, so the collector is paused while the stack exists.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        while stack:
-            node, parents = stack[-1]
-            for parent in parents:
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append((parent, explore(parents_of(parent))))
-                    break
-            else:  # every parent is finished, so this node is
-                stack.pop()
-                finished.append(node)
-    finally:
-        if collecting:
-            gc.enable()
-    if not inputs_first:
-        finished.reverse()
-    return finished
+    seen = set()
+    # A node's parents are all pushed when it is entered, and one is skipped when popped if it
+    # was seen meanwhile: the same visits as a recursive search, without an iterator per node.
+    # Under the parents it pushes lie _FINISHED and the node, popped once the parents are done.
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if node is _FINISHED:
+            finished.append(stack.pop())
+        elif node not in seen:
+            seen.add(node)
+            stack.append(node)
+            stack.append(_FINISHED)
+            parents = parents_of(node)  # the stack's top is explored first
+            stack.extend(parents[::-1] if inputs_first else parents)
+    return finished if inputs_first else finished[::-1]
+
+
+_FINISHED = object()  # on the search's stack: the node below it has every parent finished
 
 
 def backward(
@@ -86,12 +80,13 @@ def backward(
 
     Inner nodes are reset to 0 first and then hold this pass's gradient (for drawings); leaves
     accumulate across calls, as in PyTorch. The local derivatives are those recorded in the
-    forward pass: the graph is a record of it, even if a ``.data`` has changed since. With
-    ``create_graph=True`` the gradients are ``Value``\\ s built from the same rules run on Values,
-    so they can be differentiated again; that needs the data the rules were recorded with, so it
-    raises ``ValueError`` if a node's data changed after the forward pass. ``on_step(node,
-    parent, position, local, upstream, product, before, after)`` is called after every
-    ``parent.grad += local * upstream``, in order (``backward_steps`` records with it).
+    forward pass. If a ``.data`` changed since so that a recorded derivative is no longer the one
+    the data give (``x * x`` after ``x.data = 5``), it raises ``ValueError`` before any gradient
+    changes, with or without create_graph: redo the forward pass. With ``create_graph=True`` the
+    gradients are ``Value``\\ s built from the same rules run on Values, so they can be
+    differentiated again. ``on_step(node, parent, position, local, upstream, product, before,
+    after)`` is called after every ``parent.grad += local * upstream``, in order
+    (``backward_steps`` records with it).
 
     >>> x = Value(0.5); y = x.tanh(); backward(y); round(x.grad, 6)
     0.786448
@@ -103,6 +98,8 @@ def backward(
     if modes.on_pass is not None:  # trace() refuses a backward pass inside a traced function
         modes.on_pass(root, create_graph)
     order = topological_order(root)
+    for node in made_before(order, writes()):  # usually none: no data was set since the forward pass
+        check_unchanged(node)
     for node in order:
         if node.op is not None:
             node.grad = 0.0

@@ -186,14 +186,15 @@ def no_graph_here(op: str, inputs: Sequence[Any], why: str, gives: str) -> Overf
     )
 
 
-def changed_since_forward(node: Any, position: int, recorded: float, now: float) -> ValueError:
-    """The error of ``backward(create_graph=True)`` when a node's data changed after the forward
-    pass, so its derivative rebuilt as a Value (``now``) is not the one ``recorded``."""
+def changed_since_forward(node: Any, source: Any, position: int, recorded: float, now: object) -> ValueError:
+    """The error of backward() when a ``.data`` changed after the forward pass, so that a local
+    derivative ``recorded`` then is not the one the data give ``now`` (``source`` is the input)."""
+    now_text = now if isinstance(now, str) else repr(now)
     return ValueError(
-        f"backward(create_graph=True): the data of {node.op.name if node.op else 'a'} node "
-        f"{node!r} or of its inputs changed after the forward pass (d/d(input {position}) was "
-        f"recorded as {recorded!r}, the data now give {now!r}). backward() uses the "
-        "recorded derivatives; create_graph needs the data they came from: redo the forward pass"
+        f"backward: the data of {node.op.name if node.op else 'a'} node {node!r} or of its input "
+        f"{position} ({described(source)}) changed after the forward pass: d/d(input {position}) was "
+        f"recorded as {recorded!r}, the data now give {now_text}; the graph records the forward "
+        "pass: redo it"
     )
 
 

@@ -20,10 +20,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .checks import described
-from .value import Value
+from .value import Value, stamp_of
 
 # The slots that hold a node's own state rather than its edges: set on the twin, never mapped.
-_OWN = {"grad", "_label"}
+_OWN = {"grad", "_stamp"}
 
 
 def shallow_copy(node: Value) -> Value:
@@ -76,5 +76,7 @@ def _twin(node: Value, parent: Callable[[Value], Value], grad: float | Value) ->
         elif type(held) is tuple:
             held = tuple(parent(x) if type(x) is Value else x for x in held)
         setattr(twin, slot, held)
-    twin.grad, twin._label = grad, node.label
+    twin.grad, twin._stamp = grad, stamp_of(node)  # checked as the original is (backward.py)
+    if node.label:
+        twin.label = node.label
     return twin

@@ -33,9 +33,9 @@ something else.
    PyTorch's C++ allocations, so for PyTorch glibc's count of bytes in use by malloc
    (``mallinfo2``) is added (not RSS, which does not grow when freed memory is reused).
 
-Repeats are interleaved (floats, gradstep, micrograd, torch, then gradstep, micrograd, torch,
-floats, ...: each round starts one engine later) so that noise from other processes, and the cost
-of faulting in pages that the previous engine's graph gave back, hit every engine alike; the
+Repeats are interleaved (each round runs every engine once, in another shuffled order) so that
+noise from other processes, and what the previous run leaves behind (pages its graph gave back,
+caches torch's step filled), hit every engine alike; the
 table shows medians, the best repeat, and the spread (max - min) / median of the samples. On a
 small VM the repeats can be bimodal (a run that must fault in fresh pages is slower): read the
 median and the best together.
@@ -193,6 +193,11 @@ ENGINES = (FLOATS, GRADSTEP, MICROGRAD, TORCH)
 # -- timing: interleaved repeats, GC time measured ------------------------------------------------
 
 
+# What the interleaved runs are timed with: wall time, or with --cpu-time the CPU time of this
+# process, steadier on a machine shared with other work (it leaves out the waits for a core).
+CLOCK: Callable[[], float] = time.perf_counter
+
+
 class _GCClock:
     """Seconds spent inside the cyclic garbage collector (via gc.callbacks)."""
 
@@ -202,9 +207,9 @@ class _GCClock:
 
     def __call__(self, phase: str, info: dict) -> None:
         if phase == "start":
-            self._start = time.perf_counter()
+            self._start = CLOCK()
         else:
-            self.total += time.perf_counter() - self._start
+            self.total += CLOCK() - self._start
 
 
 GC_CLOCK = _GCClock()
@@ -235,10 +240,10 @@ class Samples:
 def timed(run: Callable[[], Any]) -> tuple[float, float, Any]:
     """Run once; the time includes a final gc.collect() so every engine pays to free its graph."""
     gc_before = GC_CLOCK.total
-    start = time.perf_counter()
+    start = CLOCK()
     result = run()
     gc.collect()
-    elapsed = time.perf_counter() - start
+    elapsed = CLOCK() - start
     return elapsed, GC_CLOCK.total - gc_before, result
 
 
@@ -269,11 +274,13 @@ def _one_round(
     limits: dict[str, int],
 ) -> None:
     results: dict[str, Any] = {}
-    names = list(runs)
-    # Each round starts one engine later, so that no engine always follows the same one (after a
-    # big graph is freed, the next run pays to fault fresh pages in: measured up to 5x on floats).
-    shift = round_index % len(names)
-    for name in names[shift:] + names[:shift]:
+    # Each round runs the engines in another order (shuffled, seeded by the round), so that no
+    # engine always follows the same one: a run pays for what the one before it left behind (after
+    # a big graph is freed, fresh pages to fault in: up to 5x on floats; after torch's step, the
+    # next gradstep step ran 1.4x slower). Rotating one list would keep every engine's neighbour.
+    order = list(runs)
+    random.Random(round_index).shuffle(order)
+    for name in order:
         run = runs[name]
         s = samples[name]
         if s.error or round_index >= limits.get(name, repeats):
@@ -697,7 +704,7 @@ def measure_memory(engine: Engine, n_products: int) -> Memory:
 
 @dataclass
 class Plan:
-    """Sizes and repeats: the full run, or --quick."""
+    """Sizes and repeats: the full run, --quick, or --eager."""
 
     moons_repeats: int
     moons_points: int
@@ -715,6 +722,7 @@ class Plan:
     tape_samples: int = 2000  # nn.fit on this many moons points, full batch (issue 18's workload)
     tape_repeats: int = 3
     tape_long_ops: int = 100_000  # tracing a function this long
+    eager_only: bool = False  # only the rows of the eager engine's targets (moons step, chain, memory)
 
 
 CHAIN_SIZES = (1_000, 10_000, 100_000, 1_000_000)
@@ -726,6 +734,10 @@ QUICK = Plan(
     moons_repeats=4, moons_points=MOONS_POINTS, chain_sizes=CHAIN_SIZES, chain_repeats=3,
     wide_n=100_000, wide_repeats=3, memory_n=50_000, slow_limits={"torch": 2, "micrograd": 2},
     torch_chain_max=100_000,
+)  # fmt: skip
+EAGER = Plan(  # the eager engine's targets only, with more repeats: checked in a few minutes
+    moons_repeats=21, moons_points=MOONS_POINTS, chain_sizes=(100_000,), chain_repeats=11, wide_n=0,
+    wide_repeats=0, memory_n=50_000, slow_limits={"torch": 3}, torch_chain_max=100_000, eager_only=True,
 )  # fmt: skip
 TINY = Plan(  # for the smoke test: every code path, small sizes, micrograd still fails at N = 2000
     moons_repeats=2, moons_points=8, chain_sizes=(10, 2_000), chain_repeats=2, wide_n=100, wide_repeats=2,
@@ -931,6 +943,8 @@ def _chain_of(x: Any, w: Any, steps: int) -> Any:
 
 def tape_table(figures: list[TapeFigure]) -> str:
     """The tape's figures as a markdown table, with the issue's ratios under it."""
+    if not figures:  # --eager
+        return ""
     lines = ["| the tape | median | peak memory |", "|---|---|---|"]
     for f in figures:
         time_text = (
@@ -1003,6 +1017,9 @@ def run_benchmark(
         for e in ENGINES:
             rows.append(Row(f"chain N={n:.0e}", e.name, "ns/op", samples[e.name], 1e9 / (2 * n), 2 * n))
 
+    if plan.eager_only:
+        log("memory ...")
+        return rows, [measure_memory(e, plan.memory_n) for e in (GRADSTEP, MICROGRAD, TORCH)], []
     log(f"wide sum of {plan.wide_n:,} products ...")
     wide_runs = {e.name: wide_sum(e, plan.wide_n) for e in ENGINES}
     samples = interleave(wide_runs, plan.wide_repeats, _check_wide(plan.wide_n), plan.slow_limits)
@@ -1194,6 +1211,10 @@ def gc_clock() -> Iterator[None]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats: under a minute")
+    eager_help = "only the eager engine's targets (moons step, chain N=1e5, memory), more repeats"
+    parser.add_argument("--eager", action="store_true", help=eager_help)
+    cpu_help = "time the interleaved runs with this process's CPU time (a shared machine), not wall time"
+    parser.add_argument("--cpu-time", action="store_true", help=cpu_help)
     parser.add_argument("--json", metavar="PATH", help="also write every sample and the table as JSON")
     parser.add_argument("--markdown", metavar="PATH", help="also write the report as Markdown (make bench)")
     parser.add_argument("--tape-job", nargs=2, metavar=("JOB", "SIZE"), help=argparse.SUPPRESS)
@@ -1203,7 +1224,12 @@ def main(argv: list[str] | None = None) -> int:
         print(_high_water())
         return 0
     torch.set_num_threads(1)
-    plan = QUICK if args.quick else FULL
+    plan = EAGER if args.eager else QUICK if args.quick else FULL
+    mode = "eager" if args.eager else "quick" if args.quick else "full"
+    if args.cpu_time:
+        global CLOCK
+        CLOCK = time.process_time
+        mode += ", CPU time"
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
     with gc_clock():
@@ -1213,7 +1239,7 @@ def main(argv: list[str] | None = None) -> int:
     checks = targets(rows, memory, players)
     report = "\n".join(
         [
-            f"gradstep benchmark ({'quick' if args.quick else 'full'}), "
+            f"gradstep benchmark ({mode}), "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}",
             "machine: " + ", ".join(f"{k} {v}" for k, v in info.items()),
             "all engines computed the same loss and gradients (to 1e-9) on every repeat\n",
@@ -1241,7 +1267,7 @@ def main(argv: list[str] | None = None) -> int:
             json.dump(
                 {
                     "machine": info,
-                    "mode": "quick" if args.quick else "full",
+                    "mode": mode,
                     "rows": [
                         {
                             "workload": r.workload,

@@ -117,3 +117,17 @@ def test_the_tape_section_measures_the_per_sample_step_and_fit_side_by_side(benc
         assert first.peak_bytes is not None and first.peak_bytes >= 0 and first.seconds  # a fresh process's
     text = bench.tape_table(bench.TAPE_FIGURES)
     assert "× the plain-float forward" in text and "nn.fit first epoch: traced" in text
+
+
+def test_the_eager_plan_runs_only_the_eager_targets_rows(bench):
+    import dataclasses
+
+    plan = dataclasses.replace(bench.TINY, eager_only=True)
+    rows, memory, players = bench.run_benchmark(plan, log=lambda message: None)
+    assert {r.workload for r in rows} == {
+        "moons forward, plain floats", "moons step, op by op", "moons step, gradstep nn default",
+        "moons step, gradstep nn traced", "chain N=1e+01", "chain N=2e+03",
+    }  # fmt: skip
+    assert not players and [m.engine for m in memory] == ["gradstep", "micrograd", "torch"]
+    names = [name for name, _, _ in bench.targets(rows, memory)]
+    assert any(n.startswith("moons step op by op >= 15x") for n in names) and not bench.tape_table([])

@@ -39,3 +39,24 @@ def test_python_sum_of_a_million_terms():
     total.backward()
     assert total.data == 2_000_000.0
     assert xs[0].grad == 2.0 and xs[-1].grad == 2.0
+
+
+def test_ordering_a_deep_graph_keeps_nothing_per_node_for_the_collector():
+    """The sort's stack holds the nodes themselves: no container per node, so no collection runs
+    while it does (a collection would rescan the whole graph)."""
+    import gc
+
+    from autograd import topological_order
+
+    x = Value(1.0)
+    for _ in range(50_000):
+        x = Value.weighted_sum([x, 0.5], [0.5, x]) * 1.0001
+    started = []
+    gc.collect()
+    gc.callbacks.append(collect := lambda phase, info: started.append(phase) if phase == "start" else None)
+    try:
+        order = topological_order(x)
+        topological_order(x, inputs_first=True)
+    finally:
+        gc.callbacks.remove(collect)
+    assert len(order) > 100_000 and gc.isenabled() and not started

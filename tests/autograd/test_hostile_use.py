@@ -285,7 +285,7 @@ def test_a_hook_handle_does_not_keep_its_node_alive_and_removal_after_death_is_h
     y = x * 2
     handle = y.register_hook(lambda g: None)
     assert any_hooks()
-    record = weakref.ref(y._label)
+    record = weakref.ref(y._stamp)
     del y
     assert record() is None  # the node and its hook record are gone
     handle.remove()
@@ -468,18 +468,97 @@ def test_an_overflow_in_a_wide_neuron_lists_a_few_inputs_not_all():
 # ---- 15. data changed after the forward pass -----------------------------------------------------
 
 
-def test_data_changed_after_the_forward_pass():
-    x = Value(2.0)
+def _refusal(call: Callable[[], object]) -> str:
+    with pytest.raises(ValueError) as caught:
+        call()
+    return str(caught.value)
+
+
+def test_data_changed_after_the_forward_pass_is_refused_alike_by_both_kinds_of_backward():
+    x = Value(2.0, label="x")
     y = x * x
     x.data = 5.0
+    first = _refusal(y.backward)
+    assert first == _refusal(lambda: grad(y, [x]))
+    assert first == _refusal(lambda: grad(y, [x], create_graph=True))
+    assert first == _refusal(lambda: y.backward(create_graph=True))
+    assert "mul node" in first and "input 0 (Value 'x')" in first
+    assert "recorded as 2.0, the data now give 5.0" in first and "redo" in first
+    assert x.grad == 0.0 and y.grad == 0.0  # refused before any gradient changed
+    x.data = 2.0  # back to the recorded data: the record holds again
     y.backward()
-    assert x.grad == 4.0  # the derivative recorded in the forward pass: the graph is its record
-    assert grad(y, [x]) == [4.0]
-    with pytest.raises(ValueError, match="changed after the forward pass.*recorded as 2.0.*now give 5.0"):
-        grad(y, [x], create_graph=True)  # it cannot rebuild 4.0 as a Value from data 5.0: it says so
-    x.data = 2.0  # back to the recorded data: both agree again
-    (first,) = grad(y, [x], create_graph=True)
-    assert first.data == 4.0
+    (again,) = grad(y, [x], create_graph=True)
+    assert x.grad == 4.0 and again.data == 4.0
+
+
+def test_a_changed_inner_node_is_refused_and_a_node_made_after_the_change_is_not():
+    x = Value(0.5)
+    t = x.tanh()
+    t.data = 0.9  # its recorded derivative 1 - o² came from the old o
+    message = _refusal(t.backward)
+    assert message == _refusal(lambda: t.backward(create_graph=True)) and "tanh node" in message
+    later = x.tanh()  # made from the data there are now
+    later.backward()
+    assert x.grad == 1.0 - later.data**2
+
+
+def test_a_labelled_and_hooked_inner_node_is_checked_like_any_other():
+    x = Value(2.0)
+    y = x * x
+    y.label = "y"  # a label, hooks, a note of where it was built: kept beside the node's stamp
+    y.register_hook(lambda g: None)
+    y.backward()
+    x.data = 3.0
+    assert "mul node Value(data=4.0, grad=1.0, label='y')" in _refusal(y.backward)
+
+
+def test_data_changes_that_no_recorded_derivative_used_are_fine_on_both_paths():
+    x = Value(2.0)
+    y = x * 3 + 1  # d/dx is 3 whatever x holds
+    x.data = 5.0
+    assert grad(y, [x]) == [3.0]
+    (again,) = grad(y, [x], create_graph=True)
+    assert again.data == 3.0
+
+
+def test_setting_the_same_number_is_not_a_change():
+    from autograd.value import writes
+
+    x = Value(2.0)
+    y = x * x
+    before = writes()
+    x.data = 2.0
+    x.data = 2  # the same number as an int
+    assert writes() == before
+    y.backward()
+    assert x.grad == 4.0
+    x.data = -0.0
+    x.data = 0.0  # a zero of the other sign is another number (1/x differs)
+    assert writes() == before + 2
+
+
+def test_a_training_loop_with_updates_between_forward_passes_is_never_refused():
+    model = nn.MLP(2, [4, 1], seed=0)
+    for optimizer in (nn.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+                      nn.optim.Adam(model.parameters(), lr=0.01)):  # fmt: skip
+        for _ in range(3):
+            loss = nn.losses.mse([model([0.5, -1.0]), model([1.0, 2.0])], [1.0, 0.0])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    data = ([[0.5, -1.0], [1.0, 2.0]], [1.0, 0.0])
+    history = nn.fit(model, data, "mse", nn.optim.SGD(model.parameters(), lr=0.1), epochs=3, progress=False)
+    assert history.epochs == 3
+
+
+def test_an_update_after_backward_refuses_a_second_backward_of_the_old_graph():
+    w = Value(0.5, label="w")
+    loss = (w * w) * 3.0
+    loss.backward()
+    optimizer = nn.optim.SGD([w], lr=0.1)
+    optimizer.step()  # w's data changed: d(w*w)/dw was recorded from the old w
+    assert "mul node" in _refusal(loss.backward) and "input 0 (Value 'w')" in _refusal(loss.backward)
+    assert w.grad == 3.0  # the first pass's gradient, untouched by the refusals
 
 
 # ---- more hostile inputs at the boundaries -------------------------------------------------------
