@@ -43,6 +43,33 @@ nb_execution_timeout = 300
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True  # a failing cell's traceback in the build's output
 nb_merge_streams = True  # one block for a cell's printed lines, as Jupyter shows them
+
+
+def joined_streams(outputs: list) -> list:
+    """A cell's printed pieces joined as they were printed, then merged by MyST-NB. The kernel sends
+    printed text in pieces cut wherever a flush fell; MyST-NB's merge strips each piece and ends it
+    with a newline, so a line cut in two showed as two lines, or a blank line appeared.
+
+    >>> piece = lambda text: {"output_type": "stream", "name": "stdout", "text": text}
+    >>> joined_streams([piece("header"), piece("\\nrow 1   2"), piece("4\\n")])[0]["text"]
+    'header\\nrow 1   24\\n'
+    """
+    first: dict = {}
+    joined = []
+    for output in outputs:
+        if output["output_type"] == "stream" and output["name"] in first:
+            first[output["name"]]["text"] += output["text"]
+            continue
+        if output["output_type"] == "stream":
+            output = first[output["name"]] = type(output)(output)
+        joined.append(output)
+    return _merged_by_myst_nb(joined)
+
+
+import myst_nb.core.render  # noqa: E402  (MyST-NB's renderer calls its merge by this name)
+
+_merged_by_myst_nb = myst_nb.core.render.coalesce_streams
+myst_nb.core.render.coalesce_streams = joined_streams
 # MyST-NB loads require.js and the widget manager from a CDN on pages with ipywidgets; the site
 # must work offline, and the notebooks use none (tqdm bars are off in them).
 nb_ipywidgets_js: dict = {}

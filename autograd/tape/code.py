@@ -3,7 +3,6 @@ an interpreter running the same rules on the same floats."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
@@ -11,10 +10,6 @@ from ..ops import partners
 from ..rule_code import derivative_code, forward_code
 from ..value import Value, data_of
 from .statements import KINDS, Guard, Statement, Tape, _local_code, _substituted
-
-# Python's sum() of floats adds one by one up to 3.11 (as `+` does); from 3.12 it compensates, so
-# a weighted sum is written out as additions only where that is the same arithmetic.
-_SUM_IS_SEQUENTIAL = sys.version_info < (3, 12)
 
 
 class Retrace(Exception):
@@ -33,7 +28,7 @@ def _forward_code(s: Statement) -> str:
     code = forward_code(op)
     if code:  # a rule the table writes as an expression: written out here (in parentheses)
         return f"({_substituted(code, dict(zip(op.inputs, names)))})"
-    if op.name == "dot" and _SUM_IS_SEQUENTIAL:  # sum(..., bias) adds from the bias, in order
+    if op.name == "dot":  # ops._dot's additions, from the bias, in order: the same on every Python
         terms = [f"{names[k]} * {names[k + 1]}" for k in range(0, len(names) - 1, 2)]
         start = names[-1] if len(names) % 2 else "0.0"
         return " + ".join([start, *terms])

@@ -216,9 +216,12 @@ class SVG(HTML):
 
 
 _namespace = {}
+_notebook = False
 
 
 def _gs_setup(notebook):
+    global _notebook
+    _notebook = notebook
     shim = types.ModuleType("IPython.display")
     shim.display, shim.HTML, shim.SVG = display, HTML, SVG
     ipython = types.ModuleType("IPython")
@@ -230,33 +233,142 @@ def _gs_setup(notebook):
         sys.meta_path.append(_MissingFinder())
 
 
+# A name bound to matplotlib or torch, or to what came from them (a figure, its axes, a tensor,
+# a function that plots): name -> that package. Kept from cell to cell, as the names are.
+_unavailable = {}
+
+
+def _inner(node):
+    """The names that node's comprehensions and lambdas bind: theirs, not the cell's."""
+    inner = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.comprehension):
+            inner |= {t.id for t in ast.walk(n.target) if isinstance(t, ast.Name)}
+        elif isinstance(n, ast.Lambda):
+            inner |= {a.arg for a in ast.walk(n.args) if isinstance(a, ast.arg)}
+    return inner
+
+
+def _uses(node, own=()):
+    """The package (matplotlib, torch) that node's code reaches through a name of the cell (not
+    one in own), or None."""
+    own = set(own) | _inner(node)
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id in _unavailable and n.id not in own:
+            return _unavailable[n.id]
+    return None
+
+
+def _base(node):
+    """The name at the bottom of an attribute or an item: pairs for pairs.append, ranges for ranges[k]."""
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _bind(node, package):
+    """The names node assigns stand for package from now on (or for nothing, when package is None).
+    Taken out, it would also have changed what it appends to or assigns into: those too."""
+    inner = _inner(node)
+    names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    if package:
+        for n in ast.walk(node):
+            targets = n.targets if isinstance(n, ast.Assign) else [n.target] if isinstance(n, (ast.AugAssign, ast.AnnAssign)) else []
+            if isinstance(n, ast.Expr) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Attribute):
+                targets = [n.value.func]  # pairs.append(...)
+            names |= {_base(e) for t in targets for e in ast.walk(t) if isinstance(e, (ast.Attribute, ast.Subscript))}
+    names.discard(None)
+    for name in names - inner:
+        if package:
+            _unavailable[name] = package
+        else:
+            _unavailable.pop(name, None)
+
+
+def _without_unavailable(body, skipped):
+    """body without the statements that use matplotlib or torch, found by following the names
+    they flow through. A loop that computes and plots keeps its computing: skipping the whole
+    loop would leave what it computes missing for the cells below."""
+    kept = []
+    for s in body:
+        if isinstance(s, (ast.Import, ast.ImportFrom)):
+            for alias in s.names:
+                top = (s.module if isinstance(s, ast.ImportFrom) else alias.name).split(".")[0]
+                name = alias.asname or alias.name.split(".")[0]
+                if top in _MissingFinder.names:
+                    _unavailable[name] = top
+                else:
+                    _unavailable.pop(name, None)
+        elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            # defining it is fine; calling it is what would plot. Its own arguments and variables
+            # are not the cell's names, even when they are spelled the same.
+            own = {n.arg for n in ast.walk(s) if isinstance(n, ast.arg)}
+            own |= {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+            package = _uses(s, own)
+            if package:
+                _unavailable[s.name] = package
+            else:
+                _unavailable.pop(s.name, None)
+        else:
+            header = [getattr(s, field) for field in ("test", "iter", "items", "subject") if hasattr(s, field)]
+            compound = hasattr(s, "body")
+            package = _uses(ast.Module(header, [])) if compound else _uses(s)
+            if package:
+                skipped.add(package)
+                _bind(s, package)  # what it would have defined now stands for the package too
+                continue
+            if isinstance(s, (ast.For, ast.AsyncFor)):
+                _bind(s.target, None)  # the loop's own variable, whatever it stood for before
+            if compound:
+                for field in ("body", "orelse", "finalbody"):
+                    if getattr(s, field, None):
+                        setattr(s, field, _without_unavailable(getattr(s, field), skipped) or [ast.Pass()])
+                for handler in getattr(s, "handlers", []):
+                    handler.body = _without_unavailable(handler.body, skipped) or [ast.Pass()]
+                for case in getattr(s, "cases", []):
+                    case.body = _without_unavailable(case.body, skipped) or [ast.Pass()]
+            else:
+                _bind(s, None)
+        kept.append(s)
+    return kept
+
+
 def _gs_run(source, fresh):
-    """Run a cell as Jupyter does: its last expression, if any, is displayed. In a notebook, a
-    statement that uses matplotlib or torch is skipped and the cell's other statements still run
-    (so that what it defines exists for the cells below); the page then shows the cell's output
-    from the site's build and says why."""
+    """Run a cell as Jupyter does: its last expression, if any, is displayed. In a notebook, the
+    statements that use matplotlib or torch are taken out and the cell's other statements still
+    run (so that what it defines exists for the cells below); the page then shows the cell's
+    output from the site's build and says why."""
     if fresh or not _namespace:
         _namespace.clear()
         _namespace.update(__name__="__main__", __builtins__=builtins)
-    missing = None
+        _unavailable.clear()
+    skipped = set()  # the packages of the statements taken out
+    half_way = False  # a statement stopped half-way: it needed a package only the run showed
     try:
         tree = ast.parse(source, "<cell>")
         last = None
         if tree.body and isinstance(tree.body[-1], ast.Expr):
-            last = ast.Expression(tree.body.pop().value)
+            last = tree.body.pop()
         for statement in tree.body:
-            try:
-                exec(compile(ast.Module([statement], []), "<cell>", "exec"), _namespace)
-            except NotInBrowser as error:
-                missing = missing or str(error).split()[0]
-            except Exception:
-                if missing is None:
-                    raise  # after a skipped plot, a statement that needed it fails too: shown as built
-        if last is not None and missing is None:
-            value = eval(compile(last, "<cell>", "eval"), _namespace)
+            for kept in _without_unavailable([statement], skipped) if _notebook else [statement]:
+                try:
+                    exec(compile(ast.fix_missing_locations(ast.Module([kept], [])), "<cell>", "exec"), _namespace)
+                except NotInBrowser as error:  # reached through a path the names did not show
+                    half_way = True
+                    skipped.add(str(error).split()[0])
+                    _bind(kept, str(error).split()[0])  # (nn.to_torch(model)): what it defines stands for torch
+                except Exception:
+                    if not half_way:
+                        raise
+                    # after a statement stopped half-way for want of a package, one that needed
+                    # what it would have made fails too: the cell is shown as built
+        if last is not None and _notebook:
+            last = next(iter(_without_unavailable([last], skipped)), None)
+        if last is not None and not skipped:
+            value = eval(compile(ast.Expression(last.value), "<cell>", "eval"), _namespace)
             if value is not None:
                 display(value)
-        return "missing " + missing if missing else "ok"
+        return " ".join(["missing", *sorted(skipped)]) if skipped else "ok"
     except NotInBrowser as error:
         return "missing " + str(error).split()[0]
     except SyntaxError as error:
@@ -315,7 +427,7 @@ def _gs_run(source, fresh):
     }
 
     /* Run code; its output goes to sink.stream(name, text) and sink.display(mime, data).
-       Resolves to "ok", "error", "stopped" or "missing <package>". Runs queue one after another. */
+       Resolves to "ok", "error", "stopped" or "missing <package> ...". Runs queue one after another. */
     run(code, sink, { fresh = false } = {}) {
       const go = async () => {
         try {
@@ -573,31 +685,41 @@ def _gs_run(source, fresh):
     const outputBox = el("div", { class: "gs-output gs-cell-output" });
     const output = new Output(outputBox);
     let runButton;
+    // what the cell is doing, beside its Run button (the page's status bar may be far above)
+    const stateLabel = el("span", { class: "gs-cell-state", role: "status" });
+    const STATES = {
+      idle: "", running: "Running…", ok: "✓ Ran live", error: "✗ Error: see below",
+      built: "Not live: see the note below", stopped: "Stopped",
+    };
+    const setState = (state) => {
+      cell.dataset.live = state;
+      stateLabel.dataset.state = state;
+      stateLabel.textContent = STATES[state] ?? state;
+    };
     const run = async () => {
       output.clear();
       runButton.disabled = true;
-      cell.dataset.live = "running";
+      setState("running");
       const result = await kernel.run(editor.value, output);
       runButton.disabled = false;
-      cell.dataset.live = result.split(" ")[0];
       if (result === "stopped") {
         output.note("Stopped: Python was restarted; run the cells above again before this one.", "warn");
       } else if (result.startsWith("missing ")) {
-        const name = result.split(" ")[1];
+        const names = result.split(" ").slice(1).map((name) => MISSING[name] || name).join(" and ");
         output.clear();
-        output.note(`Not live: this cell needs ${MISSING[name] || name}, which the Python in this page does not have; below is its output from when the site was built.`, "warn");
+        output.note(`Not live: this cell needs ${names}, which the Python in this page does not have. Its other statements ran here, so the cells below have what it defines; below is its output from when the site was built.`, "warn");
         if (built) outputBox.append(built.cloneNode(true));
-        cell.dataset.live = "built";
       }
+      setState(result.startsWith("missing ") ? "built" : result);
       return cell.dataset.live === "built" ? "ok" : result; // "Run all" goes on past a plot
     };
     const editor = makeEditor(code, run);
     runButton = el("button", { class: "gs-run", type: "button", onclick: run, title: "Run this cell (Shift+Enter)" }, "▶ Run");
     pre.closest("div.highlight, div[class^='highlight']").style.display = "none";
-    input.append(editor, el("div", { class: "gs-controls" }, runButton));
+    input.append(editor, el("div", { class: "gs-controls" }, runButton, stateLabel));
     if (built) built.classList.add("gs-built");
     cell.append(outputBox);
-    cell.dataset.live = "idle";
+    setState("idle");
     return run;
   }
 

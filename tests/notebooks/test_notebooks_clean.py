@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,21 @@ def test_notebook_is_stripped_and_ends_with_assertions(path):
     assert "assert " in last_code, f"{path.name}: the last code cell must assert what it showed"
     first_text = "".join(notebook["cells"][0]["source"]).lower()
     assert "you will learn" in first_text, f"{path.name}: open with what the reader will learn"
+
+
+def markdown_of(path: Path) -> str:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_links_between_notebooks_lead_to_an_existing_section(path):
+    # notebook 15's table of claims links some twenty sections; a renamed anchor must not go unseen
+    links = re.findall(r"\]\(((?:\w+\.ipynb)?#[^)]*|\w+\.ipynb)\)", markdown_of(path))
+    for link in links:
+        target, _, anchor = link.partition("#")
+        assert (path.parent / (target or path.name)).exists(), f"{path.name}: {link} leads to no notebook"
+        if anchor:
+            assert f'<a id="{anchor}"></a>' in markdown_of(path.parent / (target or path.name)), f"{path.name}: {link}"
+    if path.name.startswith("15_"):
+        assert len(links) >= 20
