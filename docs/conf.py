@@ -172,7 +172,7 @@ def front_door(readme: str, live: bool) -> str:
     >>> page = front_door(readme, live=True)
     >>> page.splitlines()[2]
     '**▶ [Try it live](docs/live.md)**: gradstep running in this browser, nothing to install.'
-    >>> page.count("*▶ [Play it](docs/players.md#"), "Try it live" in front_door(readme, live=False)
+    >>> page.count("*▶ [Play it](docs/players.md#"), TRY_IT_LIVE in front_door(readme, live=False)
     (3, False)
     """
     title, _, rest = readme.partition("\n")
