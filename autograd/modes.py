@@ -147,7 +147,7 @@ def note_no_gradient(node: Any, rule: Any, sources: tuple[Any, ...]) -> None:
 
 def watched() -> bool:
     """Whether backward passes here have a watcher (``on_backward_step``)."""
-    return bool(now().on_step)
+    return bool(getattr(MODES.get(), "on_step", ()))  # not now(): no default Modes built per call
 
 
 def quiet() -> bool:

@@ -3,6 +3,7 @@ into the captured leaves."""
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -19,6 +20,8 @@ from .statements import Tape
 # Threads may share a traced function, and its leaves: each call's gradients are added into the
 # leaves under this lock (read, replay, write back), so no thread's addition overwrites another's.
 WRITING = threading.Lock()
+
+_INF = math.inf
 
 MAX_TAPES = 32  # guard outcomes kept per number of arguments: more means fn's shape follows its data
 
@@ -47,6 +50,11 @@ class Traced:
         return f"<traced {self.name}: {len(self.tapes)} tape{'s' * (len(self.tapes) != 1)}>"
 
     def _numbers(self, args: Sequence[object]) -> list[float]:
+        for x in args:
+            if type(x) is not float or not -_INF < x < _INF:
+                break
+        else:  # the common case, checked without building a message per argument
+            return list(args)  # type: ignore[arg-type]
         return [as_finite_float(x, f"{self.name} (traced): argument {i}") for i, x in enumerate(args)]
 
     def __call__(self, *args: float, **keywords: float) -> Any:

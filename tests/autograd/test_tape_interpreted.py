@@ -21,6 +21,7 @@ from .test_tape import (  # noqa: F401 - collected again here, with every tape i
 )
 from .test_tape_trust import (  # noqa: F401
     bits,
+    test_a_leaf_whose_grad_is_a_value_gets_the_engines_sum,
     test_cross_entropy_inside_traces_once_and_is_the_engine_bit_for_bit,
     test_detach_inside_is_recomputed_on_every_call_not_frozen,
     test_detach_of_a_captured_leaf_reads_its_new_number,

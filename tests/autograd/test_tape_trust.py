@@ -189,12 +189,21 @@ def test_str_of_a_tape_with_many_inputs_names_each_by_a_lookup():
 
 
 def test_a_leaf_whose_grad_is_a_value_gets_the_engines_sum():
-    w = Value(2.0)
+    # after create_graph a leaf's grad is a Value: the replay adds to it with +, as backward() does
+    def setup():
+        w = Value(2.0)
+        (w * w * w).backward(create_graph=True)  # w.grad = 3w², a Value that depends on w
+        return w
+
+    w, twin = setup(), setup()
     step = trace(lambda x: x * w * w)
-    step(1.0)  # w.grad = 4.0
-    (w * w).backward(create_graph=True)  # w.grad is now a Value, 4 + 4
-    assert step(3.0) == 12.0  # the tape steps aside: the engine adds 3·2·2 to the Value
-    assert isinstance(w.grad, Value) and w.grad.data == 20.0
+    assert step(3.0) == 12.0 and isinstance(w.grad, Value)  # (traced on the engine)
+    assert step(0.5) == 2.0  # replayed, adding 0.5·2·2 to the Value
+    for x in (3.0, 0.5):
+        (x * twin * twin).backward()
+    assert isinstance(w.grad, Value) and bits(w.grad.data) == bits(twin.grad.data) == bits(12.0 + 12.0 + 2.0)
+    # the same graph behind the two Value grads: d(grad)/dw is 6w (the +8 and +2 added constants)
+    assert grad(w.grad, [w])[0] == grad(twin.grad, [twin])[0] == 12.0
 
 
 def test_leaves_whose_grad_is_an_int_get_the_engines_floats():
