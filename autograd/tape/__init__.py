@@ -3,9 +3,10 @@
 ``step = trace(fn)`` runs ``fn`` once on ``Value``\\ s and records every operation it performs as a
 numbered statement: the **forward sweep** (``v7 = v5 * v6``) and, read backwards from the output,
 the **reverse sweep** (``g5 += v6 * g7``): the code that backpropagation *is*. ``step(*numbers)``
-then runs that code on new numbers, with no ``Value`` at all: it returns the output as a float and
-adds d(out)/d(leaf) into the ``.grad`` of every leaf ``fn`` captured (a model's parameters), from
-their current ``.data``, exactly as ``fn(*numbers).backward()`` would.
+then runs that code on new numbers: it reads the current ``.data`` and ``.grad`` of every leaf
+``fn`` captured (a model's parameters), computes on floats with no ``Value`` at all, returns the
+output as a float and adds d(out)/d(leaf) into the leaves' ``.grad``, exactly as
+``fn(*numbers).backward()`` would.
 
 How it stays exact. The tape is Python generated from the op table (``ops.py``): each statement
 calls the row's forward rule, or writes it inline where it is an operator, and each reverse
