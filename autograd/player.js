@@ -186,6 +186,7 @@
       tallest = Math.max(tallest, text.scrollHeight);
     });
     text.style.height = Math.ceil(Math.min(tallest + 2, Math.max(60, 0.4 * window.innerHeight))) + "px";
+    document.body.setAttribute("data-fitted", text.clientWidth + "x" + window.innerHeight);
   }
 
   // The score: right answers out of the questions met, and how many were right at the first try.
@@ -456,7 +457,8 @@
   // Refit when the window's size changes, and once the page is first laid out: in an iframe that
   // is not shown yet (a notebook's output, a page's player) the script can run before the page has
   // any layout, and no resize event follows.
-  var resizing = null, laidOut = "";
+  var resizing = null;
+  var laidOut = text.clientWidth ? text.clientWidth + "x" + window.innerHeight : ""; // fitted at that size
   function refit() {
     clearTimeout(resizing);
     resizing = setTimeout(function () { fitText(); render(); }, 100);

@@ -10,7 +10,7 @@ import nn
 from autograd import Player, Value, animate, animate_tape
 from autograd.player_fit import MAX_HEIGHT, iframe_height
 from tests.autograd.test_animate import lecture_neuron
-from tests.browser import Watched
+from tests.browser import FRAME_ON_SCREEN, Watched
 
 B = 6.8813735870195432
 
@@ -77,11 +77,14 @@ def test_the_iframe_holds_the_whole_player(browser, dot_program, tmp_path, name,
     watched = Watched(browser, viewport)
     watched.url = (tmp_path / "notebook.html").resolve().as_uri()
     watched.page.goto(watched.url)
-    frame = watched.page.main_frame.child_frames[0]
-    # the step box is fitted once the page is laid out, 100 ms after
-    frame.wait_for_function("() => document.getElementById('gs-text').style.height.endsWith('px')")
+    # not looked into at once (that would lay the iframe out early, as a learner's browser need not);
+    # then, once the step box has been fitted to the laid-out page (body[data-fitted]), measured
     watched.page.wait_for_timeout(300)
+    frame = watched.page.main_frame.child_frames[0]
+    frame.wait_for_selector("body[data-fitted]", state="attached")
     seen = frame.evaluate(MEASURE)
+    # nothing cut, the step box included (its script can run before the iframe is laid out)
+    assert frame.evaluate(FRAME_ON_SCREEN) == []
     assert seen["window"] == player._height
     assert seen["page"] <= seen["window"], seen  # nothing below the window, where no one can scroll
     if player._height < MAX_HEIGHT:
