@@ -22,7 +22,6 @@ import html
 import json
 import math
 import os
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -33,6 +32,7 @@ from .backward import topological_order
 from .draw import Plan, plan_drawing, render_plan, require_dot, svg
 from .explain import rule_text
 from .files import write_atomically
+from .player_fit import iframe_height
 from .steps import Step, Steps, backward_steps
 from .text import data_text, format_number, forward_formula, grad_text, local_rule
 from .value import Value, inputs_of
@@ -267,12 +267,14 @@ class Player:
         self.title = title
         self.steps = steps
         self.practice = bool(practice)
+        legend = list(legend)
+        frames_json = [frame.as_json() for frame in self.frames]
         data = {
             "phases": PHASES,
             "start": start,
             "practice": self.practice,
             "initial": [list(cell) for cell in initial],
-            "frames": [frame.as_json() for frame in self.frames],
+            "frames": frames_json,
         }
         script = _asset("player.js")
         digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
@@ -287,7 +289,7 @@ class Player:
             data=script_json(data),
             script=script,
         )
-        self._height = _height(svg)
+        self._height = iframe_height(svg, frames_json, legend, start, self.practice)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the page to ``path`` (through a temporary file, so a reader never sees half;
@@ -322,13 +324,6 @@ def _legend_html(legend: Iterable[tuple[str, str]]) -> str:
         swatch = f'<span class="gs-swatch gs-{kind}-swatch"></span>' if kind else ""
         parts.append(f"<span>{swatch}{html.escape(text)}</span>")
     return "".join(parts)
-
-
-def _height(svg: str) -> int:
-    """A height for the iframe: the drawing's own height plus the controls, within limits."""
-    match = re.search(r'<svg[^>]*\bheight="([\d.]+)(pt|px)?"', svg)
-    drawing = float(match[1]) * (4 / 3 if match[2] == "pt" else 1.0) if match else 300.0
-    return int(min(max(drawing + 330, 480), 900))
 
 
 def animate(

@@ -164,6 +164,7 @@
   // The step box is as tall as the tallest text any frame shows at this width (up to 40% of the
   // window): no frame's text is cut, and the drawing below never moves between frames.
   function fitText() {
+    if (!text.clientWidth) return; // not laid out yet (an iframe not yet shown): refitted once it is
     text.style.height = "auto";
     var tallest = 0, done = {};
     var contents = [[data.start, 0, ""]];
@@ -185,6 +186,7 @@
       tallest = Math.max(tallest, text.scrollHeight);
     });
     text.style.height = Math.ceil(Math.min(tallest + 2, Math.max(60, 0.4 * window.innerHeight))) + "px";
+    document.body.setAttribute("data-fitted", text.clientWidth + "x" + window.innerHeight);
   }
 
   // The score: right answers out of the questions met, and how many were right at the first try.
@@ -452,10 +454,21 @@
   }
   document.body.classList.toggle("gs-practice", practice);
   fitText();
+  // Refit when the window's size changes, and once the page is first laid out: in an iframe that
+  // is not shown yet (a notebook's output, a page's player) the script can run before the page has
+  // any layout, and no resize event follows.
   var resizing = null;
-  window.addEventListener("resize", function () {
+  var laidOut = text.clientWidth ? text.clientWidth + "x" + window.innerHeight : ""; // fitted at that size
+  function refit() {
     clearTimeout(resizing);
     resizing = setTimeout(function () { fitText(); render(); }, 100);
-  });
+  }
+  window.addEventListener("resize", refit);
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      var size = text.clientWidth + "x" + window.innerHeight;
+      if (size !== laidOut) { laidOut = size; refit(); }
+    }).observe(document.documentElement);
+  }
   render();
 })();
