@@ -876,19 +876,29 @@ def measure_tape(moons: Moons, samples: int, repeats: int, long_ops: int = 100_0
     figures.append(
         TapeFigure(f"trace {long_ops:,} ops and run them ({how})", [seconds], _peak_of("long", long_ops))
     )
-    w = autograd.Value(0.5)
     for ops in (2_000, 10_000):
-        gc.collect()
-        tracemalloc.start()
-        before = tracemalloc.get_traced_memory()[0]
-        kept = autograd.trace(lambda x, ops=ops: _chain_of(x, w, ops // 2))
-        kept(0.3)
-        gc.collect()
-        per_op = (tracemalloc.get_traced_memory()[0] - before) / ops
-        tracemalloc.stop()
+        command = [sys.executable, os.path.abspath(__file__), "--kept-tape", str(ops)]
+        per_op = int(subprocess.run(command, capture_output=True, text=True, check=True).stdout.split()[-1])
         how = "interpreted" if ops > autograd.tape.COMPILED_UP_TO else "compiled"
-        figures.append(TapeFigure(f"a kept tape, bytes per op ({ops:,} ops, {how})", [0.0], int(per_op)))
+        figures.append(TapeFigure(f"a kept tape, bytes per op ({ops:,} ops, {how})", [0.0], per_op))
     return figures
+
+
+def _kept_tape(ops: int) -> int:
+    """Bytes per op that a traced chain of ``ops`` operations keeps after its first call
+    (tracemalloc), run in a fresh process by ``measure_tape``: in the benchmark's own process,
+    earlier tapes' variable names (shared by every tape) and whatever earlier work frees or builds
+    lazily would land in the measurement."""
+    w = autograd.Value(0.5)
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    kept = autograd.trace(lambda x: _chain_of(x, w, ops // 2))
+    kept(0.3)
+    gc.collect()
+    per_op = (tracemalloc.get_traced_memory()[0] - before) / ops
+    tracemalloc.stop()
+    return int(per_op)
 
 
 def _fit(samples: int, trace: bool, epochs: int, ends: list[float]) -> None:
@@ -1218,7 +1228,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="PATH", help="also write every sample and the table as JSON")
     parser.add_argument("--markdown", metavar="PATH", help="also write the report as Markdown (make bench)")
     parser.add_argument("--tape-job", nargs=2, metavar=("JOB", "SIZE"), help=argparse.SUPPRESS)
+    parser.add_argument("--kept-tape", type=int, metavar="OPS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.kept_tape:  # run by measure_tape in a fresh process: what a kept tape costs per op
+        print(_kept_tape(args.kept_tape))
+        return 0
     if args.tape_job:  # run by _peak_of in a fresh process: one job, then its peak memory in bytes
         _tape_job(args.tape_job[0], int(args.tape_job[1]))
         print(_high_water())
