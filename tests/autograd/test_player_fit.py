@@ -7,33 +7,17 @@ from __future__ import annotations
 import pytest
 
 import nn
-from autograd import Player, Value, animate, animate_tape
+from autograd import Player, animate, animate_tape
 from autograd.player_fit import MAX_HEIGHT, iframe_height
 from tests.autograd.test_animate import lecture_neuron
+from tests.autograd.test_value import lecture_graph, lecture_leaves
 from tests.browser import FRAME_ON_SCREEN, Watched
-
-B = 6.8813735870195432
 
 
 def notebook_tape() -> Player:
     """Notebook 16's tape player: the lecture neuron with every leaf captured, labels and all."""
-    x1, x2, w1, w2, b = (Value(2.0, label="x1"), Value(0.0, label="x2"), Value(-3.0, label="w1"),
-                         Value(1.0, label="w2"), Value(B, label="b"))  # fmt: skip
-
-    def neuron() -> Value:
-        x1w1 = x1 * w1
-        x1w1.label = "x1*w1"
-        x2w2 = x2 * w2
-        x2w2.label = "x2*w2"
-        s = x1w1 + x2w2
-        s.label = "x1*w1 + x2*w2"
-        n = s + b
-        n.label = "n"
-        o = n.tanh()
-        o.label = "o"
-        return o
-
-    return animate_tape(neuron)
+    leaves = lecture_leaves()
+    return animate_tape(lambda: lecture_graph(*leaves)[0])
 
 
 def expression(practice: bool = False) -> Player:

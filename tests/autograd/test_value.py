@@ -9,12 +9,14 @@ import pytest
 from autograd import Value, backward, no_grad, topological_order, zero_grad
 
 
-def _lecture_neuron(tanh_through_exp: bool = False):
-    x1 = Value(2.0, label="x1")
-    x2 = Value(0.0, label="x2")
-    w1 = Value(-3.0, label="w1")
-    w2 = Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
+def lecture_leaves() -> tuple[Value, Value, Value, Value, Value]:
+    """The lecture neuron's inputs, weights and bias: x1, x2, w1, w2, b."""
+    return (Value(2.0, label="x1"), Value(0.0, label="x2"), Value(-3.0, label="w1"),
+            Value(1.0, label="w2"), Value(6.8813735870195432, label="b"))  # fmt: skip
+
+
+def lecture_graph(x1, x2, w1, w2, b, tanh_through_exp: bool = False):
+    """The lecture neuron's graph on those leaves, labelled as in the lecture: o, n, and the sums."""
     x1w1 = x1 * w1
     x1w1.label = "x1*w1"
     x2w2 = x2 * w2
@@ -29,7 +31,12 @@ def _lecture_neuron(tanh_through_exp: bool = False):
     else:
         o = n.tanh()
     o.label = "o"
-    return o, n, x1w1x2w2, x1w1, x2w2, (x1, x2, w1, w2, b)
+    return o, n, x1w1x2w2, x1w1, x2w2
+
+
+def _lecture_neuron(tanh_through_exp: bool = False):
+    leaves = lecture_leaves()
+    return (*lecture_graph(*leaves, tanh_through_exp=tanh_through_exp), leaves)
 
 
 @pytest.mark.parametrize("through_exp", [False, True])
