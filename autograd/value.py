@@ -15,8 +15,9 @@ This module is the one that knows how a node stores its edges (``parents_of``, `
 
 Changed data: setting a ``.data`` to another number moves a clock (``writes``), and each node
 remembers the clock when it was made. A node made since the last change was computed from the
-data there are now; backward checks the others (``unchanged_since``): their recorded derivatives
-must still be the ones their data give, or it refuses to run, as PyTorch does.
+data there are now; backward checks the others (``made_before``, then
+``create_graph.check_unchanged``): their recorded derivatives must still be the ones their data
+give, or it refuses to run, as PyTorch does.
 
 >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
 >>> e = (a * b + 10).tanh()
