@@ -16,7 +16,10 @@ in the order the nodes were built, the reverse sweep in ``backward()``'s topolog
 the floats are the same, operation for operation: bit for bit. A tape of more than
 ``COMPILED_UP_TO`` statements is not compiled (Python's compiler would take longer than the calls
 save) but interpreted: a loop calls each statement's forward rule and each edge's derivative rule,
-the same functions on the same floats in the same order.
+the same functions on the same floats in the same order. In the code of a tape of more than
+``code.NAMED_BY_SLOT_UP_TO`` statements, inner gradients share variables (``gr0``, ``gr1``, ...)
+once their last reader has run, where a shorter tape names each after its slot (``g7``): a kept
+tape then costs about 170 bytes an op, not 280 (the same statements, so the same floats).
 
 The rule (as JAX states it for ``jit``): **a traced function is a pure function of its arguments
 and of the** ``.data`` **of the Values it captured.** Those numbers may change between calls; the

@@ -3,7 +3,9 @@ an interpreter running the same rules on the same floats."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
+from types import CodeType
 from typing import Any
 
 from ..ops import partners
@@ -66,13 +68,17 @@ _DATA = "_data"
 def _sweeps(tape: Tape) -> list[str]:
     """The body of ``replay``: the forward sweep with its guards, then the reverse sweep."""
     lines = _forward_sweep(tape)
+    forward = len(lines)
     out = lines.append
     # The reverse sweep, gathered: each node's gradient is written once, when backward() would
     # have finished it, as the sum of its consumers' contributions in the order backward() adds
     # them (0.0 + t1 + t2 + ..., as it adds to a gradient reset to 0.0; a leaf's starts from what
     # it held). The same additions in the same order, with fewer statements than one per edge.
+    # A leaf's sum is written whenever _TERMS_PER_STATEMENT contributions wait, not only at the
+    # end: the same statements, and the gradients they read are not all kept to the end.
     terms: dict[int, list[str]] = {}
     by_slot = {s.slot: s for s in tape.statements}
+    leaves = set(tape.leaf_slots)
     for slot in tape.reverse:
         if slot == tape.output:
             out(f"    g{slot} = 1.0")
@@ -82,13 +88,54 @@ def _sweeps(tape: Tape) -> list[str]:
         for position, arg in enumerate(s.args):
             if type(arg) is int and arg in tape.needs_grad:
                 local = _local_code(s, position) or _called(s, position)
-                terms.setdefault(arg, []).append(_product(local, f"g{slot}"))
+                waiting = terms.setdefault(arg, [])
+                waiting.append(_product(local, f"g{slot}"))
+                if arg in leaves and len(waiting) == _TERMS_PER_STATEMENT:
+                    _sum_into(lines, f"g{arg}", f"g{arg}", terms.pop(arg))
     for slot in tape.leaf_slots:
         if slot == tape.output:  # fn returned a captured leaf: backward() seeds it, += 1
             _sum_into(lines, f"g{slot}", f"g{slot}", ["1.0"])
         elif slot in terms:
             _sum_into(lines, f"g{slot}", f"g{slot}", terms.pop(slot))
+    if len(tape.statements) > NAMED_BY_SLOT_UP_TO:
+        lines[forward:] = _reusing_gradient_variables(lines[forward:], {f"g{s}" for s in leaves})
     return lines
+
+
+# Statements: up to this many, every gradient variable is named after its slot (g7 is d(out)/d(v7)),
+# as notebooks 16 and 17 read the code. In a longer tape, each name costs the compiled code about
+# 60 bytes, a quarter of its size: there, inner gradients share variables (see below).
+NAMED_BY_SLOT_UP_TO = 1_000
+
+_GRADIENT_NAME = re.compile(r"\bg\d+\b")
+
+
+def _reusing_gradient_variables(lines: list[str], leaves: set[str]) -> list[str]:
+    """The reverse sweep's ``lines`` with each inner node's gradient ``g<slot>`` renamed to a
+    variable ``gr<k>`` that it shares with gradients whose last reader came before it (a
+    register allocation, over straight-line code): a long chain needs a handful of variables
+    instead of one per node. The leaves' gradients keep their names (the replay reads and writes
+    them); every statement, and so every float, is unchanged."""
+    last_read: dict[str, int] = {}
+    for k, line in enumerate(lines):
+        for name in _GRADIENT_NAME.findall(line.partition(" = ")[2]):
+            last_read[name] = k
+    variable_of: dict[str, str] = {}
+    free: list[str] = []
+    renamed, made = [], 0
+    for k, line in enumerate(lines):
+        target, _, expression = line.partition(" = ")
+        read = dict.fromkeys(_GRADIENT_NAME.findall(expression))  # in order: the same code every time
+        expression = _GRADIENT_NAME.sub(lambda name: variable_of.get(name[0], name[0]), expression)
+        name = target.strip()
+        if name not in leaves and name not in variable_of:
+            if not free:
+                free.append(f"gr{made}")
+                made += 1
+            variable_of[name] = free.pop()
+        renamed.append(f"    {variable_of.get(name, name)} = {expression}")
+        free += [variable_of[r] for r in read if last_read[r] == k and r in variable_of and r != name]
+    return renamed
 
 
 def _replay_of(tape: Tape) -> Callable[..., tuple[float, tuple[float, ...]]]:
@@ -199,11 +246,15 @@ def _tuple(names: Any) -> str:
     return f"({', '.join(names)}{',' if names else ''})"
 
 
-def _sum_into(lines: list[str], target: str, start: str, terms: list[str], chunk: int = 100) -> None:
+def _sum_into(lines: list[str], target: str, start: str, terms: list[str]) -> None:
     """``target = start + t1 + t2 + ...``, left to right, in statements of at most ``chunk`` terms
     (an expression nested thousands deep would overflow the compiler)."""
+    chunk = _TERMS_PER_STATEMENT
     for k in range(0, len(terms), chunk):
         lines.append(f"    {target} = {start if k == 0 else target} + {' + '.join(terms[k : k + chunk])}")
+
+
+_TERMS_PER_STATEMENT = 100
 
 
 def _product(local: str, grad: str) -> str:
@@ -234,7 +285,51 @@ def _compile(
 ) -> Callable[..., Any]:
     namespace = dict(namespace or _namespace(tape))
     exec(compile(source, f"<tape of {tape.name}>", "exec"), namespace)  # noqa: S102 - our own text
-    return namespace[function]
+    compiled = namespace[function]
+    compiled.__code__ = _lines_only(compiled.__code__)
+    return compiled
+
+
+def _lines_only(code: CodeType) -> CodeType:
+    """``code`` keeping each instruction's line but not its columns: the same tracebacks and
+    line events (notebook 17 counts statements with them), for about 5 bytes an op instead of 48.
+
+    Python keeps a start and end line and column per instruction (PEP 657), for the carets under
+    a failing expression; on a tape's one-operation lines they point at nothing more than the line.
+    The table is written in CPython's location format (``Objects/locations.md``: one entry per run
+    of up to 8 code units, a header byte and the line's change as a signed varint) and checked
+    against the compiler's own lines: a Python that reads the table otherwise keeps ``code``."""
+    runs = _line_runs(code)
+    table, previous = bytearray(), code.co_firstlineno
+    for units, line in runs:
+        while units:
+            length, units = min(units, 8), units - min(units, 8)
+            if line is None:
+                table.append(0x80 | _NO_LOCATION << 3 | (length - 1))
+                continue
+            table.append(0x80 | _LINE_ONLY << 3 | (length - 1))
+            change, previous = line - previous, line
+            unsigned = change << 1 if change >= 0 else (-change) << 1 | 1
+            while unsigned >= 64:
+                table.append(64 | unsigned & 63)
+                unsigned >>= 6
+            table.append(unsigned)
+    lean = code.replace(co_linetable=bytes(table))
+    return lean if _line_runs(lean) == runs else code
+
+
+def _line_runs(code: CodeType) -> list[list[Any]]:
+    """``[code units, line]`` for each run of instructions on one line, in order."""
+    runs: list[list[Any]] = []
+    for start, end, line in code.co_lines():
+        if runs and runs[-1][1] == line:
+            runs[-1][0] += (end - start) // 2
+        else:
+            runs.append([(end - start) // 2, line])
+    return runs
+
+
+_LINE_ONLY, _NO_LOCATION = 13, 15  # the entry kinds of CPython's location table used above
 
 
 def _namespace(tape: Tape) -> dict[str, Any]:

@@ -146,7 +146,7 @@ def _tape(
     for slot, kind in enumerate(statements.kinds):
         if kind == op_kind and any(a >= 0 and flags[a] for a in flat[starts[slot] : starts[slot + 1]]):
             flags[slot] = 1
-    reverse = array("q", [slots[n] for n in topological_order(out) if n.op is not None and slots[n] in needs])
+    reverse = array("i", [slots[n] for n in topological_order(out) if n.op is not None and slots[n] in needs])
     tape = Tape(name, statements, [slots[x] for x in inputs], leaves, [slots[x] for x in leaves],
                 output, reverse, needs, guards, also_slots)  # fmt: skip
     if compiled:

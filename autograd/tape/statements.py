@@ -87,8 +87,8 @@ class Statements(Sequence[Statement]):
     def __init__(self) -> None:
         self.kinds = bytearray()  # KINDS.index(kind), one byte per statement
         self.ops: list[Op | None] = []
-        self.starts = array("q", [0])
-        self.flat = array("q")
+        self.starts = array("i", [0])  # 4 bytes a slot: no tape reaches 2**31 statements
+        self.flat = array("i")
         self.kept: list[float] = []
         self.labels: dict[int, str] = {}  # only the statements that have a label
         self.constants: dict[int, float] = {}

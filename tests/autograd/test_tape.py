@@ -301,8 +301,8 @@ def test_the_bit_for_bit_property_catches_a_reordered_sum(monkeypatch):
 
     in_order = code._sum_into
 
-    def reordered(lines, target, start, terms, chunk=100):
-        in_order(lines, target, start, terms[::-1], chunk)
+    def reordered(lines, target, start, terms):
+        in_order(lines, target, start, terms[::-1])
 
     monkeypatch.setattr(code, "_sum_into", reordered)
 
