@@ -552,6 +552,12 @@ def _gs_run(source, fresh):
           data = data.slice(Math.max(0, data.indexOf("<svg")));
         }
         box.append(safeFragment(data));
+        // As in the players: a drawing fitted to a narrow column is never shrunk below 70% of its
+        // natural size, where its text would be too small to read; the box scrolls instead.
+        const drawing = box.classList.contains("gs-svg") ? box.querySelector("svg") : null;
+        if (drawing && drawing.width && drawing.width.baseVal) {
+          drawing.style.minWidth = Math.round(0.7 * drawing.width.baseVal.value) + "px";
+        }
       }
       this.element.append(box);
       this.follow();

@@ -198,6 +198,27 @@ def test_the_page_opens_on_the_ten_lines_and_prints_what_native_prints(opened, t
     assert outside == []
 
 
+@pytest.mark.parametrize("width", [420, 1280])
+def test_a_drawing_keeps_readable_text_in_a_narrow_column_and_scrolls(browser, live_build, dot_program, width):
+    """Fitted into a 420 px phone's column, the ten lines' drawing would shrink to about a third
+    of its size (5 px text, which a look at the page showed): it keeps 70% and its box scrolls.
+    At 1280 px it fits as it is."""
+    opened = LivePage(browser, (LIVE / "index.html").as_uri(), viewport={"width": width, "height": 800})
+    try:
+        opened.ready()
+        opened.page.wait_for_selector(".gs-output .gs-svg svg g.node", timeout=60_000)  # run on opening
+        size = opened.page.evaluate(
+            """() => { const svg = document.querySelector(".gs-output .gs-svg svg"), box = svg.closest(".gs-display");
+                       return {shown: svg.getBoundingClientRect().width, natural: svg.width.baseVal.value,
+                               scrolls: box.scrollWidth > box.clientWidth + 1, room: box.clientWidth}; }"""
+        )
+        assert size["shown"] >= 0.7 * size["natural"] - 1, size
+        assert size["scrolls"] == (size["natural"] * 0.7 > size["room"]), size
+        assert size["scrolls"] == (width == 420), size
+    finally:
+        opened.close()
+
+
 def test_the_lecture_neuron_player_plays_to_its_last_frame(live, dot_program):
     from docs.players import lecture_neuron
 
