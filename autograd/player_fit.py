@@ -9,7 +9,9 @@ the page holds, laid out as ``player.css`` lays it out: the title; the controls 
 window is taller than 700 px; the legend; the drawing, each SVG shrunk to the width (never below
 70%), the tape's two tables side by side or, when narrow, one under the other. The width is not
 known, so the height is the tallest needed at any width from ``WIDTHS`` (a narrow notebook column
-to a wide screen), up to ``MAX_HEIGHT``: a taller drawing scrolls in its own box.
+to a wide screen), up to ``MAX_HEIGHT``: a taller drawing scrolls in its own box. Narrower than
+that (a phone), player.css puts the map beside the controls and the step box under both; the
+height is not worked out for it, and the drawing gets what is left.
 
 ``tests/autograd/test_player_fit.py`` checks, in Chromium, that each player fits the height
 estimated here; a change to ``player.css`` must keep it passing.

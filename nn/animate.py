@@ -20,8 +20,9 @@ returns a page (``autograd.animate.Player``) that plays it on ``nn.draw``'s pict
 For a network with two inputs and one output, a small map (in the spirit of TensorFlow Playground)
 colours the plane by the network's output, blue above 0 and red below, with the sample as a ring
 (and ``points=(X, y)``, the data as dots coloured by class): it is redrawn from the new weights at
-the end of each step, so the boundary moves. The page shows it beside the step box, in view at
-every frame however far the drawing is scrolled.
+the end of each step, so the boundary moves. The page shows it beside the step box (in a window
+under 600 px, beside the controls, with the step box under both), in view at every frame however
+far the drawing is scrolled.
 
 This is the textbook order (the engine's own order may interleave neurons differently; each
 neuron's gradient needs only the layer after it, so every number is the same). Numbers are the

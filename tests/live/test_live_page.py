@@ -219,6 +219,28 @@ def test_a_drawing_keeps_readable_text_in_a_narrow_column_and_scrolls(browser, l
         opened.close()
 
 
+@pytest.mark.parametrize("width", [420, 1280])
+def test_on_a_phone_a_player_shows_whole_and_the_page_scrolls(browser, live_build, width):
+    """Seen at 420 px: the network player (900 px tall) sat in an output box of 75% of the window
+    that scrolled on its own, so its drawing was out of sight under its controls. On a phone the
+    page scrolls instead; on a wide screen the output box keeps its own scroll."""
+    opened = LivePage(browser, (LIVE / "index.html").as_uri(), viewport={"width": width, "height": 800})
+    try:
+        opened.ready()
+        opened.run((EXAMPLES / "3_network_step.py").read_text())
+        box = opened.page.evaluate(
+            """() => { const out = document.querySelector(".gs-live > .gs-output"), frame = out.querySelector("iframe");
+                       return {limit: getComputedStyle(out).maxHeight, frame: frame.getBoundingClientRect().height,
+                               hidden: out.scrollHeight - out.clientHeight}; }"""
+        )
+        if width == 420:
+            assert box["limit"] == "none" and box["hidden"] <= 1 and box["frame"] >= 600, box
+        else:
+            assert box["limit"] != "none", box
+    finally:
+        opened.close()
+
+
 def test_the_lecture_neuron_player_plays_to_its_last_frame(live, dot_program):
     from docs.players import lecture_neuron
 

@@ -616,6 +616,29 @@ def test_in_a_notebook_iframe_the_map_is_pinned_beside_the_step_box_too(browser)
     watched.clean()
 
 
+def test_on_a_phone_the_step_box_takes_the_width_under_the_controls_and_the_map(browser, tmp_path):
+    """Seen at 420 px: beside the map the step box was 190 px wide, a few words a line, and the
+    drawing had no room left. Now the map sits beside the controls and the step box runs under both."""
+    model = nn.MLP(2, [4, 4, 1], seed=0, activation="tanh")
+    watched = Watched(browser, {"width": 420, "height": 800}).open(animate_training_step(model, X, Y), tmp_path)
+    page = watched.page
+    for frame in (0, 17, 40):
+        page.click("#gs-reset")
+        for _ in range(frame):
+            page.click("#gs-step")
+        boxes = page.evaluate(
+            """() => Object.fromEntries(["gs-now", "gs-pin", "gs-controls", "gs-graph"].map((id) => {
+                   const r = document.getElementById(id).getBoundingClientRect();
+                   return [id, {left: r.left, right: r.right, top: r.top, bottom: r.bottom}]; }))"""
+        )
+        now, pin, graph = boxes["gs-now"], boxes["gs-pin"], boxes["gs-graph"]
+        assert now["right"] - now["left"] > 420 - 2 * 12 - 2, boxes  # the whole width, but the padding
+        assert pin["bottom"] <= now["top"] + 1 and pin["top"] < boxes["gs-controls"]["bottom"], boxes
+        assert graph["bottom"] - graph["top"] >= 200, boxes  # room for the drawing
+        assert page.evaluate(FRAME_ON_SCREEN) == [], f"frame {frame}"
+    watched.clean()
+
+
 def test_the_map_changes_colour_in_the_browser_and_keeps_the_sample_inside(browser, tmp_path):
     model = nn.MLP(2, [4, 1], seed=3, activation="tanh")
     player = animate_training_step(model, X, Y, lr=0.5, decision_map=(-2.0, 2.0, -2.0, 2.0))
