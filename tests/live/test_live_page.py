@@ -199,7 +199,8 @@ def test_the_page_opens_on_the_ten_lines_and_prints_what_native_prints(opened, t
 
 
 @pytest.mark.parametrize("width", [420, 1280])
-def test_a_drawing_keeps_readable_text_in_a_narrow_column_and_scrolls(browser, live_build, dot_program, width):
+def test_a_drawing_keeps_readable_text_in_a_narrow_column_and_scrolls(browser, live_build, dot_program,
+                                                                        width):  # fmt: skip
     """Fitted into a 420 px phone's column, the ten lines' drawing would shrink to about a third
     of its size (5 px text, which a look at the page showed): it keeps 70% and its box scrolls.
     At 1280 px it fits as it is."""
@@ -208,7 +209,8 @@ def test_a_drawing_keeps_readable_text_in_a_narrow_column_and_scrolls(browser, l
         opened.ready()
         opened.page.wait_for_selector(".gs-output .gs-svg svg g.node", timeout=60_000)  # run on opening
         size = opened.page.evaluate(
-            """() => { const svg = document.querySelector(".gs-output .gs-svg svg"), box = svg.closest(".gs-display");
+            """() => { const svg = document.querySelector(".gs-output .gs-svg svg");
+                       const box = svg.closest(".gs-display");
                        return {shown: svg.getBoundingClientRect().width, natural: svg.width.baseVal.value,
                                scrolls: box.scrollWidth > box.clientWidth + 1, room: box.clientWidth}; }"""
         )
@@ -229,8 +231,10 @@ def test_on_a_phone_a_player_shows_whole_and_the_page_scrolls(browser, live_buil
         opened.ready()
         opened.run((EXAMPLES / "3_network_step.py").read_text())
         box = opened.page.evaluate(
-            """() => { const out = document.querySelector(".gs-live > .gs-output"), frame = out.querySelector("iframe");
-                       return {limit: getComputedStyle(out).maxHeight, frame: frame.getBoundingClientRect().height,
+            """() => { const out = document.querySelector(".gs-live > .gs-output");
+                       const frame = out.querySelector("iframe");
+                       return {limit: getComputedStyle(out).maxHeight,
+                               frame: frame.getBoundingClientRect().height,
                                hidden: out.scrollHeight - out.clientHeight}; }"""
         )
         if width == 420:

@@ -620,7 +620,8 @@ def test_on_a_phone_the_step_box_takes_the_width_under_the_controls_and_the_map(
     """Seen at 420 px: beside the map the step box was 190 px wide, a few words a line, and the
     drawing had no room left. Now the map sits beside the controls and the step box runs under both."""
     model = nn.MLP(2, [4, 4, 1], seed=0, activation="tanh")
-    watched = Watched(browser, {"width": 420, "height": 800}).open(animate_training_step(model, X, Y), tmp_path)
+    player = animate_training_step(model, X, Y)
+    watched = Watched(browser, {"width": 420, "height": 800}).open(player, tmp_path)
     page = watched.page
     for frame in (0, 17, 40):
         page.click("#gs-reset")
