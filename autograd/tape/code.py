@@ -104,7 +104,7 @@ def _sweeps(tape: Tape) -> list[str]:
 
 # Statements: up to this many, every gradient variable is named after its slot (g7 is d(out)/d(v7)),
 # as notebooks 16 and 17 read the code. In a longer tape, each name costs the compiled code about
-# 60 bytes, a quarter of its size: there, inner gradients share variables (see below).
+# 60 bytes, and names were 40% of its size: there, inner gradients share variables (see below).
 NAMED_BY_SLOT_UP_TO = 1_000
 
 _GRADIENT_NAME = re.compile(r"\bg\d+\b")
@@ -247,8 +247,8 @@ def _tuple(names: Any) -> str:
 
 
 def _sum_into(lines: list[str], target: str, start: str, terms: list[str]) -> None:
-    """``target = start + t1 + t2 + ...``, left to right, in statements of at most ``chunk`` terms
-    (an expression nested thousands deep would overflow the compiler)."""
+    """``target = start + t1 + t2 + ...``, left to right, in statements of at most
+    ``_TERMS_PER_STATEMENT`` terms (an expression nested thousands deep would overflow the compiler)."""
     chunk = _TERMS_PER_STATEMENT
     for k in range(0, len(terms), chunk):
         lines.append(f"    {target} = {start if k == 0 else target} + {' + '.join(terms[k : k + chunk])}")
@@ -292,7 +292,7 @@ def _compile(
 
 def _lines_only(code: CodeType) -> CodeType:
     """``code`` keeping each instruction's line but not its columns: the same tracebacks and
-    line events (notebook 17 counts statements with them), for about 5 bytes an op instead of 48.
+    line events (notebook 17 counts statements with them), for about 11 bytes an op instead of 48.
 
     Python keeps a start and end line and column per instruction (PEP 657), for the carets under
     a failing expression; on a tape's one-operation lines they point at nothing more than the line.
