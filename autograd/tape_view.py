@@ -241,13 +241,13 @@ def _listing(tape: Tape, reverse: Sequence[Any], frames: Sequence[Frame]) -> str
     forward = [
         (
             _forward_row(slot),
-            [shorten(code, 64), "captured leaf" if kinds[slot] == "leaf" else shorten(comment, 40), "", ""],
+            [code, "captured leaf" if kinds[slot] == "leaf" else comment, "", ""],
         )
         for slot, code, comment in tape.forward_lines()
     ]
     seed = f"g{tape.output} = 1"
     backward = [(_reverse_row(0), [seed, "seed", ""])] + [
-        (_reverse_row(k), [shorten(line.code, 64), shorten(line.comment, 40), ""])
+        (_reverse_row(k), [line.code, line.comment, ""])
         for k, line in enumerate(reverse, start=1)
     ]
     written: dict[tuple[str, int], list[str]] = {}
@@ -259,7 +259,7 @@ def _listing(tape: Tape, reverse: Sequence[Any], frames: Sequence[Frame]) -> str
         longest = [len(h) for h in heads]
         for element, texts in rows:
             for i in range(len(heads)):
-                candidates = [texts[i], *written.get((element, i), [])]
+                candidates = [_shown(texts[i], i), *written.get((element, i), [])]
                 longest[i] = max(longest[i], *(len(t) for t in candidates))
         return [n * _CHAR + 2 * _PAD for n in longest]
 
@@ -268,6 +268,16 @@ def _listing(tape: Tape, reverse: Sequence[Any], frames: Sequence[Frame]) -> str
         _table(backward, ["reverse sweep", "", "adds"], widths),
     ]
     return '<div class="gs-sweeps">' + "\n".join(tables) + "</div>"
+
+
+def _shown(text: str, column: int) -> str:
+    """A cell's text as drawn: a line's code cut at 64 characters, its comment at 40 (the cell
+    carries up to ``_TIP`` characters of it as a tooltip)."""
+    return shorten(text, _LONGEST[column]) if column < len(_LONGEST) else text
+
+
+_LONGEST = (64, 40)  # characters: the code and comment columns
+_TIP = 300  # characters: the longest tooltip
 
 
 def _table(
@@ -303,10 +313,14 @@ def _table(
             colour = "#57606a" if i == 1 else "#1f2328"
             anchor = ' text-anchor="end"' if i >= 2 else ""
             tx = x + w - _PAD if i >= 2 else x + _PAD
+            shown = _shown(text, i)
+            # the line on hover, up to what a tooltip can show (a 100,000-character label stays out)
+            tip = f"<title>{html.escape(shorten(text, _TIP))}</title>" if shown != text else ""
             parts.append(
-                f'<g class="gs-cell"><rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{_ROW}" fill="none"/>'
+                f'<g class="gs-cell">{tip}'
+                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{_ROW}" fill="none"/>'
                 f'<text x="{tx:.1f}" y="{y + _ROW - 7}"{anchor} fill="{colour}">'
-                f"{html.escape(text)}</text></g>"
+                f"{html.escape(shown)}</text></g>"
             )
             x += w
         parts.append("</g>")

@@ -197,7 +197,8 @@ def test_a_huge_label_and_a_wide_neuron_are_shortened_in_the_listing_only():
     w = Value(1.0, label="w" * 100_000)
     player = animate_tape(lambda x: (x * w).tanh(), 2.0)
     listing = player.html.split("<svg", 1)[1].split("</svg>")[0]
-    assert "w" * 50 + "…" in listing and "w" * 70 not in listing
+    assert "w" * 50 + "…</text>" in listing and "w" * 300 not in listing  # cut, in the cell and its tooltip
+    assert re.search(r"<title>[^<]*w{250}", listing)  # hovering the cell shows more of it
     assert player.frames[0].text.endswith("= " + "w" * 100_000 + " = 1")  # the frame's text says it all
     weights = [Value(0.1 * i, label=f"w{i}") for i in range(100)]
     wide = animate_tape(lambda *xs: Value.weighted_sum(weights, list(xs)), *[1.0] * 100)
