@@ -107,7 +107,7 @@ def _sweeps(tape: Tape) -> list[str]:
 # 60 bytes, and names were 40% of its size: there, inner gradients share variables (see below).
 NAMED_BY_SLOT_UP_TO = 1_000
 
-_GRADIENT_NAME = re.compile(r"\bg\d+\b")
+_GRADIENT_NAME = re.compile(r"\b(g\d+)\b")
 
 
 def _reusing_gradient_variables(lines: list[str], leaves: set[str]) -> list[str]:
@@ -116,25 +116,23 @@ def _reusing_gradient_variables(lines: list[str], leaves: set[str]) -> list[str]
     register allocation, over straight-line code): a long chain needs a handful of variables
     instead of one per node. The leaves' gradients keep their names (the replay reads and writes
     them); every statement, and so every float, is unchanged."""
-    last_read: dict[str, int] = {}
-    for k, line in enumerate(lines):
-        for name in _GRADIENT_NAME.findall(line.partition(" = ")[2]):
-            last_read[name] = k
+    # each line's expression split around the gradient names it reads: text, name, text, ...
+    pieces = [_GRADIENT_NAME.split(line.partition(" = ")[2]) for line in lines]
+    last_read = {name: k for k, parts in enumerate(pieces) for name in parts[1::2]}
     variable_of: dict[str, str] = {}
     free: list[str] = []
     renamed, made = [], 0
-    for k, line in enumerate(lines):
-        target, _, expression = line.partition(" = ")
-        read = dict.fromkeys(_GRADIENT_NAME.findall(expression))  # in order: the same code every time
-        expression = _GRADIENT_NAME.sub(lambda name: variable_of.get(name[0], name[0]), expression)
-        name = target.strip()
+    for k, (line, parts) in enumerate(zip(lines, pieces)):
+        name, read = line.partition(" = ")[0].strip(), parts[1::2]
+        parts[1::2] = [variable_of.get(r, r) for r in read]
         if name not in leaves and name not in variable_of:
             if not free:
                 free.append(f"gr{made}")
                 made += 1
             variable_of[name] = free.pop()
-        renamed.append(f"    {variable_of.get(name, name)} = {expression}")
-        free += [variable_of[r] for r in read if last_read[r] == k and r in variable_of and r != name]
+        renamed.append(f"    {variable_of.get(name, name)} = {''.join(parts)}")
+        done = [r for r in dict.fromkeys(read) if last_read[r] == k and r in variable_of and r != name]
+        free += [variable_of[r] for r in done]  # in the order read: the same tape, the same code
     return renamed
 
 
