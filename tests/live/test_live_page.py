@@ -336,6 +336,28 @@ def test_fit_gives_the_same_losses_and_tqdm_shows_as_text(live, tmp_path):
     assert shown["bars"][0].count("\n") <= 1 and "5/5" in shown["bars"][0] and "thread" not in shown["stderr"]
 
 
+def test_the_tapes_line_table_is_rewritten_on_the_pages_python_too(live):
+    """The compiled tape keeps lines without columns by writing CPython's location table itself,
+    and falls back to the compiler's table on a Python that reads it otherwise. The page runs
+    another CPython (3.13 in pyodide 0.29) than the suite: there too it applies, lines intact."""
+    native = tuple(sys.version_info[:2])
+    shown = live.run(
+        "import sys\n"
+        "from autograd import Value, trace\n"
+        "w = Value(0.5)\n"
+        "def chain(x):\n"
+        "    for _ in range(300):\n"
+        "        x = (x * w).tanh()\n"
+        "    return x\n"
+        "step = trace(chain); step(0.3); step(0.2)\n"
+        "lean = step.tape.replay.__code__\n"
+        "full = [c for c in compile(step.tape.source, 't', 'exec').co_consts if hasattr(c, 'co_code')][0]\n"
+        f"print(sys.version_info[:2] != {native}, len(lean.co_linetable) * 3 < len(full.co_linetable),\n"
+        "      [p[0] for p in lean.co_positions()] == [p[0] for p in full.co_positions()])\n"
+    )
+    assert shown["stdout"] == "True True True\n", shown
+
+
 def test_a_weighted_sum_adds_as_the_graph_does_op_by_op(live):
     # Python >= 3.12 (the page has 3.13) compensates sum() of floats: Value.weighted_sum must not
     code = """
