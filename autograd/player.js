@@ -186,8 +186,11 @@
       tallest = Math.max(tallest, text.scrollHeight);
     });
     text.style.height = Math.ceil(Math.min(tallest + 2, Math.max(60, 0.4 * window.innerHeight))) + "px";
-    document.body.setAttribute("data-fitted", text.clientWidth + "x" + window.innerHeight);
+    document.body.setAttribute("data-fitted", fittedFor());
   }
+
+  // The size fitText fitted the step box for: its width and the window's height.
+  function fittedFor() { return text.clientWidth + "x" + window.innerHeight; }
 
   // The score: right answers out of the questions met, and how many were right at the first try.
   // The last score of this page is kept in the browser (when it allows), to compare between tries.
@@ -458,7 +461,7 @@
   // is not shown yet (a notebook's output, a page's player) the script can run before the page has
   // any layout, and no resize event follows.
   var resizing = null;
-  var laidOut = text.clientWidth ? text.clientWidth + "x" + window.innerHeight : ""; // fitted at that size
+  var laidOut = text.clientWidth ? fittedFor() : ""; // fitted at that size
   function refit() {
     clearTimeout(resizing);
     resizing = setTimeout(function () { fitText(); render(); }, 100);
@@ -466,7 +469,7 @@
   window.addEventListener("resize", refit);
   if (window.ResizeObserver) {
     new ResizeObserver(function () {
-      var size = text.clientWidth + "x" + window.innerHeight;
+      var size = fittedFor();
       if (size !== laidOut) { laidOut = size; refit(); }
     }).observe(document.documentElement);
   }
