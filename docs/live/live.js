@@ -266,6 +266,14 @@ def _base(node):
     return node.id if isinstance(node, ast.Name) else None
 
 
+def _stand_for(name, package):
+    """From now on name stands for package (matplotlib, torch), or for nothing if package is None."""
+    if package:
+        _unavailable[name] = package
+    else:
+        _unavailable.pop(name, None)
+
+
 def _bind(node, package):
     """The names node assigns stand for package from now on (or for nothing, when package is None).
     Taken out, it would also have changed what it appends to or assigns into: those too."""
@@ -279,10 +287,7 @@ def _bind(node, package):
             names |= {_base(e) for t in targets for e in ast.walk(t) if isinstance(e, (ast.Attribute, ast.Subscript))}
     names.discard(None)
     for name in names - inner:
-        if package:
-            _unavailable[name] = package
-        else:
-            _unavailable.pop(name, None)
+        _stand_for(name, package)
 
 
 def _without_unavailable(body, skipped):
@@ -295,20 +300,13 @@ def _without_unavailable(body, skipped):
             for alias in s.names:
                 top = (s.module if isinstance(s, ast.ImportFrom) else alias.name).split(".")[0]
                 name = alias.asname or alias.name.split(".")[0]
-                if top in _MissingFinder.names:
-                    _unavailable[name] = top
-                else:
-                    _unavailable.pop(name, None)
+                _stand_for(name, top if top in _MissingFinder.names else None)
         elif isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             # defining it is fine; calling it is what would plot. Its own arguments and variables
             # are not the cell's names, even when they are spelled the same.
             own = {n.arg for n in ast.walk(s) if isinstance(n, ast.arg)}
             own |= {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-            package = _uses(s, own)
-            if package:
-                _unavailable[s.name] = package
-            else:
-                _unavailable.pop(s.name, None)
+            _stand_for(s.name, _uses(s, own))
         else:
             header = [getattr(s, field) for field in ("test", "iter", "items", "subject") if hasattr(s, field)]
             compound = hasattr(s, "body")
